@@ -1,0 +1,236 @@
+//! Thin, safe wrappers over host file descriptors (through `rustix`):
+//! vectored writes that never lose data, reads, and translation of host
+//! file metadata into WASI's [`Filestat`] and filetype.
+
+use crate::errno::{Errno, WasiResult};
+use crate::types::{fdflags, filetype, rights, Filestat};
+use rustix::fd::BorrowedFd;
+use rustix::fs::{FileType, OFlags, Stat};
+use std::io::IoSlice;
+
+/// A host fd handed in by the embedder. The embedder keeps ownership:
+/// we never close it.
+#[derive(Clone, Copy, Debug)]
+pub struct HostFd(i32);
+
+impl HostFd {
+    /// Wraps a raw host fd number.
+    pub fn new(fd: i32) -> Self {
+        HostFd(fd)
+    }
+
+    /// The raw host fd number.
+    pub fn raw(self) -> i32 {
+        self.0
+    }
+
+    fn borrow(&self) -> WasiResult<BorrowedFd<'_>> {
+        if self.0 < 0 {
+            return Err(Errno::Badf);
+        }
+        // SAFETY: a negative fd was refused above; a closed or stale fd
+        // number only makes the system call fail with EBADF.
+        Ok(unsafe { BorrowedFd::borrow_raw(self.0) })
+    }
+
+    /// Writes all of `bufs`. A non-blocking host fd (Node makes pipes
+    /// non-blocking) is waited on with `poll`, so the guest sees the
+    /// blocking semantics it asked for and no byte is lost.
+    pub fn write_all_vectored(&self, bufs: &[IoSlice<'_>]) -> WasiResult<usize> {
+        let fd = self.borrow()?;
+        write_all_vectored(fd, bufs)
+    }
+
+    /// Reads into `buf`, waiting for data if the host fd is non-blocking.
+    pub fn read(&self, buf: &mut [u8]) -> WasiResult<usize> {
+        let fd = self.borrow()?;
+        loop {
+            match rustix::io::read(fd, &mut *buf) {
+                Ok(n) => return Ok(n),
+                Err(rustix::io::Errno::INTR) => continue,
+                Err(rustix::io::Errno::AGAIN) => wait_for(fd, rustix::event::PollFlags::IN)?,
+                Err(e) => return Err(e.into()),
+            }
+        }
+    }
+
+    /// The host's metadata for this fd, as a WASI filestat.
+    pub fn filestat(&self) -> WasiResult<Filestat> {
+        Ok(filestat_from_host(&rustix::fs::fstat(self.borrow()?)?))
+    }
+
+    /// Filetype, WASI fdflags and base rights, as `fd_fdstat_get` reports them.
+    pub fn fdstat_parts(&self) -> WasiResult<(u8, u16, u64)> {
+        let fd = self.borrow()?;
+        let st = rustix::fs::fstat(fd)?;
+        let ft = filetype_from_host(FileType::from_raw_mode(st.st_mode));
+        let flags = wasi_fdflags(rustix::fs::fcntl_getfl(fd)?);
+        Ok((ft, flags, rights_for_filetype(ft)))
+    }
+
+    /// Moves the host file offset (for stdio redirected to a file).
+    pub fn seek(&self, pos: rustix::fs::SeekFrom) -> WasiResult<u64> {
+        Ok(rustix::fs::seek(self.borrow()?, pos)?)
+    }
+}
+
+/// Writes every byte of `bufs` to `fd`, retrying short writes and waiting
+/// out `EAGAIN`.
+pub fn write_all_vectored(fd: BorrowedFd<'_>, bufs: &[IoSlice<'_>]) -> WasiResult<usize> {
+    let total: usize = bufs.iter().map(|b| b.len()).sum();
+    let mut done = 0usize;
+    // Fast path: one writev usually takes everything.
+    match rustix::io::writev(fd, bufs) {
+        Ok(n) if n == total => return Ok(n),
+        Ok(n) => done = n,
+        Err(rustix::io::Errno::INTR) => {}
+        Err(rustix::io::Errno::AGAIN) => wait_for(fd, rustix::event::PollFlags::OUT)?,
+        Err(e) => return Err(e.into()),
+    }
+    // Slow path: write what is left, buffer by buffer.
+    let mut skip = done;
+    for buf in bufs {
+        let mut rest: &[u8] = buf;
+        if skip >= rest.len() {
+            skip -= rest.len();
+            continue;
+        }
+        rest = &rest[skip..];
+        skip = 0;
+        while !rest.is_empty() {
+            match rustix::io::write(fd, rest) {
+                Ok(n) => {
+                    rest = &rest[n..];
+                    done += n;
+                }
+                Err(rustix::io::Errno::INTR) => {}
+                Err(rustix::io::Errno::AGAIN) => wait_for(fd, rustix::event::PollFlags::OUT)?,
+                // Report what went out before the error, as write(2) does.
+                Err(_) if done > 0 => return Ok(done),
+                Err(e) => return Err(e.into()),
+            }
+        }
+    }
+    Ok(done)
+}
+
+/// Blocks until `fd` is ready for `flags`.
+fn wait_for(fd: BorrowedFd<'_>, flags: rustix::event::PollFlags) -> WasiResult<()> {
+    let mut fds = [rustix::event::PollFd::new(&fd, flags)];
+    match rustix::event::poll(&mut fds, None) {
+        Ok(_) | Err(rustix::io::Errno::INTR) => Ok(()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Maps a host file type to WASI's `filetype`.
+pub fn filetype_from_host(ft: FileType) -> u8 {
+    match ft {
+        FileType::RegularFile => filetype::REGULAR_FILE,
+        FileType::Directory => filetype::DIRECTORY,
+        FileType::Symlink => filetype::SYMBOLIC_LINK,
+        FileType::CharacterDevice => filetype::CHARACTER_DEVICE,
+        FileType::BlockDevice => filetype::BLOCK_DEVICE,
+        FileType::Socket => filetype::SOCKET_STREAM,
+        // Preview1 has no FIFO type; like wasmtime, report unknown.
+        _ => filetype::UNKNOWN,
+    }
+}
+
+/// The base rights a descriptor of this filetype carries.
+pub fn rights_for_filetype(ft: u8) -> u64 {
+    match ft {
+        filetype::REGULAR_FILE => rights::REGULAR_FILE_BASE,
+        filetype::DIRECTORY => rights::DIRECTORY_BASE,
+        filetype::CHARACTER_DEVICE => rights::TTY_BASE,
+        filetype::SOCKET_STREAM | filetype::SOCKET_DGRAM => rights::SOCKET_BASE,
+        _ => rights::REGULAR_FILE_BASE & !(rights::FD_SEEK | rights::FD_TELL) | rights::SOCKET_BASE,
+    }
+}
+
+/// Host open flags, reported as WASI `fdflags` (never host bits).
+pub fn wasi_fdflags(host: OFlags) -> u16 {
+    let mut f = 0;
+    if host.contains(OFlags::APPEND) {
+        f |= fdflags::APPEND;
+    }
+    if host.contains(OFlags::NONBLOCK) {
+        f |= fdflags::NONBLOCK;
+    }
+    if host.contains(OFlags::SYNC) {
+        f |= fdflags::SYNC;
+    } else if host.contains(OFlags::DSYNC) {
+        f |= fdflags::DSYNC;
+    }
+    f
+}
+
+/// Nanoseconds since the epoch from a seconds/nanoseconds pair, clamped at 0.
+fn nanos(sec: i64, nsec: i64) -> u64 {
+    (sec as i128 * 1_000_000_000 + nsec as i128).clamp(0, u64::MAX as i128) as u64
+}
+
+/// Translates host `stat` into a WASI filestat.
+pub fn filestat_from_host(st: &Stat) -> Filestat {
+    Filestat {
+        dev: st.st_dev as u64,
+        ino: st.st_ino as u64,
+        filetype: filetype_from_host(FileType::from_raw_mode(st.st_mode)),
+        nlink: st.st_nlink as u64,
+        size: st.st_size as u64,
+        atim: nanos(st.st_atime as i64, st.st_atime_nsec as i64),
+        mtim: nanos(st.st_mtime as i64, st.st_mtime_nsec as i64),
+        ctim: nanos(st.st_ctime as i64, st.st_ctime_nsec as i64),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::fd::AsRawFd;
+
+    #[test]
+    fn writes_everything_to_a_pipe_and_reads_it_back() {
+        let (r, w) = rustix::pipe::pipe().unwrap();
+        let out = HostFd::new(w.as_raw_fd());
+        let n = out.write_all_vectored(&[IoSlice::new(b"hello "), IoSlice::new(b"world")]).unwrap();
+        assert_eq!(n, 11);
+        let mut buf = [0u8; 32];
+        let n = HostFd::new(r.as_raw_fd()).read(&mut buf).unwrap();
+        assert_eq!(&buf[..n], b"hello world");
+    }
+
+    #[test]
+    fn a_non_blocking_pipe_loses_nothing() {
+        let (r, w) = rustix::pipe::pipe().unwrap();
+        rustix::fs::fcntl_setfl(&w, OFlags::NONBLOCK).unwrap();
+        let big = vec![7u8; 1 << 20]; // far more than a pipe buffer
+        let reader = std::thread::spawn(move || {
+            let mut got = 0usize;
+            let mut buf = vec![0u8; 65536];
+            loop {
+                let n = rustix::io::read(&r, &mut buf[..]).unwrap();
+                if n == 0 {
+                    return got;
+                }
+                got += n;
+            }
+        });
+        let n = HostFd::new(w.as_raw_fd()).write_all_vectored(&[IoSlice::new(&big)]).unwrap();
+        drop(w);
+        assert_eq!(n, big.len());
+        assert_eq!(reader.join().unwrap(), big.len());
+    }
+
+    #[test]
+    fn bad_host_fds_are_ebadf() {
+        assert_eq!(HostFd::new(-1).filestat().err(), Some(Errno::Badf));
+        assert_eq!(HostFd::new(999_999).read(&mut [0u8; 4]).err(), Some(Errno::Badf));
+    }
+
+    #[test]
+    fn fdflags_are_wasi_bits() {
+        assert_eq!(wasi_fdflags(OFlags::APPEND | OFlags::NONBLOCK), fdflags::APPEND | fdflags::NONBLOCK);
+        assert_eq!(wasi_fdflags(OFlags::RDWR), 0);
+    }
+}

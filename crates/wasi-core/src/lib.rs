@@ -1,0 +1,24 @@
+//! The WASI preview1 implementation behind wasi-rs, free of Node-API types
+//! so that it is tested and fuzzed with plain `cargo test`.
+//!
+//! - [`memory`]: the only guest-memory access (bounds-checked, typed);
+//! - [`errno`]: the only host-error → WASI-errno mapping;
+//! - [`types`]: WASI structs and constants with their guest layouts;
+//! - [`fdtable`]: the descriptor table; [`host`]: host-fd helpers;
+//! - [`sandbox`]: the `cap-std` capability sandbox, behind one module;
+//! - [`ctx`]: one instance's state; [`syscalls`]: one module per family,
+//!   and the table the embedders dispatch through.
+
+pub mod ctx;
+pub mod errno;
+pub mod fdtable;
+pub mod host;
+pub mod memory;
+pub mod sandbox;
+pub mod syscalls;
+pub mod types;
+
+pub use ctx::{Config, WasiCtx};
+pub use errno::Errno;
+pub use memory::GuestMemory;
+pub use syscalls::{Param, Syscall, PREVIEW1};
