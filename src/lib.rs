@@ -1,1 +1,78 @@
-pub mod x {}
+//! wasi-rs: the Node-API binding over [`wasi_core`].
+//!
+//! - [`imports`]: the hot path, raw Node-API callbacks per import;
+//! - [`memory_cache`]: the cached view of the guest's memory;
+//! - [`state`]: the reference-counted state the callbacks share;
+//! - `createWasi` (below): the cold-path constructor, via `#[napi]`.
+//!
+//! Everything WASI-specific lives in `crates/wasi-core`; this crate only
+//! moves values between JS and the core.
+
+#[macro_use]
+extern crate napi_derive;
+
+mod imports;
+mod memory_cache;
+mod napi_util;
+mod state;
+
+use napi::{Env, JsFunction, JsObject, NapiRaw, Status};
+use std::path::PathBuf;
+use std::rc::Rc;
+use wasi_core::{Config, WasiCtx};
+
+/// The options `index.js` has already validated.
+#[napi(object)]
+pub struct NativeConfig {
+    pub args: Vec<String>,
+    pub env: Vec<String>,
+    /// `[guestPath, hostPath]` pairs, in fd order.
+    pub preopens: Vec<Vec<String>>,
+    /// Host fds for stdin, stdout and stderr.
+    pub stdio: Vec<i32>,
+}
+
+/// Builds a WASI state and returns `{ imports, bind }`: the `wasiImport`
+/// object and the function that gives it the instance's memory.
+/// `on_exit(code)` is called by `proc_exit` and must throw or exit.
+#[napi(js_name = "createWasi")]
+pub fn create_wasi(env: Env, config: NativeConfig, on_exit: JsFunction) -> napi::Result<JsObject> {
+    let preopens = config
+        .preopens
+        .into_iter()
+        .map(|pair| match <[String; 2]>::try_from(pair) {
+            Ok([guest, host]) => Ok((guest, PathBuf::from(host))),
+            Err(_) => Err(napi::Error::new(Status::InvalidArg, "a preopen must be a [guest, host] pair")),
+        })
+        .collect::<napi::Result<Vec<_>>>()?;
+    let stdio: [i32; 3] = config
+        .stdio
+        .try_into()
+        .map_err(|_| napi::Error::new(Status::InvalidArg, "stdio must list three fds"))?;
+    let ctx = WasiCtx::new(Config { args: config.args, env: config.env, preopens, stdio }).map_err(|failure| {
+        // SAFETY: we are inside a #[napi] call on env's thread.
+        unsafe {
+            napi_util::throw(env.raw(), napi_util::ErrorKind::Error, "ERR_WASI_PREOPEN", &failure.to_string());
+        }
+        napi::Error::from_status(Status::PendingException)
+    })?;
+    // SAFETY: all raw calls below happen on env's thread during this call.
+    unsafe {
+        let raw = env.raw();
+        let mut on_exit_ref = std::ptr::null_mut();
+        if !napi_util::ok(napi::sys::napi_create_reference(raw, on_exit.raw(), 1, &mut on_exit_ref)) {
+            return Err(napi::Error::from_status(Status::GenericFailure));
+        }
+        let state = Rc::new(state::State::new(raw, ctx, on_exit_ref));
+        let imports = imports::build_imports(raw, &state);
+        let bind = imports::build_bind(raw, &state);
+        let (Some(imports), Some(bind)) = (imports, bind) else {
+            return Err(napi::Error::new(Status::GenericFailure, "cannot create the WASI import functions"));
+        };
+        let mut result = env.create_object()?;
+        napi_util::set_property(raw, result.raw(), "imports", imports);
+        napi_util::set_property(raw, result.raw(), "bind", bind);
+        let _ = &mut result;
+        Ok(result)
+    }
+}

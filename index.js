@@ -1,0 +1,158 @@
+'use strict';
+// wasi-rs: a drop-in replacement for Node's built-in `wasi` module.
+// This file is the cold path: option validation and the start/initialize
+// contract of Node 20's `node:wasi`. Every import function is native.
+
+const { createWasi } = require('./lib/native');
+const {
+  ERR_INVALID_ARG_TYPE,
+  ERR_INVALID_ARG_VALUE,
+  ERR_OUT_OF_RANGE,
+  ERR_WASI_ALREADY_STARTED,
+  WASIExitError,
+} = require('./lib/errors');
+
+const kState = Symbol('wasi-rs.state');
+
+// Brand-checked getter of WebAssembly.Memory: works for memories from any
+// realm (no instanceof) and throws for anything else.
+const memoryBufferGetter = Object.getOwnPropertyDescriptor(WebAssembly.Memory.prototype, 'buffer').get;
+
+function isMemory(value) {
+  if (value === null || typeof value !== 'object') return false;
+  try {
+    memoryBufferGetter.call(value);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function validateObject(value, name) {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new ERR_INVALID_ARG_TYPE(name, 'object', value);
+  }
+}
+
+function validateFd(value, name) {
+  if (typeof value !== 'number') throw new ERR_INVALID_ARG_TYPE(name, 'number', value);
+  if (!Number.isInteger(value)) throw new ERR_OUT_OF_RANGE(name, 'an integer', value);
+  if (value < 0 || value > 2147483647) throw new ERR_OUT_OF_RANGE(name, '>= 0 && <= 2147483647', value);
+}
+
+// proc_exit handlers. They are module-level on purpose: the native state
+// holds a strong reference to one of them, so they must not capture the
+// WASI object (that would keep it alive forever).
+function throwExit(code) {
+  throw new WASIExitError(code);
+}
+function exitProcess(code) {
+  process.exit(code);
+}
+
+class WASI {
+  constructor(options = {}) {
+    validateObject(options, 'options');
+    const { version } = options;
+    if (typeof version !== 'string') throw new ERR_INVALID_ARG_TYPE('options.version', 'string', version);
+    let bindingName;
+    if (version === 'preview1') bindingName = 'wasi_snapshot_preview1';
+    else if (version === 'unstable') bindingName = 'wasi_unstable';
+    else throw new ERR_INVALID_ARG_VALUE('options.version', version, 'unsupported WASI version');
+
+    let args = [];
+    if (options.args !== undefined) {
+      if (!Array.isArray(options.args)) {
+        throw new ERR_INVALID_ARG_TYPE('options.args', 'an instance of Array', options.args);
+      }
+      args = options.args.map(String);
+    }
+
+    const env = [];
+    if (options.env !== undefined) {
+      validateObject(options.env, 'options.env');
+      for (const [key, value] of Object.entries(options.env)) {
+        if (value !== undefined) env.push(`${key}=${value}`);
+      }
+    }
+
+    const preopens = [];
+    if (options.preopens !== undefined) {
+      validateObject(options.preopens, 'options.preopens');
+      for (const [guest, host] of Object.entries(options.preopens)) {
+        preopens.push([String(guest), String(host)]);
+      }
+    }
+
+    const { stdin = 0, stdout = 1, stderr = 2 } = options;
+    validateFd(stdin, 'options.stdin');
+    validateFd(stdout, 'options.stdout');
+    validateFd(stderr, 'options.stderr');
+
+    let returnOnExit = true;
+    if (options.returnOnExit !== undefined) {
+      if (typeof options.returnOnExit !== 'boolean') {
+        throw new ERR_INVALID_ARG_TYPE('options.returnOnExit', 'boolean', options.returnOnExit);
+      }
+      returnOnExit = options.returnOnExit;
+    }
+
+    const native = createWasi(
+      { args, env, preopens, stdio: [stdin, stdout, stderr] },
+      returnOnExit ? throwExit : exitProcess,
+    );
+    this.wasiImport = native.imports;
+    this[kState] = { bind: native.bind, bindingName, started: false };
+  }
+
+  /** Returns `{ [binding]: wasiImport }` for `WebAssembly.instantiate`. */
+  getImportObject() {
+    return { [this[kState].bindingName]: this.wasiImport };
+  }
+
+  /** Runs a command module's `_start`; see README for the exit contract. */
+  start(instance) {
+    const { _start } = this.#begin(instance, '_start', '_initialize');
+    try {
+      _start();
+    } catch (err) {
+      if (err instanceof WASIExitError) return err.exitCode;
+      throw err;
+    }
+    return 0;
+  }
+
+  /** Runs a reactor module's optional `_initialize`. */
+  initialize(instance) {
+    const { _initialize } = this.#begin(instance, '_initialize', '_start');
+    if (_initialize !== undefined) _initialize();
+  }
+
+  // Marks the object started, validates the instance as Node does (in
+  // Node's order) and binds its memory. `entry` must be a function for
+  // start() and a function or absent for initialize(); `forbidden` must be
+  // absent.
+  #begin(instance, entry, forbidden) {
+    const state = this[kState];
+    if (state.started) throw new ERR_WASI_ALREADY_STARTED();
+    state.started = true;
+    validateObject(instance, 'instance');
+    const { exports } = instance;
+    validateObject(exports, 'instance.exports');
+    const { memory } = exports;
+    if (!isMemory(memory)) {
+      throw ERR_INVALID_ARG_TYPE.withMessage('"instance.exports.memory" property must be a WebAssembly.Memory object');
+    }
+    const fn = exports[entry];
+    if (typeof fn !== 'function' && (entry === '_start' || fn !== undefined)) {
+      throw new ERR_INVALID_ARG_TYPE(`instance.exports.${entry}`, 'function', fn);
+    }
+    if (exports[forbidden] !== undefined) {
+      throw new ERR_INVALID_ARG_TYPE(`instance.exports.${forbidden}`, 'undefined', exports[forbidden]);
+    }
+    state.bind(memory);
+    return exports;
+  }
+}
+
+module.exports = { WASI, WASIExitError };

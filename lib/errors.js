@@ -1,0 +1,78 @@
+'use strict';
+// Errors with the same `code`s (and close to the same messages) as Node's
+// internal errors, so code that checks `err.code` keeps working.
+
+const { inspect } = require('util');
+
+function describe(value) {
+  if (value == null) return ` Received ${value}`;
+  if (typeof value === 'function') return ` Received function ${value.name}`;
+  if (typeof value === 'object') {
+    if (value.constructor && value.constructor.name) return ` Received an instance of ${value.constructor.name}`;
+    return ` Received ${inspect(value, { depth: -1 })}`;
+  }
+  let shown = inspect(value, { colors: false });
+  if (shown.length > 28) shown = `${shown.slice(0, 25)}...`;
+  return ` Received type ${typeof value} (${shown})`;
+}
+
+function withCode(ErrorClass, code, message) {
+  const err = new ErrorClass(message);
+  Object.defineProperty(err, 'code', { value: code, enumerable: true, writable: true, configurable: true });
+  return err;
+}
+
+const NodeStyleError = { create: withCode };
+
+function ERR_INVALID_ARG_TYPE(name, expected, actual) {
+  const what = name.includes('.') ? 'property' : 'argument';
+  let message;
+  if (expected === 'undefined') message = `The "${name}" ${what} must be undefined.`;
+  else if (expected.startsWith('an instance of')) message = `The "${name}" ${what} must be ${expected}.`;
+  else message = `The "${name}" ${what} must be of type ${expected}.`;
+  return NodeStyleError.create(TypeError, 'ERR_INVALID_ARG_TYPE', message + describe(actual));
+}
+
+ERR_INVALID_ARG_TYPE.withMessage = (message) => NodeStyleError.create(TypeError, 'ERR_INVALID_ARG_TYPE', message);
+
+function ERR_INVALID_ARG_VALUE(name, value, reason) {
+  return NodeStyleError.create(
+    TypeError,
+    'ERR_INVALID_ARG_VALUE',
+    `The property '${name}' ${reason}. Received ${inspect(value)}`,
+  );
+}
+
+function ERR_OUT_OF_RANGE(name, range, value) {
+  return NodeStyleError.create(
+    RangeError,
+    'ERR_OUT_OF_RANGE',
+    `The value of "${name}" is out of range. It must be ${range}. Received ${inspect(value)}`,
+  );
+}
+
+function ERR_WASI_ALREADY_STARTED() {
+  return NodeStyleError.create(Error, 'ERR_WASI_ALREADY_STARTED', 'WASI instance has already started');
+}
+
+/**
+ * Thrown by `proc_exit` to unwind the guest. `start()` catches it and
+ * returns `exitCode`; from `initialize()` or a reactor's exported function
+ * it reaches the caller, who can read `exitCode`.
+ */
+class WASIExitError extends Error {
+  constructor(exitCode) {
+    super(`WASI program exited with code ${exitCode}`);
+    this.name = 'WASIExitError';
+    this.code = 'ERR_WASI_EXIT';
+    this.exitCode = exitCode;
+  }
+}
+
+module.exports = {
+  ERR_INVALID_ARG_TYPE,
+  ERR_INVALID_ARG_VALUE,
+  ERR_OUT_OF_RANGE,
+  ERR_WASI_ALREADY_STARTED,
+  WASIExitError,
+};

@@ -1,0 +1,209 @@
+//! The hot path: each `wasiImport` function is a raw Node-API callback.
+//!
+//! One trampoline serves every syscall. Its `data` names the syscall (from
+//! [`wasi_core::PREVIEW1`]) and the shared [`State`]. A call decodes the
+//! arguments as the syscall's wasm signature says (i32 → `u32`, i64 →
+//! BigInt → `u64`), takes the cached memory view, runs the core syscall and
+//! returns the errno. Panics are caught here and never cross into Node.
+
+use crate::memory_cache::MemoryError;
+use crate::napi_util::{create_function, ok, set_property, throw, ErrorKind};
+use crate::state::State;
+use napi::sys;
+use std::ffi::c_void;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::ptr;
+use std::rc::Rc;
+use wasi_core::syscalls::MAX_PARAMS;
+use wasi_core::{Errno, GuestMemory, Param, Syscall, PREVIEW1};
+
+/// What each import function carries.
+struct ImportData {
+    state: Rc<State>,
+    syscall: &'static Syscall,
+}
+
+unsafe extern "C" fn drop_import_data(_env: sys::napi_env, data: *mut c_void, _hint: *mut c_void) {
+    drop(Box::from_raw(data.cast::<ImportData>()));
+}
+
+unsafe extern "C" fn drop_state_share(_env: sys::napi_env, data: *mut c_void, _hint: *mut c_void) {
+    drop(Box::from_raw(data.cast::<Rc<State>>()));
+}
+
+/// Builds the `wasiImport` object: one function per preview1 import.
+///
+/// # Safety
+/// Called inside a Node-API callback on `env`'s thread.
+pub unsafe fn build_imports(env: sys::napi_env, state: &Rc<State>) -> Option<sys::napi_value> {
+    let mut object = ptr::null_mut();
+    if !ok(sys::napi_create_object(env, &mut object)) {
+        return None;
+    }
+    for syscall in PREVIEW1 {
+        let data = Box::into_raw(Box::new(ImportData { state: state.clone(), syscall }));
+        let Some(f) = create_function(env, syscall.name, Some(import_trampoline), data.cast(), Some(drop_import_data)) else {
+            drop(Box::from_raw(data));
+            return None;
+        };
+        if !set_property(env, object, syscall.name, f) {
+            return None;
+        }
+    }
+    Some(object)
+}
+
+/// Builds `bind(memory)`, which `start()`/`initialize()` call to give the
+/// imports the instance's memory. Until then every import throws
+/// `ERR_WASI_NOT_STARTED`.
+///
+/// # Safety
+/// Called inside a Node-API callback on `env`'s thread.
+pub unsafe fn build_bind(env: sys::napi_env, state: &Rc<State>) -> Option<sys::napi_value> {
+    let data = Box::into_raw(Box::new(state.clone()));
+    let f = create_function(env, "bind", Some(bind_trampoline), data.cast(), Some(drop_state_share));
+    if f.is_none() {
+        drop(Box::from_raw(data));
+    }
+    f
+}
+
+/// Runs `body`, turning a panic into a JS exception.
+unsafe fn guarded(env: sys::napi_env, body: impl FnOnce() -> sys::napi_value) -> sys::napi_value {
+    match catch_unwind(AssertUnwindSafe(body)) {
+        Ok(v) => v,
+        Err(panic) => {
+            let what = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown panic".into());
+            throw(env, ErrorKind::Error, "ERR_WASI_INTERNAL", &format!("internal error in wasi-rs: {what}"));
+            ptr::null_mut()
+        }
+    }
+}
+
+unsafe extern "C" fn import_trampoline(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
+    guarded(env, || call_import(env, info))
+}
+
+unsafe extern "C" fn bind_trampoline(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
+    guarded(env, || bind_memory(env, info))
+}
+
+unsafe fn throw_not_started(env: sys::napi_env) -> sys::napi_value {
+    throw(env, ErrorKind::Error, "ERR_WASI_NOT_STARTED", "wasi.start() has not been called");
+    ptr::null_mut()
+}
+
+unsafe fn throw_memory_error(env: sys::napi_env, e: MemoryError) -> sys::napi_value {
+    match e {
+        MemoryError::NotAnArrayBuffer => throw(
+            env,
+            ErrorKind::TypeError,
+            "ERR_INVALID_ARG_TYPE",
+            "The instance's memory must be a non-shared WebAssembly.Memory",
+        ),
+        MemoryError::Napi => throw(env, ErrorKind::Error, "ERR_WASI_INTERNAL", "cannot access the instance's memory"),
+    }
+    ptr::null_mut()
+}
+
+/// Decodes argument `i` of `syscall` as its wasm type says: a Number for
+/// i32 (taken modulo 2^32, so negative i32s are high addresses) and a
+/// BigInt for i64. Anything else is `None`.
+unsafe fn decode_arg(env: sys::napi_env, syscall: &Syscall, i: usize, value: sys::napi_value) -> Option<u64> {
+    match syscall.params[i] {
+        Param::I32 => {
+            let mut v = 0u32;
+            ok(sys::napi_get_value_uint32(env, value, &mut v)).then_some(u64::from(v))
+        }
+        Param::I64 => {
+            let mut v = 0u64;
+            let mut lossless = false;
+            ok(sys::napi_get_value_bigint_uint64(env, value, &mut v, &mut lossless)).then_some(v)
+        }
+    }
+}
+
+/// Returns an errno to JS.
+unsafe fn errno_value(env: sys::napi_env, errno: Errno) -> sys::napi_value {
+    let mut result = ptr::null_mut();
+    sys::napi_create_uint32(env, u32::from(errno.raw()), &mut result);
+    result
+}
+
+unsafe fn call_import(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
+    let mut argc = MAX_PARAMS;
+    let mut argv = [ptr::null_mut(); MAX_PARAMS];
+    let mut data = ptr::null_mut();
+    if !ok(sys::napi_get_cb_info(env, info, &mut argc, argv.as_mut_ptr(), ptr::null_mut(), &mut data)) {
+        return ptr::null_mut();
+    }
+    let import = &*(data as *const ImportData);
+    let syscall = import.syscall;
+    // Arguments first, as Node does: a missing or mistyped one is EINVAL
+    // whether or not the instance has started.
+    let mut args = [0u64; MAX_PARAMS];
+    for (i, slot) in args.iter_mut().enumerate().take(syscall.params.len()) {
+        match decode_arg(env, syscall, i, argv[i]) {
+            Some(v) => *slot = v,
+            None => return errno_value(env, Errno::Inval),
+        }
+    }
+    let Ok(mut inner) = import.state.inner.try_borrow_mut() else {
+        throw(env, ErrorKind::Error, "ERR_WASI_INTERNAL", "re-entrant WASI call");
+        return ptr::null_mut();
+    };
+    let inner = &mut *inner;
+    let Some(memory) = inner.memory.as_mut() else {
+        return throw_not_started(env);
+    };
+    let bytes = match memory.bytes(env) {
+        Ok(b) => b,
+        Err(e) => return throw_memory_error(env, e),
+    };
+    let errno = (syscall.call)(&mut inner.ctx, &mut GuestMemory::new(bytes), &args[..syscall.params.len()]);
+    if syscall.exits {
+        return call_on_exit(env, &import.state, argv[0]);
+    }
+    errno_value(env, errno)
+}
+
+/// Hands `proc_exit`'s argument to the JS exit handler, which throws (to
+/// unwind the guest) or ends the process.
+unsafe fn call_on_exit(env: sys::napi_env, state: &State, code: sys::napi_value) -> sys::napi_value {
+    let mut handler = ptr::null_mut();
+    let mut undefined = ptr::null_mut();
+    let mut result = ptr::null_mut();
+    if ok(sys::napi_get_reference_value(env, state.on_exit, &mut handler)) && !handler.is_null() {
+        sys::napi_get_undefined(env, &mut undefined);
+        sys::napi_call_function(env, undefined, handler, 1, &code, &mut result);
+    }
+    // The handler always throws; if it did not, make sure the guest unwinds.
+    throw(env, ErrorKind::Error, "ERR_WASI_INTERNAL", "proc_exit handler returned");
+    ptr::null_mut()
+}
+
+unsafe fn bind_memory(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
+    let mut argc = 1usize;
+    let mut memory = ptr::null_mut();
+    let mut data = ptr::null_mut();
+    if !ok(sys::napi_get_cb_info(env, info, &mut argc, &mut memory, ptr::null_mut(), &mut data)) {
+        return ptr::null_mut();
+    }
+    let state = &*(data as *const Rc<State>);
+    let cache = match crate::memory_cache::MemoryCache::new(env, memory) {
+        Ok(c) => c,
+        Err(e) => return throw_memory_error(env, e),
+    };
+    let Ok(mut inner) = state.inner.try_borrow_mut() else {
+        throw(env, ErrorKind::Error, "ERR_WASI_INTERNAL", "re-entrant WASI call");
+        return ptr::null_mut();
+    };
+    if let Some(mut old) = inner.memory.replace(cache) {
+        old.release(env);
+    }
+    ptr::null_mut()
+}

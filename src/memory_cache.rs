@@ -1,0 +1,110 @@
+//! The guest's linear memory, as seen from a host call.
+//!
+//! Looking up `memory.buffer` costs ~100 ns, so we keep a reference to the
+//! ArrayBuffer and its data pointer, and look `memory.buffer` up again only
+//! when the cached buffer is detached. Any `memory.grow` (from wasm or JS)
+//! detaches the old buffer, so the cache is always correct: the pointer and
+//! length are re-read after every growth.
+
+use crate::napi_util::ok;
+use napi::sys;
+use std::ptr;
+
+/// Why no memory view could be had.
+pub enum MemoryError {
+    /// The memory's `buffer` is not an ArrayBuffer (e.g. a shared memory).
+    NotAnArrayBuffer,
+    /// A Node-API call failed (e.g. the environment is shutting down).
+    Napi,
+}
+
+/// A strong reference to the instance's `WebAssembly.Memory` and a cache
+/// of its current buffer.
+pub struct MemoryCache {
+    memory: sys::napi_ref,
+    buffer: sys::napi_ref,
+    data: *mut u8,
+    len: usize,
+}
+
+impl MemoryCache {
+    /// Holds `memory` (a `WebAssembly.Memory`, already validated in JS).
+    ///
+    /// # Safety
+    /// `memory` must be a live handle of `env`.
+    pub unsafe fn new(env: sys::napi_env, memory: sys::napi_value) -> Result<MemoryCache, MemoryError> {
+        let mut r = ptr::null_mut();
+        if !ok(sys::napi_create_reference(env, memory, 1, &mut r)) {
+            return Err(MemoryError::Napi);
+        }
+        let mut cache = MemoryCache { memory: r, buffer: ptr::null_mut(), data: ptr::null_mut(), len: 0 };
+        cache.refetch(env)?;
+        Ok(cache)
+    }
+
+    /// The guest memory's bytes, valid until JS runs again.
+    ///
+    /// # Safety
+    /// Called on `env`'s thread inside a callback; the slice must not be
+    /// used after control returns to JS.
+    pub unsafe fn bytes<'a>(&mut self, env: sys::napi_env) -> Result<&'a mut [u8], MemoryError> {
+        let mut buffer = ptr::null_mut();
+        let mut detached = true;
+        if !ok(sys::napi_get_reference_value(env, self.buffer, &mut buffer))
+            || buffer.is_null()
+            || !ok(sys::napi_is_detached_arraybuffer(env, buffer, &mut detached))
+            || detached
+        {
+            self.refetch(env)?;
+        }
+        if self.len == 0 {
+            return Ok(&mut []);
+        }
+        Ok(std::slice::from_raw_parts_mut(self.data, self.len))
+    }
+
+    /// Reads `memory.buffer` afresh and caches it.
+    unsafe fn refetch(&mut self, env: sys::napi_env) -> Result<(), MemoryError> {
+        let mut memory = ptr::null_mut();
+        let mut buffer = ptr::null_mut();
+        if !ok(sys::napi_get_reference_value(env, self.memory, &mut memory))
+            || memory.is_null()
+            || !ok(sys::napi_get_named_property(env, memory, c"buffer".as_ptr(), &mut buffer))
+        {
+            return Err(MemoryError::Napi);
+        }
+        let mut is_ab = false;
+        if !ok(sys::napi_is_arraybuffer(env, buffer, &mut is_ab)) || !is_ab {
+            return Err(MemoryError::NotAnArrayBuffer);
+        }
+        let mut data = ptr::null_mut();
+        let mut len = 0usize;
+        if !ok(sys::napi_get_arraybuffer_info(env, buffer, &mut data, &mut len)) {
+            return Err(MemoryError::Napi);
+        }
+        let mut r = ptr::null_mut();
+        if !ok(sys::napi_create_reference(env, buffer, 1, &mut r)) {
+            return Err(MemoryError::Napi);
+        }
+        if !self.buffer.is_null() {
+            sys::napi_delete_reference(env, self.buffer);
+        }
+        self.buffer = r;
+        self.data = data.cast();
+        self.len = len;
+        Ok(())
+    }
+
+    /// Releases both references.
+    ///
+    /// # Safety
+    /// `env` must be the environment the references were made in.
+    pub unsafe fn release(&mut self, env: sys::napi_env) {
+        for r in [&mut self.buffer, &mut self.memory] {
+            if !r.is_null() {
+                sys::napi_delete_reference(env, *r);
+                *r = ptr::null_mut();
+            }
+        }
+    }
+}

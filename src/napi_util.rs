@@ -1,0 +1,69 @@
+//! Small, safe-ish helpers over raw Node-API calls used by the binding.
+
+use napi::sys;
+use std::ffi::CString;
+use std::ptr;
+
+/// Whether a Node-API call succeeded.
+pub fn ok(status: sys::napi_status) -> bool {
+    status == sys::Status::napi_ok
+}
+
+fn cstring(s: &str) -> CString {
+    CString::new(s.replace('\0', " ")).expect("NULs were replaced")
+}
+
+/// Which JS error constructor to throw.
+#[derive(Clone, Copy)]
+pub enum ErrorKind {
+    Error,
+    TypeError,
+}
+
+/// Throws a JS error with a `code` property, unless an exception is
+/// already pending (then that one wins and is left untouched).
+///
+/// # Safety
+/// `env` must be the current environment of a running callback.
+pub unsafe fn throw(env: sys::napi_env, kind: ErrorKind, code: &str, message: &str) {
+    let mut pending = false;
+    if ok(sys::napi_is_exception_pending(env, &mut pending)) && pending {
+        return;
+    }
+    let (code, message) = (cstring(code), cstring(message));
+    match kind {
+        ErrorKind::Error => sys::napi_throw_error(env, code.as_ptr(), message.as_ptr()),
+        ErrorKind::TypeError => sys::napi_throw_type_error(env, code.as_ptr(), message.as_ptr()),
+    };
+}
+
+/// Creates a JS function backed by `cb`, whose `data` is `data`; when the
+/// function is collected, `finalize` runs with `data`.
+///
+/// # Safety
+/// `data` must stay valid until `finalize` runs, and `finalize` must free it.
+pub unsafe fn create_function(
+    env: sys::napi_env,
+    name: &str,
+    cb: sys::napi_callback,
+    data: *mut std::ffi::c_void,
+    finalize: sys::napi_finalize,
+) -> Option<sys::napi_value> {
+    let mut f = ptr::null_mut();
+    if !ok(sys::napi_create_function(env, name.as_ptr().cast(), name.len(), cb, data, &mut f)) {
+        return None;
+    }
+    if !ok(sys::napi_add_finalizer(env, f, data, finalize, ptr::null_mut(), ptr::null_mut())) {
+        return None;
+    }
+    Some(f)
+}
+
+/// Sets `object[name] = value`.
+///
+/// # Safety
+/// All handles must belong to `env`'s current scope.
+pub unsafe fn set_property(env: sys::napi_env, object: sys::napi_value, name: &str, value: sys::napi_value) -> bool {
+    let name = cstring(name);
+    ok(sys::napi_set_named_property(env, object, name.as_ptr(), value))
+}
