@@ -1,0 +1,18 @@
+'use strict';
+// Runs one WASI program in this (child) process so that its fds 0-2 are
+// the ones the parent test set up. Usage:
+//   node child.js <impl> <file.wasm> <options-json>
+// <impl> is "wasi-rs" or "node" (Node's built-in node:wasi).
+// Prints nothing of its own except, for reactors, a final "exit=<code>".
+const fs = require('fs');
+const path = require('path');
+
+const [impl, wasmPath, optionsJson] = process.argv.slice(2);
+const options = JSON.parse(optionsJson || '{}');
+const { WASI } = impl === 'node' ? require('wasi') : require(path.join(__dirname, '..', '..'));
+
+const wasi = new WASI({ version: 'preview1', returnOnExit: true, ...options });
+const wasmModule = new WebAssembly.Module(fs.readFileSync(wasmPath));
+const instance = new WebAssembly.Instance(wasmModule, wasi.getImportObject());
+const code = wasi.start(instance);
+process.exitCode = code;

@@ -1,0 +1,50 @@
+'use strict';
+// Test helpers: run a WASI program in a child process under either
+// implementation and capture its exit code, stdout and stderr.
+const { spawnSync } = require('child_process');
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+
+const ROOT = path.join(__dirname, '..', '..');
+const BUILD = path.join(ROOT, '__test__', 'build');
+const CHILD = path.join(__dirname, 'child.js');
+const CLI = path.join(ROOT, 'bin', 'wasi-rs.js');
+
+/** Path of a compiled test program. */
+function program(name) {
+  const file = path.join(BUILD, `${name}.wasm`);
+  if (!fs.existsSync(file)) throw new Error(`${file} is missing: run \`npm test\` (it builds the test programs)`);
+  return file;
+}
+
+/**
+ * Runs `name` under `impl` ('wasi-rs' or 'node') with WASI `options`.
+ * `input` is fed to stdin. Returns { status, signal, stdout, stderr }.
+ */
+function run(impl, name, options = {}, { input = '', env = {} } = {}) {
+  const r = spawnSync(process.execPath, ['--no-warnings', CHILD, impl, program(name), JSON.stringify(options)], {
+    input,
+    env: { ...process.env, ...env },
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  if (r.error) throw r.error;
+  return { status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Runs the CLI with `args`. */
+function cli(args, { input = '' } = {}) {
+  const r = spawnSync(process.execPath, [CLI, ...args], { input, encoding: 'utf8', timeout: 60_000 });
+  if (r.error) throw r.error;
+  return { status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** A fresh temporary directory, removed when the process exits. */
+function tempDir(prefix = 'wasi-rs-test-') {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  process.on('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+module.exports = { ROOT, BUILD, program, run, cli, tempDir };

@@ -1,0 +1,153 @@
+#!/usr/bin/env node
+'use strict';
+// wasi-rs command-line runner: runs a WASI command module, with flags
+// spelled as wasmtime's. See `wasi-rs --help`.
+
+const fs = require('fs');
+const path = require('path');
+
+const USAGE = `Usage: wasi-rs [options] [--] <prog.wasm> [args...]
+
+Runs a WASI (preview1 or wasi_unstable) command module under wasi-rs.
+
+Options:
+  --dir HOST::GUEST   Grant the program the host directory HOST, seen as GUEST.
+  --dir DIR           Grant DIR under the same name (same as --dir DIR::DIR).
+  --env NAME=VALUE    Set an environment variable for the program.
+  --env NAME          Pass the host's value of NAME through, if it is set.
+  -h, --help          Show this help.
+
+The program gets no directory and no environment unless granted.
+Exit status: the program's exit code (from proc_exit, or 0 when _start returns);
+1 when the runner itself fails (unreadable file, not wasm, missing _start,
+unknown import, bad flag); 134 when the program traps.`;
+
+class UsageError extends Error {}
+
+/** Parses argv (without node and script) into run options. */
+function parseArgs(argv) {
+  const opts = { preopens: {}, env: {}, wasm: undefined, args: [] };
+  let i = 0;
+  const value = (flag) => {
+    if (i + 1 >= argv.length) throw new UsageError(`${flag} needs a value`);
+    return argv[++i];
+  };
+  for (; i < argv.length; i++) {
+    let arg = argv[i];
+    let inline;
+    const eq = arg.indexOf('=');
+    if (arg.startsWith('--') && eq > 2 && (arg.startsWith('--dir=') || arg.startsWith('--env='))) {
+      inline = arg.slice(eq + 1);
+      arg = arg.slice(0, eq);
+    }
+    if (arg === '--') {
+      i++;
+      break;
+    } else if (arg === '-h' || arg === '--help') {
+      opts.help = true;
+      return opts;
+    } else if (arg === '--dir') {
+      const spec = inline ?? value(arg);
+      const sep = spec.indexOf('::');
+      const [host, guest] = sep === -1 ? [spec, spec] : [spec.slice(0, sep), spec.slice(sep + 2)];
+      if (!host || !guest) throw new UsageError(`--dir ${spec}: expected HOST::GUEST or DIR`);
+      opts.preopens[guest] = host;
+    } else if (arg === '--env') {
+      const spec = inline ?? value(arg);
+      const eqAt = spec.indexOf('=');
+      if (eqAt === 0) throw new UsageError(`--env ${spec}: the name is empty`);
+      if (eqAt === -1) {
+        if (process.env[spec] !== undefined) opts.env[spec] = process.env[spec];
+      } else {
+        opts.env[spec.slice(0, eqAt)] = spec.slice(eqAt + 1);
+      }
+    } else if (arg.startsWith('-') && arg !== '-') {
+      throw new UsageError(`unknown option ${arg}`);
+    } else {
+      break;
+    }
+  }
+  if (i >= argv.length) throw new UsageError('no program given');
+  opts.wasm = argv[i];
+  opts.args = argv.slice(i + 1);
+  return opts;
+}
+
+/** The WASI version a module was built for, from the namespaces it imports. */
+function wasiVersionOf(module) {
+  const modules = new Set(WebAssembly.Module.imports(module).map((imp) => imp.module));
+  return modules.has('wasi_unstable') && !modules.has('wasi_snapshot_preview1') ? 'unstable' : 'preview1';
+}
+
+/** Names the first import that `importObject` does not provide, if any. */
+function findUnknownImport(module, importObject) {
+  for (const imp of WebAssembly.Module.imports(module)) {
+    const ns = importObject[imp.module];
+    if (!ns || !(imp.name in ns)) return `${imp.module}::${imp.name} (${imp.kind})`;
+  }
+  return undefined;
+}
+
+function fail(message, status = 1) {
+  process.stderr.write(`wasi-rs: ${message}\n`);
+  process.exitCode = status;
+}
+
+function main() {
+  let opts;
+  try {
+    opts = parseArgs(process.argv.slice(2));
+  } catch (err) {
+    if (err instanceof UsageError) return fail(`${err.message}\n${USAGE.split('\n')[0]} (see --help)`);
+    throw err;
+  }
+  if (opts.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  const { WASI } = require('..');
+  let bytes;
+  try {
+    bytes = fs.readFileSync(opts.wasm);
+  } catch (err) {
+    return fail(`cannot read ${opts.wasm}: ${err.code === 'ENOENT' ? 'no such file' : err.message}`);
+  }
+  let module;
+  try {
+    module = new WebAssembly.Module(bytes);
+  } catch (err) {
+    return fail(`${opts.wasm} is not a valid WebAssembly module: ${err.message}`);
+  }
+  const exportNames = WebAssembly.Module.exports(module).map((e) => e.name);
+  if (!exportNames.includes('_start')) {
+    return fail(`${opts.wasm} has no _start export: it is not a WASI command module`);
+  }
+  let wasi;
+  try {
+    wasi = new WASI({
+      version: wasiVersionOf(module),
+      args: [path.basename(opts.wasm), ...opts.args],
+      env: opts.env,
+      preopens: opts.preopens,
+    });
+  } catch (err) {
+    return fail(err.message);
+  }
+  const unknown = findUnknownImport(module, wasi.getImportObject());
+  if (unknown) return fail(`unknown import ${unknown}: only WASI imports are provided`);
+  let instance;
+  try {
+    instance = new WebAssembly.Instance(module, wasi.getImportObject());
+  } catch (err) {
+    return fail(`cannot instantiate ${opts.wasm}: ${err.message}`);
+  }
+  try {
+    process.exitCode = wasi.start(instance);
+  } catch (err) {
+    if (err instanceof WebAssembly.RuntimeError) return fail(`${opts.wasm} trapped: ${err.message}`, 134);
+    return fail(`${opts.wasm} failed: ${err && err.stack ? err.stack : err}`);
+  }
+}
+
+if (require.main === module) main();
+module.exports = { parseArgs };
