@@ -28,6 +28,7 @@ function run(impl, name, options = {}, { input = '', env = {} } = {}) {
     env: { ...process.env, ...env },
     encoding: 'utf8',
     timeout: 60_000,
+    maxBuffer: 64 << 20,
   });
   if (r.error) throw r.error;
   return { status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };

@@ -7,7 +7,12 @@
 
 static int initialized;
 
-__attribute__((constructor)) static void init(void) { initialized = 42; }
+// Makes a WASI call, so the constructor cannot be folded at compile time
+// and proves imports work during _initialize.
+__attribute__((constructor)) static void init(void) {
+  __wasi_timestamp_t t;
+  initialized = __wasi_clock_time_get(__WASI_CLOCKID_MONOTONIC, 1, &t) == 0 && t > 0 ? 42 : -1;
+}
 
 __attribute__((export_name("was_initialized"))) int was_initialized(void) { return initialized; }
 

@@ -1,0 +1,87 @@
+'use strict';
+// The command-line runner: flags as wasmtime's, exit codes, and one-line
+// errors for bad input.
+const test = require('node:test');
+const assert = require('node:assert');
+const fs = require('fs');
+const path = require('path');
+const { cli, program, tempDir } = require('./helpers/run');
+const { parseArgs } = require('../bin/wasi-rs.js');
+
+test('--help documents the flags', () => {
+  const r = cli(['--help']);
+  assert.strictEqual(r.status, 0);
+  for (const text of ['--dir HOST::GUEST', '--dir DIR', '--env NAME=VALUE', 'Exit status']) assert.ok(r.stdout.includes(text), text);
+});
+
+test('runs a program with its arguments and exit code', () => {
+  const r = cli([program('hello'), 'Ada']);
+  assert.strictEqual(r.status, 0);
+  assert.strictEqual(r.stdout, 'Hello, Ada, from WASI on wasi-rs!\n');
+  assert.strictEqual(cli([program('exit_code'), '9']).status, 9);
+});
+
+test('argv[0] is the program name; everything after it goes to the program', () => {
+  const r = cli([program('args_env'), '--dir', 'x', '--', '-v']);
+  assert.strictEqual(r.stdout, 'argc=5\narg[0]=args_env.wasm\narg[1]=--dir\narg[2]=x\narg[3]=--\narg[4]=-v\nenvc=0\n');
+});
+
+test('-- ends the runner flags', () => {
+  const r = cli(['--env', 'A=1', '--', program('args_env'), 'x']);
+  assert.strictEqual(r.stdout, 'argc=2\narg[0]=args_env.wasm\narg[1]=x\nenv[0]=A=1\nenvc=1\n');
+});
+
+test('--env NAME=VALUE sets and --env NAME inherits', () => {
+  const r = cli(['--env', 'A=x=y', '--env=B=', '--env', 'PATH', '--env', 'SURELY_UNSET_VAR_123', program('args_env')]);
+  assert.match(r.stdout, /^env\[0\]=A=x=y$/m);
+  assert.match(r.stdout, /^env\[1\]=B=$/m);
+  assert.match(r.stdout, new RegExp(`^env\\[2\\]=PATH=${process.env.PATH.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, 'm'));
+  assert.match(r.stdout, /^envc=3$/m);
+});
+
+test('--dir HOST::GUEST and --dir DIR become preopens in order', () => {
+  const a = tempDir();
+  const b = tempDir();
+  const r = cli(['--dir', `${a}::/data`, '--dir', b, program('fdstat')]);
+  assert.strictEqual(r.status, 0, r.stderr);
+  assert.match(r.stdout, /^preopen fd 3: errno=0 name=\/data len=5$/m);
+  assert.ok(r.stdout.includes(`preopen fd 4: errno=0 name=${b} len=${b.length}`));
+});
+
+test('a program that traps exits 134 with a one-line message', () => {
+  const r = cli([program('trap')]);
+  assert.strictEqual(r.status, 134);
+  assert.strictEqual(r.stdout, 'about to trap\n');
+  assert.match(r.stderr, /^wasi-rs: .*trap\.wasm trapped: unreachable\n$/);
+});
+
+function assertOneLineError(r, pattern) {
+  assert.strictEqual(r.status, 1);
+  assert.strictEqual(r.stdout, '');
+  const first = r.stderr.split('\n')[0];
+  assert.match(first, pattern);
+  assert.ok(first.startsWith('wasi-rs: '), first);
+}
+
+test('errors: missing file, not wasm, no _start, unknown import, bad preopen, bad flags', () => {
+  const dir = tempDir();
+  const text = path.join(dir, 'text.wasm');
+  fs.writeFileSync(text, 'not wasm at all');
+  assertOneLineError(cli([path.join(dir, 'missing.wasm')]), /cannot read .*missing\.wasm: no such file/);
+  assertOneLineError(cli([text]), /text\.wasm is not a valid WebAssembly module/);
+  assertOneLineError(cli([program('reactor')]), /reactor\.wasm has no _start export/);
+  assertOneLineError(cli([program('unknown_import')]), /unknown import env::not_a_wasi_function \(function\)/);
+  assertOneLineError(cli(['--dir', `${path.join(dir, 'nope')}::/x`, program('hello')]), /cannot preopen .*nope/);
+  assertOneLineError(cli(['--bogus', program('hello')]), /unknown option --bogus/);
+  assertOneLineError(cli(['--dir']), /--dir needs a value/);
+  assertOneLineError(cli(['--env', '=x', program('hello')]), /the name is empty/);
+  assertOneLineError(cli([]), /no program given/);
+});
+
+test('parseArgs understands both --flag value and --flag=value', () => {
+  const opts = parseArgs(['--dir=/a::/b', '--dir', '/c', '--env=K=V', 'p.wasm', '--dir', 'q']);
+  assert.deepStrictEqual(opts.preopens, { '/b': '/a', '/c': '/c' });
+  assert.deepStrictEqual(opts.env, { K: 'V' });
+  assert.strictEqual(opts.wasm, 'p.wasm');
+  assert.deepStrictEqual(opts.args, ['--dir', 'q']);
+});

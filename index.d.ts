@@ -1,0 +1,49 @@
+/// <reference types="node" />
+
+/** Options of `new WASI(options)`; the same as Node's built-in `wasi`. */
+export interface WASIOptions {
+  /** Required: which ABI the guest was built for. */
+  version: 'preview1' | 'unstable';
+  /** Command-line arguments the guest sees, program name first. Items are converted with `String()`. */
+  args?: readonly unknown[];
+  /** Environment variables; `undefined` values are skipped, others converted with `String()`. */
+  env?: Record<string, unknown>;
+  /** Guest path → host directory. Each becomes a sandboxed preopen at fd 3, 4, … in this order. */
+  preopens?: Record<string, string>;
+  /** If true (the default), `proc_exit` makes `start()` return the exit code; if false, it ends the process. */
+  returnOnExit?: boolean;
+  /** Host fd behind the guest's fd 0. Default 0. */
+  stdin?: number;
+  /** Host fd behind the guest's fd 1. Default 1. */
+  stdout?: number;
+  /** Host fd behind the guest's fd 2. Default 2. */
+  stderr?: number;
+}
+
+/** One function per `wasi_snapshot_preview1` import; each returns a WASI errno. */
+export type WASIImport = Record<string, (...args: Array<number | bigint>) => number>;
+
+export class WASI {
+  constructor(options: WASIOptions);
+  /** The import functions; writable, so single imports can be replaced. */
+  wasiImport: WASIImport;
+  /** `{ wasi_snapshot_preview1: wasiImport }`, or `{ wasi_unstable: wasiImport }` for version 'unstable'. */
+  getImportObject(): { wasi_snapshot_preview1: WASIImport } | { wasi_unstable: WASIImport };
+  /**
+   * Runs a command module's `_start`. Returns the exit code (0 if `_start`
+   * returns) when `returnOnExit` is true. Throws `ERR_WASI_ALREADY_STARTED`
+   * on a second call.
+   */
+  start(instance: WebAssembly.Instance | { exports: Record<string, unknown> }): number;
+  /** Runs a reactor module's optional `_initialize`. */
+  initialize(instance: WebAssembly.Instance | { exports: Record<string, unknown> }): void;
+}
+
+/**
+ * Thrown by `proc_exit` when `returnOnExit` is true and the guest exits
+ * outside `start()` (in `initialize()` or an exported reactor function).
+ */
+export class WASIExitError extends Error {
+  readonly code: 'ERR_WASI_EXIT';
+  readonly exitCode: number;
+}
