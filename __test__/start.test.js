@@ -210,3 +210,31 @@ test('proc_exit inside a reactor call throws WASIExitError carrying the code', (
     return true;
   });
 });
+
+test('proc_raise is ENOSYS and sched_yield succeeds', () => {
+  const wasi = new WASI({ version: 'preview1' });
+  wasi.start(fakeInstance({ memory: memory(), _start() {} }));
+  assert.strictEqual(wasi.wasiImport.proc_raise(6), 52);
+  assert.strictEqual(wasi.wasiImport.sched_yield(), 0);
+});
+
+test('dropped instances are freed by their finalizers: preopen fds are closed', () => {
+  const script = `
+    const fs = require('fs');
+    const { WASI } = require(${JSON.stringify(ROOT)});
+    const openFds = () => fs.readdirSync('/proc/self/fd').length;
+    const make = (n) => { for (let i = 0; i < n; i++) new WASI({ version: 'preview1', preopens: { '/a': '/tmp', '/b': '/' } }); };
+    const settle = async () => { for (let i = 0; i < 6; i++) { global.gc(); await new Promise((r) => setImmediate(r)); } };
+    (async () => {
+      make(200); await settle();
+      const before = openFds();
+      make(5000); await settle();
+      const after = openFds();
+      console.log(JSON.stringify({ before, after }));
+    })();`;
+  const r = spawnSync(process.execPath, ['--expose-gc', '-e', script], { encoding: 'utf8' });
+  assert.strictEqual(r.status, 0, r.stderr);
+  const { before, after } = JSON.parse(r.stdout);
+  // 5000 instances hold 10000 directory fds until finalized.
+  assert.ok(after - before < 50, `open fds grew from ${before} to ${after}`);
+});
