@@ -1,7 +1,7 @@
 //! The per-instance WASI state: arguments, environment and fd table.
 
-use crate::fdtable::{Descriptor, FdTable, Kind};
-use crate::host::HostFd;
+use crate::fdtable::{Descriptor, DirFd, FdTable, Kind};
+use crate::host::{self, HostFd};
 use crate::sandbox::{open_preopen, PreopenError};
 use crate::types::rights;
 use std::path::PathBuf;
@@ -46,17 +46,13 @@ impl WasiCtx {
         let mut fds = FdTable::default();
         for host in config.stdio {
             let h = HostFd::new(host);
-            let base = h.fdstat_parts().map(|(_, _, r)| r).unwrap_or(rights::TTY_BASE);
-            fds.insert(Descriptor { kind: Kind::Stdio(h), rights_base: base, rights_inheriting: 0 })
-                .expect("an empty table has room for stdio");
+            let base = h.borrow().and_then(host::filetype).map(host::rights_for_filetype).unwrap_or(rights::TTY_BASE);
+            fds.insert(Descriptor::new(Kind::Stdio(h), base, 0)).expect("an empty table has room for stdio");
         }
         for (guest, host) in config.preopens {
             let dir = open_preopen(&host).map_err(|error| PreopenFailure { guest: guest.clone(), host: host.clone(), error })?;
-            fds.insert(Descriptor {
-                kind: Kind::Dir { dir, preopen_name: Some(guest) },
-                rights_base: rights::DIRECTORY_BASE,
-                rights_inheriting: rights::DIRECTORY_INHERITING,
-            })
+            let kind = Kind::Dir(DirFd { dir, preopen_name: Some(guest), listing: None });
+            fds.insert(Descriptor::new(kind, rights::DIRECTORY_BASE, rights::DIRECTORY_INHERITING))
             .map_err(|_| PreopenFailure {
                 guest: String::new(),
                 host,

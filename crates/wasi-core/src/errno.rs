@@ -116,7 +116,11 @@ impl From<std::io::Error> for Errno {
         use std::io::ErrorKind as K;
         match e.kind() {
             K::NotFound => Errno::NoEnt,
-            K::PermissionDenied => Errno::Perm,
+            // cap-std refuses a path that would leave the sandbox with a
+            // PermissionDenied error that carries no OS code (real EPERM
+            // and EACCES from the host carry theirs and are mapped above):
+            // that is the capability check failing.
+            K::PermissionDenied => Errno::NotCapable,
             K::AlreadyExists => Errno::Exist,
             K::WouldBlock => Errno::Again,
             K::InvalidInput => Errno::Inval,
@@ -127,9 +131,6 @@ impl From<std::io::Error> for Errno {
             K::OutOfMemory => Errno::NoMem,
             K::BrokenPipe => Errno::Pipe,
             K::UnexpectedEof => Errno::Io,
-            // cap-std reports an attempt to leave the sandbox as a custom
-            // PermissionDenied-like error without an OS code: that is the
-            // capability check failing.
             _ => Errno::Io,
         }
     }
@@ -239,6 +240,14 @@ mod tests {
     #[test]
     fn unknown_host_errno_becomes_eio() {
         assert_eq!(from_host_errno(99_999), Errno::Io);
+    }
+
+    #[test]
+    fn a_sandbox_escape_is_enotcapable() {
+        let e = std::io::Error::new(std::io::ErrorKind::PermissionDenied, "a path led outside of the filesystem");
+        assert_eq!(Errno::from(e), Errno::NotCapable);
+        let real = std::io::Error::from_raw_os_error(rustix::io::Errno::PERM.raw_os_error());
+        assert_eq!(Errno::from(real), Errno::Perm);
     }
 
     #[test]

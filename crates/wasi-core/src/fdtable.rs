@@ -6,19 +6,35 @@
 //! and never closes them.
 
 use crate::errno::{Errno, WasiResult};
-use crate::host::HostFd;
-use crate::sandbox::Dir;
+use crate::host::{Blocking, HostFd};
+use crate::sandbox::{Dir, Entry, File};
+use rustix::fd::{AsFd, BorrowedFd, OwnedFd};
 
 /// The most descriptors one instance may hold; past it, `EMFILE`.
 pub const MAX_FDS: usize = 16_384;
+
+/// An open directory.
+pub struct DirFd {
+    pub dir: Dir,
+    /// The guest path, for a preopen.
+    pub preopen_name: Option<String>,
+    /// The listing `fd_readdir` resumes from: taken when a listing starts
+    /// (cookie 0), so cookies stay stable while the guest pages through it.
+    pub listing: Option<Vec<Entry>>,
+}
 
 /// What a descriptor refers to.
 pub enum Kind {
     /// A host fd the embedder handed in (stdin/stdout/stderr options).
     /// Borrowed: closing it in the guest leaves the host fd open.
     Stdio(HostFd),
-    /// A directory: a preopen (with its guest name) or one opened by path.
-    Dir { dir: Dir, preopen_name: Option<String> },
+    /// A file (or device, or FIFO) opened through `path_open`. Reads on a
+    /// regular file fill every iovec; on anything else they stop early.
+    File { file: File, regular: bool },
+    /// A socket the guest accepted.
+    Socket(OwnedFd),
+    /// A directory: a preopen or one opened through `path_open`.
+    Dir(DirFd),
 }
 
 /// One entry of the table: the resource and the rights granted on it.
@@ -26,15 +42,65 @@ pub struct Descriptor {
     pub kind: Kind,
     pub rights_base: u64,
     pub rights_inheriting: u64,
+    /// Whether the guest asked for non-blocking I/O (fdflags NONBLOCK).
+    pub nonblock: bool,
 }
 
 impl Descriptor {
+    /// A descriptor with the given rights, blocking.
+    pub fn new(kind: Kind, rights_base: u64, rights_inheriting: u64) -> Self {
+        Descriptor { kind, rights_base, rights_inheriting, nonblock: false }
+    }
+
     /// Fails with `ENOTCAPABLE` unless every right in `needed` was granted.
     pub fn require(&self, needed: u64) -> WasiResult<()> {
         if self.rights_base & needed == needed {
             Ok(())
         } else {
             Err(Errno::NotCapable)
+        }
+    }
+
+    /// The host fd behind the descriptor, whatever its kind.
+    pub fn host_fd(&self) -> WasiResult<BorrowedFd<'_>> {
+        match &self.kind {
+            Kind::Stdio(h) => h.borrow(),
+            Kind::File { file, .. } => Ok(file.as_fd()),
+            Kind::Socket(s) => Ok(s.as_fd()),
+            Kind::Dir(d) => Ok(d.dir.as_fd()),
+        }
+    }
+
+    /// The host fd of a stream (stdio or file) after checking `needed`.
+    /// Directories are not streams: `EISDIR`... except that preview1 hosts
+    /// (wasmtime, uvwasi) answer `EBADF`, which is what programs expect.
+    pub fn stream(&self, needed: u64) -> WasiResult<BorrowedFd<'_>> {
+        match &self.kind {
+            Kind::Dir(_) => Err(Errno::Badf),
+            _ => {
+                self.require(needed)?;
+                self.host_fd()
+            }
+        }
+    }
+
+    /// Whether I/O on this descriptor should wait out `EAGAIN`.
+    pub fn blocking(&self) -> Blocking {
+        if self.nonblock {
+            Blocking::NonBlocking
+        } else {
+            Blocking::Wait
+        }
+    }
+
+    /// The directory, after checking `needed`; `ENOTDIR` for anything else.
+    pub fn dir(&self, needed: u64) -> WasiResult<&Dir> {
+        match &self.kind {
+            Kind::Dir(d) => {
+                self.require(needed)?;
+                Ok(&d.dir)
+            }
+            _ => Err(Errno::NotDir),
         }
     }
 }
@@ -96,7 +162,7 @@ mod tests {
     use super::*;
 
     fn stdio(fd: i32) -> Descriptor {
-        Descriptor { kind: Kind::Stdio(HostFd::new(fd)), rights_base: 0, rights_inheriting: 0 }
+        Descriptor::new(Kind::Stdio(HostFd::new(fd)), 0, 0)
     }
 
     #[test]
@@ -130,5 +196,22 @@ mod tests {
             Kind::Stdio(h) => assert_eq!(h.raw(), 10),
             _ => panic!("wrong kind"),
         }
+    }
+
+    #[test]
+    fn the_table_is_bounded() {
+        let mut t = FdTable::default();
+        for _ in 0..MAX_FDS {
+            t.insert(stdio(0)).unwrap();
+        }
+        assert_eq!(t.insert(stdio(0)).err(), Some(Errno::Mfile));
+    }
+
+    #[test]
+    fn rights_are_checked() {
+        let d = Descriptor::new(Kind::Stdio(HostFd::new(1)), crate::types::rights::FD_WRITE, 0);
+        assert!(d.stream(crate::types::rights::FD_WRITE).is_ok());
+        assert_eq!(d.stream(crate::types::rights::FD_READ).err(), Some(Errno::NotCapable));
+        assert_eq!(d.dir(0).err(), Some(Errno::NotDir));
     }
 }

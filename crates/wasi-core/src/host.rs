@@ -24,7 +24,8 @@ impl HostFd {
         self.0
     }
 
-    fn borrow(&self) -> WasiResult<BorrowedFd<'_>> {
+    /// Borrows the fd for a system call.
+    pub fn borrow(&self) -> WasiResult<BorrowedFd<'_>> {
         if self.0 < 0 {
             return Err(Errno::Badf);
         }
@@ -32,59 +33,89 @@ impl HostFd {
         // number only makes the system call fail with EBADF.
         Ok(unsafe { BorrowedFd::borrow_raw(self.0) })
     }
+}
 
-    /// Writes all of `bufs`. A non-blocking host fd (Node makes pipes
-    /// non-blocking) is waited on with `poll`, so the guest sees the
-    /// blocking semantics it asked for and no byte is lost.
-    pub fn write_all_vectored(&self, bufs: &[IoSlice<'_>]) -> WasiResult<usize> {
-        let fd = self.borrow()?;
-        write_all_vectored(fd, bufs)
-    }
+/// Whether the guest asked for non-blocking I/O on a descriptor. When it
+/// did not, `EAGAIN` from the host (Node makes its pipes non-blocking) is
+/// waited out with `poll`, so the guest sees the blocking semantics it asked
+/// for and no byte is lost.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Blocking {
+    Wait,
+    NonBlocking,
+}
 
-    /// Reads into `buf`, waiting for data if the host fd is non-blocking.
-    pub fn read(&self, buf: &mut [u8]) -> WasiResult<usize> {
-        let fd = self.borrow()?;
-        loop {
-            match rustix::io::read(fd, &mut *buf) {
-                Ok(n) => return Ok(n),
-                Err(rustix::io::Errno::INTR) => continue,
-                Err(rustix::io::Errno::AGAIN) => wait_for(fd, rustix::event::PollFlags::IN)?,
-                Err(e) => return Err(e.into()),
-            }
+/// Reads into `buf` (0 is end of file).
+pub fn read(fd: BorrowedFd<'_>, buf: &mut [u8], blocking: Blocking) -> WasiResult<usize> {
+    loop {
+        match rustix::io::read(fd, &mut *buf) {
+            Ok(n) => return Ok(n),
+            Err(rustix::io::Errno::INTR) => continue,
+            Err(rustix::io::Errno::AGAIN) if blocking == Blocking::Wait => wait_for(fd, rustix::event::PollFlags::IN)?,
+            Err(e) => return Err(e.into()),
         }
-    }
-
-    /// The host's metadata for this fd, as a WASI filestat.
-    pub fn filestat(&self) -> WasiResult<Filestat> {
-        Ok(filestat_from_host(&rustix::fs::fstat(self.borrow()?)?))
-    }
-
-    /// Filetype, WASI fdflags and base rights, as `fd_fdstat_get` reports them.
-    pub fn fdstat_parts(&self) -> WasiResult<(u8, u16, u64)> {
-        let fd = self.borrow()?;
-        let st = rustix::fs::fstat(fd)?;
-        let ft = filetype_from_host(FileType::from_raw_mode(st.st_mode));
-        let flags = wasi_fdflags(rustix::fs::fcntl_getfl(fd)?);
-        Ok((ft, flags, rights_for_filetype(ft)))
-    }
-
-    /// Moves the host file offset (for stdio redirected to a file).
-    pub fn seek(&self, pos: rustix::fs::SeekFrom) -> WasiResult<u64> {
-        Ok(rustix::fs::seek(self.borrow()?, pos)?)
     }
 }
 
-/// Writes every byte of `bufs` to `fd`, retrying short writes and waiting
-/// out `EAGAIN`.
-pub fn write_all_vectored(fd: BorrowedFd<'_>, bufs: &[IoSlice<'_>]) -> WasiResult<usize> {
+/// Reads into `buf` at `offset`, without moving the file offset.
+pub fn pread(fd: BorrowedFd<'_>, buf: &mut [u8], offset: u64) -> WasiResult<usize> {
+    loop {
+        match rustix::io::pread(fd, &mut *buf, offset) {
+            Err(rustix::io::Errno::INTR) => continue,
+            r => return Ok(r?),
+        }
+    }
+}
+
+/// Writes `bufs` at `offset`, without moving the file offset.
+pub fn pwrite(fd: BorrowedFd<'_>, bufs: &[IoSlice<'_>], offset: u64) -> WasiResult<usize> {
+    loop {
+        match rustix::io::pwritev(fd, bufs, offset) {
+            Err(rustix::io::Errno::INTR) => continue,
+            r => return Ok(r?),
+        }
+    }
+}
+
+/// The host's metadata for this fd, as a WASI filestat.
+pub fn filestat(fd: BorrowedFd<'_>) -> WasiResult<Filestat> {
+    Ok(filestat_from_host(&rustix::fs::fstat(fd)?))
+}
+
+/// The WASI filetype of an open fd. Sockets are told apart by `SO_TYPE`.
+pub fn filetype(fd: BorrowedFd<'_>) -> WasiResult<u8> {
+    let st = rustix::fs::fstat(fd)?;
+    let ft = filetype_from_host(FileType::from_raw_mode(st.st_mode));
+    if ft == filetype::SOCKET_STREAM {
+        if let Ok(rustix::net::SocketType::DGRAM) = rustix::net::sockopt::socket_type(fd) {
+            return Ok(filetype::SOCKET_DGRAM);
+        }
+    }
+    Ok(ft)
+}
+
+/// The host's open flags of `fd`, as WASI fdflags.
+pub fn fdflags(fd: BorrowedFd<'_>) -> WasiResult<u16> {
+    Ok(wasi_fdflags(rustix::fs::fcntl_getfl(fd)?))
+}
+
+/// Moves the host file offset.
+pub fn seek(fd: BorrowedFd<'_>, pos: rustix::fs::SeekFrom) -> WasiResult<u64> {
+    Ok(rustix::fs::seek(fd, pos)?)
+}
+
+/// Writes `bufs` to `fd`. When blocking, every byte is written: short
+/// writes are retried and `EAGAIN` is waited out. When non-blocking, it is
+/// one `writev`, whose short count or `EAGAIN` the guest sees.
+pub fn write_vectored(fd: BorrowedFd<'_>, bufs: &[IoSlice<'_>], blocking: Blocking) -> WasiResult<usize> {
     let total: usize = bufs.iter().map(|b| b.len()).sum();
     let mut done = 0usize;
     // Fast path: one writev usually takes everything.
     match rustix::io::writev(fd, bufs) {
-        Ok(n) if n == total => return Ok(n),
+        Ok(n) if n == total || blocking == Blocking::NonBlocking => return Ok(n),
         Ok(n) => done = n,
         Err(rustix::io::Errno::INTR) => {}
-        Err(rustix::io::Errno::AGAIN) => wait_for(fd, rustix::event::PollFlags::OUT)?,
+        Err(rustix::io::Errno::AGAIN) if blocking == Blocking::Wait => wait_for(fd, rustix::event::PollFlags::OUT)?,
         Err(e) => return Err(e.into()),
     }
     // Slow path: write what is left, buffer by buffer.
@@ -115,7 +146,7 @@ pub fn write_all_vectored(fd: BorrowedFd<'_>, bufs: &[IoSlice<'_>]) -> WasiResul
 }
 
 /// Blocks until `fd` is ready for `flags`.
-fn wait_for(fd: BorrowedFd<'_>, flags: rustix::event::PollFlags) -> WasiResult<()> {
+pub fn wait_for(fd: BorrowedFd<'_>, flags: rustix::event::PollFlags) -> WasiResult<()> {
     let mut fds = [rustix::event::PollFd::new(&fd, flags)];
     match rustix::event::poll(&mut fds, None) {
         Ok(_) | Err(rustix::io::Errno::INTR) => Ok(()),
@@ -187,21 +218,20 @@ pub fn filestat_from_host(st: &Stat) -> Filestat {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::os::fd::AsRawFd;
+    use std::os::fd::AsFd;
 
     #[test]
     fn writes_everything_to_a_pipe_and_reads_it_back() {
         let (r, w) = rustix::pipe::pipe().unwrap();
-        let out = HostFd::new(w.as_raw_fd());
-        let n = out.write_all_vectored(&[IoSlice::new(b"hello "), IoSlice::new(b"world")]).unwrap();
+        let n = write_vectored(w.as_fd(), &[IoSlice::new(b"hello "), IoSlice::new(b"world")], Blocking::Wait).unwrap();
         assert_eq!(n, 11);
         let mut buf = [0u8; 32];
-        let n = HostFd::new(r.as_raw_fd()).read(&mut buf).unwrap();
+        let n = read(r.as_fd(), &mut buf, Blocking::Wait).unwrap();
         assert_eq!(&buf[..n], b"hello world");
     }
 
     #[test]
-    fn a_non_blocking_pipe_loses_nothing() {
+    fn a_non_blocking_pipe_loses_nothing_when_the_guest_wants_blocking() {
         let (r, w) = rustix::pipe::pipe().unwrap();
         rustix::fs::fcntl_setfl(&w, OFlags::NONBLOCK).unwrap();
         let big = vec![7u8; 1 << 20]; // far more than a pipe buffer
@@ -216,16 +246,24 @@ mod tests {
                 got += n;
             }
         });
-        let n = HostFd::new(w.as_raw_fd()).write_all_vectored(&[IoSlice::new(&big)]).unwrap();
+        let n = write_vectored(w.as_fd(), &[IoSlice::new(&big)], Blocking::Wait).unwrap();
         drop(w);
         assert_eq!(n, big.len());
         assert_eq!(reader.join().unwrap(), big.len());
     }
 
     #[test]
+    fn a_non_blocking_guest_sees_eagain() {
+        let (r, _w) = rustix::pipe::pipe().unwrap();
+        rustix::fs::fcntl_setfl(&r, OFlags::NONBLOCK).unwrap();
+        assert_eq!(read(r.as_fd(), &mut [0u8; 4], Blocking::NonBlocking), Err(Errno::Again));
+    }
+
+    #[test]
     fn bad_host_fds_are_ebadf() {
-        assert_eq!(HostFd::new(-1).filestat().err(), Some(Errno::Badf));
-        assert_eq!(HostFd::new(999_999).read(&mut [0u8; 4]).err(), Some(Errno::Badf));
+        assert_eq!(HostFd::new(-1).borrow().err(), Some(Errno::Badf));
+        let h = HostFd::new(999_999);
+        assert_eq!(read(h.borrow().unwrap(), &mut [0u8; 4], Blocking::Wait).err(), Some(Errno::Badf));
     }
 
     #[test]

@@ -1,14 +1,23 @@
 //! The capability sandbox: the only module that touches `cap-std`.
 //!
 //! A preopen is a [`cap_std::fs::Dir`]; every path a guest names is resolved
-//! beneath one by `cap-std`, which refuses `..` past the root, absolute
-//! paths and symlinks that lead outside, without races. Keeping it behind
-//! this module lets us swap the implementation later.
+//! beneath a `Dir` by `cap-std`, which refuses `..` past the root, absolute
+//! paths and symlinks that lead outside, without races (it walks the path
+//! one component at a time with `openat` and `O_NOFOLLOW`, or uses
+//! `openat2(RESOLVE_BENEATH)`). Keeping every call behind this module lets
+//! us swap the implementation later.
+//!
+//! Errors come back as `std::io::Error`; [`crate::errno`] maps them,
+//! including cap-std's escape refusal, which becomes `ENOTCAPABLE`.
 
+use crate::host::filetype_from_host;
+use crate::types::{filetype, Filestat};
+use cap_fs_ext::{DirExt, FollowSymlinks, OpenOptionsFollowExt, OpenOptionsMaybeDirExt, OpenOptionsSyncExt, OsMetadataExt, SystemTimeSpec};
 use std::io;
+use std::os::unix::fs::DirEntryExt;
 use std::path::Path;
 
-pub use cap_std::fs::Dir;
+pub use cap_std::fs::{Dir, File};
 
 /// Why a preopen could not be opened.
 #[derive(Debug)]
@@ -36,4 +45,209 @@ pub fn open_preopen(host: &Path) -> Result<Dir, PreopenError> {
         return Err(PreopenError::NotADirectory);
     }
     Dir::open_ambient_dir(host, cap_std::ambient_authority()).map_err(PreopenError::Open)
+}
+
+/// Whether to follow a symlink in the last path component.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Follow {
+    Yes,
+    No,
+}
+
+impl Follow {
+    fn cap(self) -> FollowSymlinks {
+        match self {
+            Follow::Yes => FollowSymlinks::Yes,
+            Follow::No => FollowSymlinks::No,
+        }
+    }
+}
+
+/// What `path_open` asks of the host.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct OpenRequest {
+    pub read: bool,
+    pub write: bool,
+    pub append: bool,
+    pub create: bool,
+    pub exclusive: bool,
+    pub truncate: bool,
+    pub directory: bool,
+    pub follow: bool,
+    pub nonblock: bool,
+    pub sync: bool,
+    pub dsync: bool,
+    pub rsync: bool,
+}
+
+/// What `open` produced.
+pub enum Opened {
+    File { file: File, regular: bool },
+    Dir(Dir),
+}
+
+/// Opens `path` beneath `dir`.
+pub fn open(dir: &Dir, path: &str, req: OpenRequest) -> io::Result<Opened> {
+    let follow = if req.follow { Follow::Yes } else { Follow::No };
+    if req.directory {
+        let d = match follow {
+            Follow::Yes => dir.open_dir(path)?,
+            Follow::No => dir.open_dir_nofollow(path)?,
+        };
+        return Ok(Opened::Dir(d));
+    }
+    let mut opts = cap_std::fs::OpenOptions::new();
+    // The host needs write access to create or truncate; the guest's
+    // rights still decide what it may do with the descriptor. Append mode
+    // is set after opening: std refuses append together with truncate.
+    let write = req.write || req.append || req.create || req.truncate;
+    opts.read(req.read || !write)
+        .write(write)
+        .create(req.create && !req.exclusive)
+        .create_new(req.create && req.exclusive)
+        .truncate(req.truncate)
+        .follow(follow.cap())
+        .maybe_dir(!write)
+        .nonblock(req.nonblock)
+        .sync(req.sync)
+        .dsync(req.dsync)
+        .rsync(req.rsync);
+    let file = dir.open_with(path, &opts)?;
+    let meta = file.metadata()?;
+    if meta.is_dir() {
+        return Ok(Opened::Dir(Dir::from_std_file(file.into_std())));
+    }
+    if req.append {
+        let flags = rustix::fs::fcntl_getfl(&file)?;
+        rustix::fs::fcntl_setfl(&file, flags | rustix::fs::OFlags::APPEND)?;
+    }
+    Ok(Opened::File { regular: meta.is_file(), file })
+}
+
+/// The attributes of `path`, following a final symlink or not.
+pub fn stat(dir: &Dir, path: &str, follow: Follow) -> io::Result<Filestat> {
+    let m = match follow {
+        Follow::Yes => dir.metadata(path)?,
+        Follow::No => dir.symlink_metadata(path)?,
+    };
+    Ok(filestat_from_metadata(&m))
+}
+
+fn nanos(sec: i64, nsec: i64) -> u64 {
+    (sec as i128 * 1_000_000_000 + nsec as i128).clamp(0, u64::MAX as i128) as u64
+}
+
+fn filestat_from_metadata(m: &cap_std::fs::Metadata) -> Filestat {
+    Filestat {
+        dev: m.dev(),
+        ino: m.ino(),
+        filetype: filetype_from_host(rustix::fs::FileType::from_raw_mode(m.mode())),
+        nlink: m.nlink(),
+        size: m.size(),
+        atim: nanos(m.atime(), m.atime_nsec()),
+        mtim: nanos(m.mtime(), m.mtime_nsec()),
+        ctim: nanos(m.ctime(), m.ctime_nsec()),
+    }
+}
+
+pub fn create_dir(dir: &Dir, path: &str) -> io::Result<()> {
+    dir.create_dir(path)
+}
+
+/// Removes an empty directory; trailing slashes are allowed (`dir/`).
+pub fn remove_dir(dir: &Dir, path: &str) -> io::Result<()> {
+    let trimmed = path.trim_end_matches('/');
+    dir.remove_dir(if trimmed.is_empty() { path } else { trimmed })
+}
+
+pub fn remove_file(dir: &Dir, path: &str) -> io::Result<()> {
+    dir.remove_file(path)
+}
+
+pub fn rename(from_dir: &Dir, from: &str, to_dir: &Dir, to: &str) -> io::Result<()> {
+    from_dir.rename(from, to_dir, to)
+}
+
+/// Makes `to` a hard link to `from` (a symlink itself, not its target).
+pub fn hard_link(from_dir: &Dir, from: &str, to_dir: &Dir, to: &str) -> io::Result<()> {
+    from_dir.hard_link(from, to_dir, to)
+}
+
+/// Creates a symlink at `link` whose contents are `target`. Like wasmtime,
+/// an absolute target is refused: it could never resolve inside the sandbox.
+pub fn symlink(target: &str, dir: &Dir, link: &str) -> io::Result<()> {
+    dir.symlink(target, link)
+}
+
+/// The raw contents of the symlink at `path`.
+pub fn read_link(dir: &Dir, path: &str) -> io::Result<Vec<u8>> {
+    use std::os::unix::ffi::OsStringExt;
+    Ok(dir.read_link_contents(path)?.into_os_string().into_vec())
+}
+
+/// A time to set: leave it, set it to now, or set it to a value in ns.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SetTime {
+    Omit,
+    Now,
+    At(u64),
+}
+
+fn time_spec(t: SetTime) -> Option<SystemTimeSpec> {
+    match t {
+        SetTime::Omit => None,
+        SetTime::Now => Some(SystemTimeSpec::SymbolicNow),
+        SetTime::At(ns) => Some(SystemTimeSpec::Absolute(cap_std::time::SystemTime::from_std(
+            std::time::UNIX_EPOCH + std::time::Duration::from_nanos(ns),
+        ))),
+    }
+}
+
+/// Sets the access and modification times of `path`, to the nanosecond.
+pub fn set_times(dir: &Dir, path: &str, follow: Follow, atime: SetTime, mtime: SetTime) -> io::Result<()> {
+    match follow {
+        Follow::Yes => dir.set_times(path, time_spec(atime), time_spec(mtime)),
+        Follow::No => dir.set_symlink_times(path, time_spec(atime), time_spec(mtime)),
+    }
+}
+
+/// One directory entry, as `fd_readdir` reports it.
+#[derive(Clone, Debug)]
+pub struct Entry {
+    pub name: Vec<u8>,
+    pub ino: u64,
+    pub filetype: u8,
+}
+
+/// All entries of `dir`, with `.` and `..` first, as the spec and
+/// wasmtime list them.
+pub fn list(dir: &Dir) -> io::Result<Vec<Entry>> {
+    use std::os::unix::ffi::OsStringExt;
+    let own = dir.dir_metadata()?;
+    let mut out = vec![
+        Entry { name: b".".to_vec(), ino: own.ino(), filetype: filetype::DIRECTORY },
+        Entry { name: b"..".to_vec(), ino: own.ino(), filetype: filetype::DIRECTORY },
+    ];
+    for e in dir.entries()? {
+        let e = e?;
+        let ft = e.file_type()?;
+        let filetype = if ft.is_dir() {
+            filetype::DIRECTORY
+        } else if ft.is_file() {
+            filetype::REGULAR_FILE
+        } else if ft.is_symlink() {
+            filetype::SYMBOLIC_LINK
+        } else {
+            use cap_fs_ext::FileTypeExt;
+            if ft.is_block_device() {
+                filetype::BLOCK_DEVICE
+            } else if ft.is_char_device() {
+                filetype::CHARACTER_DEVICE
+            } else {
+                filetype::UNKNOWN
+            }
+        };
+        out.push(Entry { name: e.file_name().into_vec(), ino: e.ino(), filetype });
+    }
+    Ok(out)
 }

@@ -1,31 +1,247 @@
 //! The `path_*` family: operations on paths beneath a directory descriptor.
-//! They resolve through [`crate::sandbox`]; until the filesystem work
-//! (issue #3) lands they exist with their exact signatures and return `ENOSYS`.
+//!
+//! Every path is resolved by [`crate::sandbox`] beneath the descriptor's
+//! directory: `..` past it, absolute paths and symlinks leading out are
+//! `ENOTCAPABLE`. Paths are UTF-8 (else `EILSEQ`); a NUL inside one is
+//! `EINVAL`; an empty one is `ENOENT`, as POSIX says.
 
 use crate::ctx::WasiCtx;
 use crate::errno::{Errno, WasiResult};
+use crate::fdtable::{Descriptor, DirFd, Kind};
 use crate::memory::GuestMemory;
-use crate::syscalls::fd::not_yet;
+use crate::sandbox::{self, Follow, OpenRequest, Opened};
+use crate::syscalls::fd::set_times_from_flags;
+use crate::types::{fdflags, rights};
 
-not_yet! {
-    /// `path_create_directory(fd, path)`.
-    path_create_directory(fd: u32, path: u32, path_len: u32);
-    /// `path_filestat_get(fd, flags, path) -> filestat`.
-    path_filestat_get(fd: u32, flags: u32, path: u32, path_len: u32, buf: u32);
-    /// `path_filestat_set_times(fd, flags, path, atim, mtim, fst_flags)`.
-    path_filestat_set_times(fd: u32, flags: u32, path: u32, path_len: u32, atim: u64, mtim: u64, fst_flags: u32);
-    /// `path_link(old_fd, old_flags, old_path, new_fd, new_path)`.
-    path_link(old_fd: u32, old_flags: u32, old_path: u32, old_path_len: u32, new_fd: u32, new_path: u32, new_path_len: u32);
-    /// `path_open(fd, dirflags, path, oflags, rights_base, rights_inheriting, fdflags) -> fd`.
-    path_open(fd: u32, dirflags: u32, path: u32, path_len: u32, oflags: u32, rights_base: u64, rights_inheriting: u64, fdflags: u32, opened: u32);
-    /// `path_readlink(fd, path, buf, buf_len) -> size`.
-    path_readlink(fd: u32, path: u32, path_len: u32, buf: u32, buf_len: u32, bufused: u32);
-    /// `path_remove_directory(fd, path)`.
-    path_remove_directory(fd: u32, path: u32, path_len: u32);
-    /// `path_rename(fd, old_path, new_fd, new_path)`.
-    path_rename(fd: u32, old_path: u32, old_path_len: u32, new_fd: u32, new_path: u32, new_path_len: u32);
-    /// `path_symlink(old_path, fd, new_path)`.
-    path_symlink(old_path: u32, old_path_len: u32, fd: u32, new_path: u32, new_path_len: u32);
-    /// `path_unlink_file(fd, path)`.
-    path_unlink_file(fd: u32, path: u32, path_len: u32);
+/// `lookupflags::symlink_follow`.
+const SYMLINK_FOLLOW: u32 = 1;
+
+/// The longest path accepted, as Linux's `PATH_MAX`.
+pub const MAX_PATH: u32 = 4096;
+
+/// Reads a guest path and checks it is one the host can take.
+fn read_path<'m>(mem: &'m GuestMemory<'_>, ptr: u32, len: u32) -> WasiResult<&'m str> {
+    if len > MAX_PATH {
+        return Err(Errno::NameTooLong);
+    }
+    let path = mem.read_str(ptr, len)?;
+    if path.contains('\0') {
+        return Err(Errno::Inval);
+    }
+    if path.is_empty() {
+        return Err(Errno::NoEnt);
+    }
+    Ok(path)
+}
+
+fn follow_of(flags: u32) -> WasiResult<Follow> {
+    match flags {
+        0 => Ok(Follow::No),
+        SYMLINK_FOLLOW => Ok(Follow::Yes),
+        _ => Err(Errno::Inval),
+    }
+}
+
+/// Whether `path` ends with a slash (so it must name a directory).
+fn has_trailing_slash(path: &str) -> bool {
+    path.len() > 1 && path.ends_with('/')
+}
+
+/// `path_create_directory(fd, path)`: creates a directory.
+pub fn path_create_directory(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, path: u32, path_len: u32) -> WasiResult<()> {
+    let dir = ctx.fds.get(fd)?.dir(rights::PATH_CREATE_DIRECTORY)?;
+    let path = read_path(mem, path, path_len)?;
+    Ok(sandbox::create_dir(dir, path)?)
+}
+
+/// `path_remove_directory(fd, path)`: removes an empty directory
+/// (`ENOTEMPTY` otherwise, `ENOTDIR` for a file).
+pub fn path_remove_directory(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, path: u32, path_len: u32) -> WasiResult<()> {
+    let dir = ctx.fds.get(fd)?.dir(rights::PATH_REMOVE_DIRECTORY)?;
+    let path = read_path(mem, path, path_len)?;
+    Ok(sandbox::remove_dir(dir, path)?)
+}
+
+/// `path_unlink_file(fd, path)`: removes a file or symlink (`EISDIR` for a
+/// directory; `ENOTDIR` when a trailing slash names a non-directory).
+pub fn path_unlink_file(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, path: u32, path_len: u32) -> WasiResult<()> {
+    let dir = ctx.fds.get(fd)?.dir(rights::PATH_UNLINK_FILE)?;
+    let path = read_path(mem, path, path_len)?;
+    if has_trailing_slash(path) {
+        let st = sandbox::stat(dir, path.trim_end_matches('/'), Follow::No)?;
+        return Err(if st.filetype == crate::types::filetype::DIRECTORY { Errno::IsDir } else { Errno::NotDir });
+    }
+    Ok(sandbox::remove_file(dir, path)?)
+}
+
+/// `path_filestat_get(fd, flags, path) -> filestat`: the attributes of the
+/// file at `path`, following a final symlink if `flags` say so.
+pub fn path_filestat_get(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, flags: u32, path: u32, path_len: u32, buf: u32) -> WasiResult<()> {
+    let dir = ctx.fds.get(fd)?.dir(rights::PATH_FILESTAT_GET)?;
+    let follow = follow_of(flags)?;
+    let path = read_path(mem, path, path_len)?;
+    let st = sandbox::stat(dir, path, follow)?;
+    mem.write(buf, st)
+}
+
+/// `path_filestat_set_times(fd, flags, path, atim, mtim, fst_flags)`: sets
+/// the access and modification times of `path`, to the nanosecond.
+#[allow(clippy::too_many_arguments)]
+pub fn path_filestat_set_times(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, flags: u32, path: u32, path_len: u32, atim: u64, mtim: u64, fst_flags: u32) -> WasiResult<()> {
+    let dir = ctx.fds.get(fd)?.dir(rights::PATH_FILESTAT_SET_TIMES)?;
+    let follow = follow_of(flags)?;
+    let (a, m) = set_times_from_flags(atim, mtim, fst_flags)?;
+    let path = read_path(mem, path, path_len)?;
+    Ok(sandbox::set_times(dir, path, follow, a, m)?)
+}
+
+/// `path_link(old_fd, old_flags, old_path, new_fd, new_path)`: creates a
+/// hard link. Following a symlink source is not supported (`EINVAL`), as in
+/// wasmtime: the link is to the symlink itself.
+#[allow(clippy::too_many_arguments)]
+pub fn path_link(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, old_fd: u32, old_flags: u32, old_path: u32, old_path_len: u32, new_fd: u32, new_path: u32, new_path_len: u32) -> WasiResult<()> {
+    let from = ctx.fds.get(old_fd)?.dir(rights::PATH_LINK_SOURCE)?;
+    let to = ctx.fds.get(new_fd)?.dir(rights::PATH_LINK_TARGET)?;
+    if follow_of(old_flags)? == Follow::Yes {
+        return Err(Errno::Inval);
+    }
+    let old_path = read_path(mem, old_path, old_path_len)?;
+    let new_path = read_path(mem, new_path, new_path_len)?;
+    if has_trailing_slash(old_path) || has_trailing_slash(new_path) {
+        let st = sandbox::stat(from, old_path.trim_end_matches('/'), Follow::No)?;
+        if st.filetype != crate::types::filetype::DIRECTORY {
+            // "file/" names nothing; "link/" for a new link to a file
+            // names no directory that could hold it.
+            return Err(if has_trailing_slash(old_path) { Errno::NotDir } else { Errno::NoEnt });
+        }
+    }
+    Ok(sandbox::hard_link(from, old_path, to, new_path)?)
+}
+
+/// `path_rename(fd, old_path, new_fd, new_path)`: renames a file or
+/// directory, replacing the target as `rename(2)` does.
+pub fn path_rename(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, old_path: u32, old_path_len: u32, new_fd: u32, new_path: u32, new_path_len: u32) -> WasiResult<()> {
+    let from = ctx.fds.get(fd)?.dir(rights::PATH_RENAME_SOURCE)?;
+    let to = ctx.fds.get(new_fd)?.dir(rights::PATH_RENAME_TARGET)?;
+    let old_path = read_path(mem, old_path, old_path_len)?;
+    let new_path = read_path(mem, new_path, new_path_len)?;
+    if has_trailing_slash(old_path) || has_trailing_slash(new_path) {
+        let st = sandbox::stat(from, old_path.trim_end_matches('/'), Follow::No)?;
+        if st.filetype != crate::types::filetype::DIRECTORY {
+            return Err(Errno::NotDir);
+        }
+    }
+    Ok(sandbox::rename(from, old_path, to, new_path)?)
+}
+
+/// `path_symlink(old_path, fd, new_path)`: creates a symlink at `new_path`
+/// whose contents are `old_path`. An absolute target is refused
+/// (`ENOTCAPABLE`): it could never resolve inside the sandbox.
+pub fn path_symlink(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, old_path: u32, old_path_len: u32, fd: u32, new_path: u32, new_path_len: u32) -> WasiResult<()> {
+    let dir = ctx.fds.get(fd)?.dir(rights::PATH_SYMLINK)?;
+    let target = read_path(mem, old_path, old_path_len)?;
+    let link = read_path(mem, new_path, new_path_len)?;
+    if has_trailing_slash(link) {
+        // A symlink is never a directory: "link/" can only name one if it
+        // already exists.
+        return Err(match sandbox::stat(dir, link.trim_end_matches('/'), Follow::No) {
+            Ok(_) => Errno::Exist,
+            Err(_) => Errno::NoEnt,
+        });
+    }
+    Ok(sandbox::symlink(target, dir, link)?)
+}
+
+/// `path_readlink(fd, path, buf, buf_len) -> size`: the contents of a
+/// symlink, truncated to the buffer (not NUL-terminated).
+pub fn path_readlink(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, path: u32, path_len: u32, buf: u32, buf_len: u32, bufused: u32) -> WasiResult<()> {
+    let dir = ctx.fds.get(fd)?.dir(rights::PATH_READLINK)?;
+    let path = read_path(mem, path, path_len)?;
+    mem.slice(buf, buf_len)?;
+    mem.slice(bufused, 4)?;
+    let target = sandbox::read_link(dir, path)?;
+    let n = target.len().min(buf_len as usize);
+    mem.slice_mut(buf, n as u32)?.copy_from_slice(&target[..n]);
+    mem.write(bufused, n as u32)
+}
+
+/// `oflags`.
+const O_CREAT: u32 = 1;
+const O_DIRECTORY: u32 = 2;
+const O_EXCL: u32 = 4;
+const O_TRUNC: u32 = 8;
+
+/// Rights that need the file opened for reading, and for writing.
+const READ_RIGHTS: u64 = rights::FD_READ | rights::FD_READDIR;
+const WRITE_RIGHTS: u64 = rights::FD_WRITE | rights::FD_ALLOCATE | rights::FD_FILESTAT_SET_SIZE | rights::FD_DATASYNC;
+
+/// `path_open(fd, dirflags, path, oflags, rights_base, rights_inheriting,
+/// fdflags) -> fd`: opens a file or directory beneath `fd`. The new
+/// descriptor's rights are those asked for, within what `fd` may hand down
+/// and what the file's type allows.
+#[allow(clippy::too_many_arguments)]
+pub fn path_open(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, dirflags: u32, path: u32, path_len: u32, oflags: u32, rights_base: u64, rights_inheriting: u64, fdflags_: u32, opened: u32) -> WasiResult<()> {
+    let parent = ctx.fds.get(fd)?;
+    let dir = parent.dir(rights::PATH_OPEN)?;
+    let follow = follow_of(dirflags)?;
+    if oflags & !(O_CREAT | O_DIRECTORY | O_EXCL | O_TRUNC) != 0 {
+        return Err(Errno::Inval);
+    }
+    let flags = u16::try_from(fdflags_).map_err(|_| Errno::Inval)?;
+    if flags & !fdflags::ALL != 0 {
+        return Err(Errno::Inval);
+    }
+    if oflags & O_CREAT != 0 {
+        parent.require(rights::PATH_CREATE_FILE)?;
+    }
+    if oflags & O_TRUNC != 0 {
+        parent.require(rights::PATH_FILESTAT_SET_SIZE)?;
+    }
+    let path = read_path(mem, path, path_len)?;
+    mem.slice(opened, 4)?;
+    let directory = oflags & O_DIRECTORY != 0 || has_trailing_slash(path);
+    if directory && oflags & (O_CREAT | O_TRUNC) != 0 {
+        return Err(if oflags & O_CREAT != 0 && has_trailing_slash(path) { Errno::IsDir } else { Errno::Inval });
+    }
+    let write = rights_base & WRITE_RIGHTS != 0 || flags & fdflags::APPEND != 0;
+    let req = OpenRequest {
+        read: rights_base & READ_RIGHTS != 0,
+        write,
+        append: flags & fdflags::APPEND != 0,
+        create: oflags & O_CREAT != 0,
+        exclusive: oflags & O_EXCL != 0,
+        truncate: oflags & O_TRUNC != 0,
+        directory,
+        follow: follow == Follow::Yes,
+        nonblock: flags & fdflags::NONBLOCK != 0,
+        sync: flags & fdflags::SYNC != 0,
+        dsync: flags & fdflags::DSYNC != 0,
+        rsync: flags & fdflags::RSYNC != 0,
+    };
+    if directory && write {
+        return Err(Errno::IsDir);
+    }
+    let inheritable = parent.rights_inheriting;
+    let descriptor = match sandbox::open(dir, path, req)? {
+        Opened::Dir(d) => Descriptor::new(
+            Kind::Dir(DirFd { dir: d, preopen_name: None, listing: None }),
+            rights_base & inheritable & rights::DIRECTORY_BASE,
+            rights_inheriting & inheritable,
+        ),
+        Opened::File { file: f, regular } => {
+            let ft = crate::host::filetype(rustix::fd::AsFd::as_fd(&f))?;
+            let mut base = rights_base & inheritable & crate::host::rights_for_filetype(ft);
+            if !req.read && req.write {
+                base &= !rights::FD_READ;
+            }
+            if !write {
+                base &= !(rights::FD_WRITE | rights::FD_ALLOCATE | rights::FD_FILESTAT_SET_SIZE);
+            }
+            let mut d = Descriptor::new(Kind::File { file: f, regular }, base, rights_inheriting & inheritable);
+            d.nonblock = req.nonblock;
+            d
+        }
+    };
+    let new_fd = ctx.fds.insert(descriptor)?;
+    mem.write(opened, new_fd)
 }
