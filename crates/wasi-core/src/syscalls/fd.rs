@@ -326,6 +326,9 @@ const DIRENT_SIZE: usize = 24;
 /// `.` and `..` are listed, as the spec and wasmtime do.
 pub fn fd_readdir(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, buf: u32, buf_len: u32, cookie: u64, bufused: u32) -> WasiResult<()> {
     let d = ctx.fds.get_mut(fd)?;
+    if !matches!(d.kind, Kind::Dir(_)) {
+        return Err(Errno::NotDir);
+    }
     d.require(rights::FD_READDIR)?;
     let Kind::Dir(dir) = &mut d.kind else { return Err(Errno::NotDir) };
     mem.slice(bufused, 4)?;

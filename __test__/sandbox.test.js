@@ -1,0 +1,145 @@
+'use strict';
+// The capability sandbox: no path a guest names may touch anything outside
+// its preopen, and symlinks that stay inside must keep working. Each escape
+// kind has its own test; each checks the errno and that the outside tree is
+// untouched.
+const test = require('node:test');
+const assert = require('node:assert');
+const fs = require('fs');
+const path = require('path');
+const { spawn } = require('child_process');
+const { run, program, ROOT } = require('./helpers/run');
+const { makeSandbox, snapshot } = require('./helpers/fixture');
+
+const ENOTCAPABLE = 76;
+const ELOOP = 32;
+
+function probe(fx, ...args) {
+  const r = run('wasi-rs', 'sandbox_probe', { args: ['probe', ...args], preopens: { '/sandbox': fx.sandbox } });
+  assert.strictEqual(r.status, 0, r.stdout + r.stderr);
+  const errno = Number(/errno=(\d+)/.exec(r.stdout)[1]);
+  const data = /data=(.*)/.exec(r.stdout);
+  return { errno, data: data && data[1] };
+}
+
+/** Runs `args` in a fresh fixture and expects `errno`, with nothing outside changed. */
+function refused(args, errnos = [ENOTCAPABLE]) {
+  const fx = makeSandbox();
+  const before = snapshot(fx.outside);
+  const r = probe(fx, ...args);
+  assert.ok(errnos.includes(r.errno), `${args.join(' ')}: errno ${r.errno}, expected one of ${errnos}`);
+  assert.strictEqual(r.data, null, 'no data may be read');
+  assert.deepStrictEqual(snapshot(fx.outside), before, 'the outside tree changed');
+  return fx;
+}
+
+test('.. past the preopen root is ENOTCAPABLE', () => {
+  refused(['read', '../outside/secret.txt']);
+  refused(['read', 'sub/../../outside/secret.txt']);
+  refused(['read', '..']);
+  refused(['stat', '../outside/secret.txt']);
+});
+
+test('an absolute path is ENOTCAPABLE', () => {
+  const fx = makeSandbox();
+  refused(['read', path.join(fx.outside, 'secret.txt')]);
+  refused(['read', '/etc/passwd']);
+  refused(['create', '/tmp/wasi-rs-should-not-exist']);
+  assert.ok(!fs.existsSync('/tmp/wasi-rs-should-not-exist'));
+});
+
+test('a symlink with an absolute target outside is refused', () => {
+  refused(['read', 'link_abs']);
+  refused(['stat', 'link_abs']);
+  refused(['times', 'link_abs']);
+});
+
+test('a relative symlink climbing out with .. is refused', () => {
+  refused(['read', 'link_rel_out']);
+  refused(['read', 'sub/deep_out']);
+});
+
+test('a symlink in the middle of a path leading outside is refused (Node follows it)', () => {
+  refused(['read', 'link_dir_out/secret.txt']);
+  refused(['read-nofollow', 'link_dir_out/secret.txt']);
+  refused(['read', 'link_dir_abs/secret.txt']);
+  refused(['opendir', 'link_dir_out']);
+  refused(['mkdir', 'link_dir_out/newdir']);
+  refused(['unlink', 'link_dir_out/secret.txt']);
+  refused(['rmdir', 'link_dir_out/dir']);
+});
+
+test('creating through a dangling symlink that points outside creates nothing', () => {
+  const fx = refused(['create', 'link_abs_dangling']);
+  assert.ok(!fs.existsSync(path.join(fx.outside, 'new.txt')));
+});
+
+test('symlink loops are ELOOP', () => {
+  refused(['read', 'loop1'], [ELOOP]);
+  refused(['read', 'self_loop'], [ELOOP]);
+  refused(['read', 'loop1/x'], [ELOOP]);
+});
+
+test('hard links across the boundary are refused', () => {
+  refused(['link', '../outside/secret.txt', 'stolen']);
+  refused(['link', 'link_dir_out/secret.txt', 'stolen']);
+  refused(['link', 'file.txt', '../outside/planted']);
+  refused(['link', 'file.txt', 'link_dir_out/planted']);
+});
+
+test('renames across the boundary are refused', () => {
+  refused(['rename', 'file.txt', '../outside/moved']);
+  refused(['rename', 'file.txt', 'link_dir_out/moved']);
+  refused(['rename', '../outside/secret.txt', 'stolen']);
+  refused(['rename', 'link_dir_out/secret.txt', 'stolen']);
+});
+
+test('a new symlink with an absolute target is refused', () => {
+  refused(['symlink', '/etc/passwd', 'newlink'], [ENOTCAPABLE, 63]);
+});
+
+test('symlinks that stay inside work, including relative ones through subdirectories', () => {
+  const fx = makeSandbox();
+  assert.deepStrictEqual(probe(fx, 'read', 'inside_rel'), { errno: 0, data: 'inner' });
+  assert.deepStrictEqual(probe(fx, 'read', 'sub/up_link'), { errno: 0, data: 'inside' });
+  assert.deepStrictEqual(probe(fx, 'read', 'chain'), { errno: 0, data: 'inner' });
+  assert.deepStrictEqual(probe(fx, 'read', 'subdir_link/inner.txt'), { errno: 0, data: 'inner' });
+  assert.deepStrictEqual(probe(fx, 'read', 'sub/../file.txt'), { errno: 0, data: 'inside' });
+  assert.deepStrictEqual(probe(fx, 'read', './sub/./inner.txt'), { errno: 0, data: 'inner' });
+  assert.strictEqual(probe(fx, 'symlink', 'sub/inner.txt', 'made').errno, 0);
+  assert.deepStrictEqual(probe(fx, 'read', 'made'), { errno: 0, data: 'inner' });
+});
+
+test('a symlink swapped in while the program runs never lets it read outside (race)', async () => {
+  const fx = makeSandbox();
+  fs.mkdirSync(path.join(fx.sandbox, 'real'));
+  fs.writeFileSync(path.join(fx.sandbox, 'real', 'secret.txt'), 'inside\n');
+  const swap = path.join(fx.sandbox, 'swap');
+  const tmp = path.join(fx.sandbox, 'swap.tmp');
+  fs.symlinkSync('real', swap);
+  const child = spawn(process.execPath, [
+    '--no-warnings', path.join(ROOT, '__test__', 'helpers', 'child.js'), 'wasi-rs', program('race'),
+    JSON.stringify({ args: ['race', '1500'], preopens: { '/sandbox': fx.sandbox } }),
+  ]);
+  let stdout = '';
+  child.stdout.on('data', (d) => { stdout += d; });
+  const exited = new Promise((resolve) => child.on('exit', resolve));
+  let done = false;
+  exited.then(() => { done = true; });
+  const targets = ['real', fx.outside, '../outside', 'real'];
+  let swaps = 0;
+  while (!done) {
+    for (let i = 0; i < 200; i++) {
+      fs.rmSync(tmp, { force: true });
+      fs.symlinkSync(targets[swaps++ % targets.length], tmp);
+      fs.renameSync(tmp, swap);
+    }
+    await new Promise((r) => setImmediate(r));
+  }
+  assert.strictEqual(await exited, 0);
+  const counts = Object.fromEntries(stdout.trim().split(' ').map((kv) => kv.split('=')).map(([k, v]) => [k, Number(v)]));
+  assert.strictEqual(counts.outside, 0, `the guest read outside: ${stdout}`);
+  assert.strictEqual(counts.other, 0, stdout);
+  assert.ok(counts.inside > 0 && counts.refused > 0, `the race did not happen: ${stdout}`);
+  assert.ok(swaps > 1000);
+});
