@@ -33,19 +33,23 @@ function makeSandbox() {
   return { root, outside, sandbox };
 }
 
-/** Every path under `dir` with its type, size, content hash and mtime. */
-function snapshot(dir) {
+/**
+ * Every path under `dir` with its type and content: symlink targets, file
+ * contents, link counts, and (with `times`) modification times.
+ */
+function snapshot(dir, { times = true } = {}) {
   const out = {};
   const walk = (d) => {
     for (const name of fs.readdirSync(d).sort()) {
       const p = path.join(d, name);
       const st = fs.lstatSync(p);
       const rel = path.relative(dir, p);
-      if (st.isSymbolicLink()) out[rel] = `link:${fs.readlinkSync(p)}`;
+      const when = times ? ` mtime=${st.mtimeMs}` : '';
+      if (st.isSymbolicLink()) out[rel] = `link -> ${fs.readlinkSync(p)}`;
       else if (st.isDirectory()) {
-        out[rel] = `dir:${st.mtimeMs}`;
+        out[rel] = `dir${when}`;
         walk(p);
-      } else out[rel] = `file:${fs.readFileSync(p, 'utf8')}:${st.mtimeMs}`;
+      } else out[rel] = `file ${fs.readFileSync(p).toString('base64')} nlink=${st.nlink}${when}`;
     }
   };
   walk(dir);

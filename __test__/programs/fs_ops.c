@@ -7,6 +7,9 @@
 
 #define DIR 3
 static int fails;
+// Out-of-range enum values (whence, advice): wasi-rs answers EINVAL, while
+// wasmtime traps; the differential test turns these checks off.
+static int check_bad_enums = 1;
 
 static void check(const char *name, int ok, long got) {
   if (ok) printf("%s: ok\n", name);
@@ -59,7 +62,7 @@ static void file_io(void) {
   e = __wasi_fd_pread(fd, &pin, 1, 6, &n);
   check("pwrite wrote at offset", e == 0 && !memcmp(p, "World", 5), e);
   EXPECT_ERRNO("seek before start is EINVAL", __wasi_fd_seek(fd, -100, __WASI_WHENCE_CUR, &pos), __WASI_ERRNO_INVAL);
-  EXPECT_ERRNO("bad whence is EINVAL", __wasi_fd_seek(fd, 0, 7, &pos), __WASI_ERRNO_INVAL);
+  if (check_bad_enums) EXPECT_ERRNO("bad whence is EINVAL", __wasi_fd_seek(fd, 0, 7, &pos), __WASI_ERRNO_INVAL);
   e = __wasi_fd_seek(fd, -5, __WASI_WHENCE_END, &pos);
   check("seek from end", e == 0 && pos == 6, (long)pos);
   e = __wasi_fd_filestat_set_size(fd, 3);
@@ -70,7 +73,7 @@ static void file_io(void) {
   e = e ? e : __wasi_fd_filestat_get(fd, &st);
   check("allocate grows the file", e == 0 && st.size == 4096, (long)st.size);
   EXPECT_ERRNO("advise", __wasi_fd_advise(fd, 0, 100, __WASI_ADVICE_SEQUENTIAL), 0);
-  EXPECT_ERRNO("bad advice is EINVAL", __wasi_fd_advise(fd, 0, 100, 42), __WASI_ERRNO_INVAL);
+  if (check_bad_enums) EXPECT_ERRNO("bad advice is EINVAL", __wasi_fd_advise(fd, 0, 100, 42), __WASI_ERRNO_INVAL);
   EXPECT_ERRNO("sync", __wasi_fd_sync(fd), 0);
   EXPECT_ERRNO("datasync", __wasi_fd_datasync(fd), 0);
   e = __wasi_fd_filestat_set_times(fd, 1000000123ull, 2000000456ull, __WASI_FSTFLAGS_ATIM | __WASI_FSTFLAGS_MTIM);
@@ -208,7 +211,8 @@ static void renumber(void) {
   __wasi_fd_close(b);
 }
 
-int main(void) {
+int main(int argc, char **argv) {
+  if (argc > 1 && !strcmp(argv[1], "--no-bad-enums")) check_bad_enums = 0;
   file_io();
   flags_and_rights();
   paths();
