@@ -98,7 +98,7 @@ class WASI {
     }
 
     const native = createWasi(
-      { args, env, preopens, stdio: [stdin, stdout, stderr] },
+      { args, env, preopens, stdio: [stdin, stdout, stderr], version },
       returnOnExit ? throwExit : exitProcess,
     );
     this.wasiImport = native.imports;

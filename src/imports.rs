@@ -1,7 +1,7 @@
 //! The hot path: each `wasiImport` function is a raw Node-API callback.
 //!
 //! One trampoline serves every syscall. Its `data` names the syscall (from
-//! [`wasi_core::PREVIEW1`]) and the shared [`State`]. A call decodes the
+//! [`wasi_core::imports`]) and the shared [`State`]. A call decodes the
 //! arguments as the syscall's wasm signature says (i32 → `u32`, i64 →
 //! BigInt → `u64`), takes the cached memory view, runs the core syscall and
 //! returns the errno. Panics are caught here and never cross into Node.
@@ -15,7 +15,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::ptr;
 use std::rc::Rc;
 use wasi_core::syscalls::MAX_PARAMS;
-use wasi_core::{Errno, GuestMemory, Param, Syscall, PREVIEW1};
+use wasi_core::{Abi, Errno, GuestMemory, Param, Syscall};
 
 /// What each import function carries.
 struct ImportData {
@@ -31,16 +31,16 @@ unsafe extern "C" fn drop_state_share(_env: sys::napi_env, data: *mut c_void, _h
     drop(Box::from_raw(data.cast::<Rc<State>>()));
 }
 
-/// Builds the `wasiImport` object: one function per preview1 import.
+/// Builds the `wasiImport` object: one function per import of `abi`.
 ///
 /// # Safety
 /// Called inside a Node-API callback on `env`'s thread.
-pub unsafe fn build_imports(env: sys::napi_env, state: &Rc<State>) -> Option<sys::napi_value> {
+pub unsafe fn build_imports(env: sys::napi_env, state: &Rc<State>, abi: Abi) -> Option<sys::napi_value> {
     let mut object = ptr::null_mut();
     if !ok(sys::napi_create_object(env, &mut object)) {
         return None;
     }
-    for syscall in PREVIEW1 {
+    for syscall in wasi_core::imports(abi) {
         let data = Box::into_raw(Box::new(ImportData { state: state.clone(), syscall }));
         let Some(f) = create_function(env, syscall.name, Some(import_trampoline), data.cast(), Some(drop_import_data)) else {
             drop(Box::from_raw(data));

@@ -19,7 +19,7 @@ mod state;
 use napi::{Env, JsFunction, JsObject, NapiRaw, Status};
 use std::path::PathBuf;
 use std::rc::Rc;
-use wasi_core::{Config, WasiCtx};
+use wasi_core::{Abi, Config, WasiCtx};
 
 /// The options `index.js` has already validated.
 #[napi(object)]
@@ -30,6 +30,8 @@ pub struct NativeConfig {
     pub preopens: Vec<Vec<String>>,
     /// Host fds for stdin, stdout and stderr.
     pub stdio: Vec<i32>,
+    /// `'preview1'` or `'unstable'`.
+    pub version: String,
 }
 
 /// Builds a WASI state and returns `{ imports, bind }`: the `wasiImport`
@@ -49,6 +51,11 @@ pub fn create_wasi(env: Env, config: NativeConfig, on_exit: JsFunction) -> napi:
         .stdio
         .try_into()
         .map_err(|_| napi::Error::new(Status::InvalidArg, "stdio must list three fds"))?;
+    let abi = match config.version.as_str() {
+        "preview1" => Abi::Preview1,
+        "unstable" => Abi::Unstable,
+        other => return Err(napi::Error::new(Status::InvalidArg, format!("unknown WASI version {other}"))),
+    };
     let ctx = WasiCtx::new(Config { args: config.args, env: config.env, preopens, stdio }).map_err(|failure| {
         // SAFETY: we are inside a #[napi] call on env's thread.
         unsafe {
@@ -64,7 +71,7 @@ pub fn create_wasi(env: Env, config: NativeConfig, on_exit: JsFunction) -> napi:
             return Err(napi::Error::from_status(Status::GenericFailure));
         }
         let state = Rc::new(state::State::new(raw, ctx, on_exit_ref));
-        let imports = imports::build_imports(raw, &state);
+        let imports = imports::build_imports(raw, &state, abi);
         let bind = imports::build_bind(raw, &state);
         let (Some(imports), Some(bind)) = (imports, bind) else {
             return Err(napi::Error::new(Status::GenericFailure, "cannot create the WASI import functions"));

@@ -21,4 +21,4 @@ pub mod types;
 pub use ctx::{Config, WasiCtx};
 pub use errno::Errno;
 pub use memory::GuestMemory;
-pub use syscalls::{Param, Syscall, PREVIEW1};
+pub use syscalls::{imports, Abi, Param, Syscall, PREVIEW1};

@@ -6,7 +6,7 @@ use crate::fdtable::{Descriptor, Kind};
 use crate::host;
 use crate::memory::{GuestMemory, IoVec};
 use crate::sandbox;
-use crate::types::{fdflags, filetype, rights, whence, Fdstat, Prestat};
+use crate::types::{fdflags, filetype, rights, whence, Fdstat, Filestat, Prestat};
 
 /// `fd_write(fd, iovs) -> size`: writes the gathered buffers at the file
 /// offset (at the end for an append-mode file). A blocking descriptor
@@ -234,13 +234,19 @@ pub fn fd_fdstat_set_rights(ctx: &mut WasiCtx, _mem: &mut GuestMemory<'_>, fd: u
 
 /// `fd_filestat_get(fd) -> filestat`: the attributes of the open file.
 pub fn fd_filestat_get(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, buf: u32) -> WasiResult<()> {
+    let st = filestat_of_fd(ctx, fd)?;
+    mem.write(buf, st)
+}
+
+/// The attributes of the file open at `fd` (shared by both ABIs).
+pub fn filestat_of_fd(ctx: &WasiCtx, fd: u32) -> WasiResult<Filestat> {
     let d = ctx.fds.get(fd)?;
     d.require(rights::FD_FILESTAT_GET)?;
     let mut st = host::filestat(d.host_fd()?)?;
     if st.filetype == filetype::SOCKET_STREAM {
         st.filetype = host::filetype(d.host_fd()?)?;
     }
-    mem.write(buf, st)
+    Ok(st)
 }
 
 /// `fd_filestat_set_size(fd, size)`: truncates or extends the file.

@@ -12,6 +12,7 @@ pub mod path;
 pub mod poll;
 pub mod proc;
 pub mod sock;
+pub mod unstable;
 
 use crate::ctx::WasiCtx;
 use crate::errno::{Errno, WasiResult};
@@ -125,9 +126,53 @@ syscall_table! {
     sock::sock_shutdown(fd: u32, how: u32);
 }
 
-/// Looks a syscall up by its import name.
+/// Looks a preview1 syscall up by its import name.
 pub fn find(name: &str) -> Option<&'static Syscall> {
     PREVIEW1.iter().find(|s| s.name == name)
+}
+
+/// Which ABI the guest was built for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Abi {
+    /// `wasi_snapshot_preview1`.
+    Preview1,
+    /// `wasi_unstable` (snapshot 0).
+    Unstable,
+}
+
+macro_rules! unstable_overrides {
+    ($($name:ident ( $($arg:ident : $ty:ident),* );)*) => {
+        /// The `wasi_unstable` calls whose layouts differ from preview1.
+        static UNSTABLE_OVERRIDES: &[Syscall] = &[$(
+            Syscall {
+                name: stringify!($name),
+                params: &[$(param_of!($ty)),*],
+                exits: false,
+                call: |ctx, mem, args| {
+                    let mut it = args.iter().copied();
+                    $(let $arg = it.next().unwrap_or(0) as $ty;)*
+                    errno_of(unstable::$name(ctx, mem, $($arg),*))
+                },
+            },
+        )*];
+    };
+}
+
+unstable_overrides! {
+    fd_filestat_get(fd: u32, buf: u32);
+    fd_seek(fd: u32, offset: u64, whence: u32, newoffset: u32);
+    path_filestat_get(fd: u32, flags: u32, path: u32, path_len: u32, buf: u32);
+    poll_oneoff(subs: u32, events: u32, nsubscriptions: u32, nevents: u32);
+}
+
+/// Every import of `abi`'s module, in spec order. `wasi_unstable` has no
+/// `sock_accept`.
+pub fn imports(abi: Abi) -> impl Iterator<Item = &'static Syscall> {
+    PREVIEW1.iter().filter_map(move |s| match abi {
+        Abi::Preview1 => Some(s),
+        Abi::Unstable if s.name == "sock_accept" => None,
+        Abi::Unstable => Some(UNSTABLE_OVERRIDES.iter().find(|o| o.name == s.name).unwrap_or(s)),
+    })
 }
 
 #[cfg(test)]
@@ -142,6 +187,19 @@ mod tests {
         names.dedup();
         assert_eq!(names.len(), 46);
         assert!(PREVIEW1.iter().all(|s| s.params.len() <= MAX_PARAMS));
+    }
+
+    #[test]
+    fn the_unstable_abi_overrides_four_calls_and_drops_sock_accept() {
+        assert_eq!(imports(Abi::Preview1).count(), 46);
+        let unstable: Vec<_> = imports(Abi::Unstable).collect();
+        assert_eq!(unstable.len(), 45);
+        assert!(unstable.iter().all(|s| s.name != "sock_accept"));
+        let overridden = unstable.iter().filter(|s| !PREVIEW1.iter().any(|p| std::ptr::eq(p, **s))).count();
+        assert_eq!(overridden, 4);
+        for s in &unstable {
+            assert_eq!(s.params, find(s.name).unwrap().params, "{} keeps its signature", s.name);
+        }
     }
 
     #[test]

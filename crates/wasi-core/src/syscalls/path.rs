@@ -11,7 +11,7 @@ use crate::fdtable::{Descriptor, DirFd, Kind};
 use crate::memory::GuestMemory;
 use crate::sandbox::{self, Follow, OpenRequest, Opened};
 use crate::syscalls::fd::set_times_from_flags;
-use crate::types::{fdflags, rights};
+use crate::types::{fdflags, rights, Filestat};
 
 /// `lookupflags::symlink_follow`.
 const SYMLINK_FOLLOW: u32 = 1;
@@ -77,11 +77,16 @@ pub fn path_unlink_file(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, p
 /// `path_filestat_get(fd, flags, path) -> filestat`: the attributes of the
 /// file at `path`, following a final symlink if `flags` say so.
 pub fn path_filestat_get(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, flags: u32, path: u32, path_len: u32, buf: u32) -> WasiResult<()> {
+    let st = filestat_of_path(ctx, mem, fd, flags, path, path_len)?;
+    mem.write(buf, st)
+}
+
+/// The attributes of the file at `path` beneath `fd` (shared by both ABIs).
+pub fn filestat_of_path(ctx: &WasiCtx, mem: &GuestMemory<'_>, fd: u32, flags: u32, path: u32, path_len: u32) -> WasiResult<Filestat> {
     let dir = ctx.fds.get(fd)?.dir(rights::PATH_FILESTAT_GET)?;
     let follow = follow_of(flags)?;
     let path = read_path(mem, path, path_len)?;
-    let st = sandbox::stat(dir, path, follow)?;
-    mem.write(buf, st)
+    Ok(sandbox::stat(dir, path, follow)?)
 }
 
 /// `path_filestat_set_times(fd, flags, path, atim, mtim, fst_flags)`: sets

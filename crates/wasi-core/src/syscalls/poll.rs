@@ -27,17 +27,18 @@ const ABSTIME: u16 = 1;
 /// `eventrwflags::fd_readwrite_hangup`.
 const HANGUP: u16 = 1;
 
-/// A `subscription` (48 bytes in guest memory).
+/// A `subscription`, decoded from either ABI's layout.
 #[derive(Clone, Copy, Debug)]
-struct Subscription {
-    userdata: u64,
-    tag: u8,
+pub struct Subscription {
+    pub userdata: u64,
+    pub tag: u8,
     /// `clock.id` or `fd_readwrite.file_descriptor`.
-    id_or_fd: u32,
-    timeout: u64,
-    flags: u16,
+    pub id_or_fd: u32,
+    pub timeout: u64,
+    pub flags: u16,
 }
 
+/// The preview1 layout: 48 bytes.
 impl GuestType for Subscription {
     const SIZE: u32 = 48;
     fn decode(b: &[u8]) -> Self {
@@ -108,10 +109,15 @@ struct Deadline {
 /// `EINVAL`. Per-subscription failures (a bad fd, an unsupported clock)
 /// are reported as events with their `error` set.
 pub fn poll_oneoff(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, subs: u32, events: u32, nsubscriptions: u32, nevents: u32) -> WasiResult<()> {
+    poll_oneoff_as::<Subscription>(ctx, mem, subs, events, nsubscriptions, nevents, |s| s)
+}
+
+/// `poll_oneoff` for a subscription layout `L` (each ABI has its own).
+pub fn poll_oneoff_as<L: GuestType>(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, subs: u32, events: u32, nsubscriptions: u32, nevents: u32, decode: fn(L) -> Subscription) -> WasiResult<()> {
     if nsubscriptions == 0 || nsubscriptions > MAX_SUBSCRIPTIONS {
         return Err(Errno::Inval);
     }
-    let subs: Vec<Subscription> = mem.read_array::<Subscription>(subs, nsubscriptions)?.collect();
+    let subs: Vec<Subscription> = mem.read_array::<L>(subs, nsubscriptions)?.map(decode).collect();
     mem.slice(events, nsubscriptions * Event::SIZE)?;
     mem.slice(nevents, 4)?;
 

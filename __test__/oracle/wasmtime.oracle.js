@@ -1,4 +1,6 @@
 'use strict';
+// Named *.oracle.js so that `node --test __test__/` (npm test) skips it;
+// `npm run test:oracle` runs it after building the oracle.
 // Differential tests against wasmtime: each filesystem test program runs
 // under wasi-rs and under the wasmtime oracle (oracle/, built by
 // `npm run test:oracle`) with the same preopens, each on its own fresh copy
