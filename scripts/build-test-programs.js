@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 'use strict';
-// Compiles the C test programs in __test__/programs to __test__/build/*.wasm
-// with clang --target=wasm32-wasi (wasi-libc). Rebuilds only what changed.
+// Compiles the test programs in __test__/programs to __test__/build/*.wasm:
+// C with clang --target=wasm32-wasi (wasi-libc), and WebAssembly text (for
+// the wasi_unstable ABI, which no C toolchain here targets) with wabt.
+// Rebuilds only what changed.
 const { execFileSync } = require('child_process');
 const fs = require('fs');
 const path = require('path');
@@ -19,23 +21,37 @@ function flagsFor(name) {
   return flags;
 }
 
-function build() {
+function compileC(src, out) {
+  try {
+    execFileSync('clang', [...flagsFor(path.basename(src, '.c')), src, '-o', out], { stdio: 'inherit' });
+  } catch {
+    console.error(`cannot compile ${path.relative(root, src)} (is the toolchain installed? run scripts/ensure-toolchain.sh)`);
+    process.exit(1);
+  }
+}
+
+async function compileWat(src, out) {
+  const wabt = await require('wabt')();
+  const module = wabt.parseWat(path.basename(src), fs.readFileSync(src, 'utf8'));
+  fs.writeFileSync(out, Buffer.from(module.toBinary({}).buffer));
+  module.destroy();
+}
+
+async function build() {
   fs.mkdirSync(outDir, { recursive: true });
   let built = 0;
-  for (const file of fs.readdirSync(srcDir).filter((f) => f.endsWith('.c')).sort()) {
-    const name = path.basename(file, '.c');
+  for (const file of fs.readdirSync(srcDir).filter((f) => /\.(c|wat)$/.test(f)).sort()) {
     const src = path.join(srcDir, file);
-    const out = path.join(outDir, `${name}.wasm`);
+    const out = path.join(outDir, `${path.basename(file, path.extname(file))}.wasm`);
     if (fs.existsSync(out) && fs.statSync(out).mtimeMs >= fs.statSync(src).mtimeMs) continue;
-    try {
-      execFileSync('clang', [...flagsFor(name), src, '-o', out], { stdio: 'inherit' });
-    } catch {
-      console.error(`cannot compile ${path.relative(root, src)} (is the toolchain installed? run scripts/ensure-toolchain.sh)`);
-      process.exit(1);
-    }
+    if (file.endsWith('.c')) compileC(src, out);
+    else await compileWat(src, out);
     built++;
   }
   console.log(`test programs: ${built} built, in ${path.relative(root, outDir)}`);
 }
 
-build();
+build().catch((err) => {
+  console.error(err.message);
+  process.exit(1);
+});
