@@ -18,6 +18,20 @@ export interface WASIOptions {
   stdout?: number;
   /** Host fd behind the guest's fd 2. Default 2. */
   stderr?: number;
+  /**
+   * wasi-rs only: sockets for the guest, at the fds after the preopens.
+   * `{ listen: 'host:port' }` binds a TCP listener (port 0 for any free one,
+   * see `listeners`); `{ fd }` lends a host socket, which stays open.
+   */
+  sockets?: ReadonlyArray<{ listen: string } | { fd: number }>;
+}
+
+/** A TCP listener wasi-rs bound for `sockets`. */
+export interface WASIListener {
+  /** The guest fd. */
+  fd: number;
+  address: string;
+  port: number;
 }
 
 /** One function per `wasi_snapshot_preview1` import; each returns a WASI errno. */
@@ -27,6 +41,8 @@ export class WASI {
   constructor(options: WASIOptions);
   /** The import functions; writable, so single imports can be replaced. */
   wasiImport: WASIImport;
+  /** wasi-rs only: the listeners bound for `options.sockets`, in order. */
+  readonly listeners: WASIListener[];
   /** `{ wasi_snapshot_preview1: wasiImport }`, or `{ wasi_unstable: wasiImport }` for version 'unstable'. */
   getImportObject(): { wasi_snapshot_preview1: WASIImport } | { wasi_unstable: WASIImport };
   /**

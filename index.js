@@ -40,6 +40,28 @@ function validateFd(value, name) {
   if (value < 0 || value > 2147483647) throw new ERR_OUT_OF_RANGE(name, '>= 0 && <= 2147483647', value);
 }
 
+// `sockets` (a wasi-rs option, like wasmtime's --tcplisten): an array of
+// `{ listen: 'host:port' }` (bound by wasi-rs) or `{ fd }` (a host socket
+// the embedder lends). They get guest fds after the preopens.
+function validateSockets(sockets) {
+  if (sockets === undefined) return [];
+  if (!Array.isArray(sockets)) throw new ERR_INVALID_ARG_TYPE('options.sockets', 'an instance of Array', sockets);
+  return sockets.map((entry, i) => {
+    const name = `options.sockets[${i}]`;
+    validateObject(entry, name);
+    const { listen, fd } = entry;
+    if ((listen === undefined) === (fd === undefined)) {
+      throw new ERR_INVALID_ARG_VALUE(name, entry, 'must have exactly one of "listen" and "fd"');
+    }
+    if (listen !== undefined) {
+      if (typeof listen !== 'string') throw new ERR_INVALID_ARG_TYPE(`${name}.listen`, 'string', listen);
+      return { listen };
+    }
+    validateFd(fd, `${name}.fd`);
+    return { fd };
+  });
+}
+
 // proc_exit handlers. They are module-level on purpose: the native state
 // holds a strong reference to one of them, so they must not capture the
 // WASI object (that would keep it alive forever).
@@ -84,6 +106,8 @@ class WASI {
       }
     }
 
+    const sockets = validateSockets(options.sockets);
+
     const { stdin = 0, stdout = 1, stderr = 2 } = options;
     validateFd(stdin, 'options.stdin');
     validateFd(stdout, 'options.stdout');
@@ -98,10 +122,12 @@ class WASI {
     }
 
     const native = createWasi(
-      { args, env, preopens, stdio: [stdin, stdout, stderr], version },
+      { args, env, preopens, stdio: [stdin, stdout, stderr], version, sockets },
       returnOnExit ? throwExit : exitProcess,
     );
     this.wasiImport = native.imports;
+    /** The listeners bound for `options.sockets` (wasi-rs only): `{ fd, address, port }`. */
+    this.listeners = native.listeners;
     this[kState] = { bind: native.bind, bindingName, started: false };
   }
 

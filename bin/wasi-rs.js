@@ -15,6 +15,8 @@ Options:
   --dir DIR           Grant DIR under the same name (same as --dir DIR::DIR).
   --env NAME=VALUE    Set an environment variable for the program.
   --env NAME          Pass the host's value of NAME through, if it is set.
+  --tcplisten ADDR    Bind a TCP listener to ADDR (HOST:PORT) and hand it to the
+                      program as a socket fd after the preopens.
   -h, --help          Show this help.
 
 The program gets no directory and no environment unless granted.
@@ -26,7 +28,7 @@ class UsageError extends Error {}
 
 /** Parses argv (without node and script) into run options. */
 function parseArgs(argv) {
-  const opts = { preopens: {}, env: {}, wasm: undefined, args: [] };
+  const opts = { preopens: {}, env: {}, sockets: [], wasm: undefined, args: [] };
   let i = 0;
   const value = (flag) => {
     if (i + 1 >= argv.length) throw new UsageError(`${flag} needs a value`);
@@ -36,7 +38,7 @@ function parseArgs(argv) {
     let arg = argv[i];
     let inline;
     const eq = arg.indexOf('=');
-    if (arg.startsWith('--') && eq > 2 && (arg.startsWith('--dir=') || arg.startsWith('--env='))) {
+    if (arg.startsWith('--') && eq > 2 && /^--(dir|env|tcplisten)=/.test(arg)) {
       inline = arg.slice(eq + 1);
       arg = arg.slice(0, eq);
     }
@@ -61,6 +63,8 @@ function parseArgs(argv) {
       } else {
         opts.env[spec.slice(0, eqAt)] = spec.slice(eqAt + 1);
       }
+    } else if (arg === '--tcplisten') {
+      opts.sockets.push({ listen: inline ?? value(arg) });
     } else if (arg.startsWith('-') && arg !== '-') {
       throw new UsageError(`unknown option ${arg}`);
     } else {
@@ -129,6 +133,7 @@ function main() {
       args: [path.basename(opts.wasm), ...opts.args],
       env: opts.env,
       preopens: opts.preopens,
+      sockets: opts.sockets,
     });
   } catch (err) {
     return fail(err.message);

@@ -19,7 +19,7 @@ mod state;
 use napi::{Env, JsFunction, JsObject, NapiRaw, Status};
 use std::path::PathBuf;
 use std::rc::Rc;
-use wasi_core::{Abi, Config, WasiCtx};
+use wasi_core::{Abi, Config, SocketSpec, WasiCtx};
 
 /// The options `index.js` has already validated.
 #[napi(object)]
@@ -32,10 +32,28 @@ pub struct NativeConfig {
     pub stdio: Vec<i32>,
     /// `'preview1'` or `'unstable'`.
     pub version: String,
+    /// Sockets after the preopens: each `{ listen: "host:port" }` or `{ fd }`.
+    pub sockets: Vec<NativeSocket>,
 }
 
-/// Builds a WASI state and returns `{ imports, bind }`: the `wasiImport`
-/// object and the function that gives it the instance's memory.
+/// One socket option entry (exactly one field is set; checked in JS).
+#[napi(object)]
+pub struct NativeSocket {
+    pub listen: Option<String>,
+    pub fd: Option<i32>,
+}
+
+/// A listener wasi-rs bound, as JS sees it.
+#[napi(object)]
+pub struct NativeListener {
+    pub fd: u32,
+    pub address: String,
+    pub port: u32,
+}
+
+/// Builds a WASI state and returns `{ imports, bind, listeners }`: the
+/// `wasiImport` object, the function that gives it the instance's memory,
+/// and the listeners bound for `sockets`.
 /// `on_exit(code)` is called by `proc_exit` and must throw or exit.
 #[napi(js_name = "createWasi")]
 pub fn create_wasi(env: Env, config: NativeConfig, on_exit: JsFunction) -> napi::Result<JsObject> {
@@ -56,13 +74,27 @@ pub fn create_wasi(env: Env, config: NativeConfig, on_exit: JsFunction) -> napi:
         "unstable" => Abi::Unstable,
         other => return Err(napi::Error::new(Status::InvalidArg, format!("unknown WASI version {other}"))),
     };
-    let ctx = WasiCtx::new(Config { args: config.args, env: config.env, preopens, stdio }).map_err(|failure| {
+    let sockets = config
+        .sockets
+        .into_iter()
+        .map(|s| match (s.listen, s.fd) {
+            (Some(addr), None) => Ok(SocketSpec::Listen(addr)),
+            (None, Some(fd)) => Ok(SocketSpec::Fd(fd)),
+            _ => Err(napi::Error::new(Status::InvalidArg, "a socket is { listen } or { fd }")),
+        })
+        .collect::<napi::Result<Vec<_>>>()?;
+    let ctx = WasiCtx::new(Config { args: config.args, env: config.env, preopens, sockets, stdio }).map_err(|failure| {
         // SAFETY: we are inside a #[napi] call on env's thread.
         unsafe {
-            napi_util::throw(env.raw(), napi_util::ErrorKind::Error, "ERR_WASI_PREOPEN", &failure.to_string());
+            napi_util::throw(env.raw(), napi_util::ErrorKind::Error, failure.code(), &failure.to_string());
         }
         napi::Error::from_status(Status::PendingException)
     })?;
+    let listeners: Vec<NativeListener> = ctx
+        .listeners
+        .iter()
+        .map(|l| NativeListener { fd: l.fd, address: l.addr.ip().to_string(), port: u32::from(l.addr.port()) })
+        .collect();
     // SAFETY: all raw calls below happen on env's thread during this call.
     unsafe {
         let raw = env.raw();
@@ -79,7 +111,7 @@ pub fn create_wasi(env: Env, config: NativeConfig, on_exit: JsFunction) -> napi:
         let mut result = env.create_object()?;
         napi_util::set_property(raw, result.raw(), "imports", imports);
         napi_util::set_property(raw, result.raw(), "bind", bind);
-        let _ = &mut result;
+        result.set_named_property("listeners", listeners)?;
         Ok(result)
     }
 }

@@ -14,5 +14,7 @@ const { WASI } = impl === 'node' ? require('wasi') : require(path.join(__dirname
 const wasi = new WASI({ version: 'preview1', returnOnExit: true, ...options });
 const wasmModule = new WebAssembly.Module(fs.readFileSync(wasmPath));
 const instance = new WebAssembly.Instance(wasmModule, wasi.getImportObject());
+// Tell the parent which ports the listeners got (port 0 picks a free one).
+for (const { port } of wasi.listeners || []) process.stderr.write(`listening ${port}\n`);
 const code = wasi.start(instance);
 process.exitCode = code;

@@ -4,7 +4,18 @@ use crate::fdtable::{Descriptor, DirFd, FdTable, Kind};
 use crate::host::{self, HostFd};
 use crate::sandbox::{open_preopen, PreopenError};
 use crate::types::rights;
+use std::net::SocketAddr;
 use std::path::PathBuf;
+
+/// A socket the embedder grants the guest.
+#[derive(Clone, Debug)]
+pub enum SocketSpec {
+    /// Bind a TCP listener to this address (`"127.0.0.1:8080"`, port 0
+    /// for any free port), as wasmtime's `--tcplisten` does.
+    Listen(String),
+    /// A host socket fd the embedder lends; it stays the embedder's.
+    Fd(i32),
+}
 
 /// What the embedder configures, already validated by the JS layer.
 #[derive(Clone, Debug, Default)]
@@ -15,22 +26,48 @@ pub struct Config {
     pub env: Vec<String>,
     /// Guest name and host directory of each preopen, in fd order from 3.
     pub preopens: Vec<(String, PathBuf)>,
+    /// Sockets, in fd order after the preopens.
+    pub sockets: Vec<SocketSpec>,
     /// Host fds for the guest's fds 0, 1 and 2.
     pub stdio: [i32; 3],
 }
 
-/// A preopen that could not be opened, naming its host path.
+/// Why an instance could not be set up.
 #[derive(Debug)]
-pub struct PreopenFailure {
-    pub guest: String,
-    pub host: PathBuf,
-    pub error: PreopenError,
+pub enum SetupError {
+    /// A preopen that could not be opened, naming its host path.
+    Preopen { guest: String, host: PathBuf, error: PreopenError },
+    /// A socket that could not be bound or is not a socket.
+    Socket { spec: String, error: std::io::Error },
 }
 
-impl std::fmt::Display for PreopenFailure {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "cannot preopen '{}' (for guest path '{}'): {}", self.host.display(), self.guest, self.error)
+impl SetupError {
+    /// The JS error `code` for this failure.
+    pub fn code(&self) -> &'static str {
+        match self {
+            SetupError::Preopen { .. } => "ERR_WASI_PREOPEN",
+            SetupError::Socket { .. } => "ERR_WASI_SOCKET",
+        }
     }
+}
+
+impl std::fmt::Display for SetupError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SetupError::Preopen { guest, host, error } => {
+                write!(f, "cannot preopen '{}' (for guest path '{guest}'): {error}", host.display())
+            }
+            SetupError::Socket { spec, error } => write!(f, "cannot use socket {spec}: {error}"),
+        }
+    }
+}
+
+/// A listener as the embedder may want to know it (the port that port 0
+/// became).
+#[derive(Clone, Copy, Debug)]
+pub struct Listener {
+    pub fd: u32,
+    pub addr: SocketAddr,
 }
 
 /// One WASI instance's state. Every syscall takes it by `&mut`.
@@ -38,27 +75,70 @@ pub struct WasiCtx {
     pub args: Vec<String>,
     pub env: Vec<String>,
     pub fds: FdTable,
+    /// The listeners bound for `SocketSpec::Listen`, in order.
+    pub listeners: Vec<Listener>,
+}
+
+fn too_many_fds() -> std::io::Error {
+    std::io::Error::from_raw_os_error(rustix::io::Errno::MFILE.raw_os_error())
 }
 
 impl WasiCtx {
-    /// Builds the state: stdio at fds 0-2, then each preopen.
-    pub fn new(config: Config) -> Result<WasiCtx, PreopenFailure> {
+    /// Builds the state: stdio at fds 0-2, then each preopen, then each
+    /// socket.
+    pub fn new(config: Config) -> Result<WasiCtx, SetupError> {
         let mut fds = FdTable::default();
         for host in config.stdio {
             let h = HostFd::new(host);
             let base = h.borrow().and_then(host::filetype).map(host::rights_for_filetype).unwrap_or(rights::TTY_BASE);
-            fds.insert(Descriptor::new(Kind::Stdio(h), base, 0)).expect("an empty table has room for stdio");
+            fds.insert(Descriptor::new(Kind::Borrowed(h), base, 0)).expect("an empty table has room for stdio");
         }
         for (guest, host) in config.preopens {
-            let dir = open_preopen(&host).map_err(|error| PreopenFailure { guest: guest.clone(), host: host.clone(), error })?;
-            let kind = Kind::Dir(DirFd { dir, preopen_name: Some(guest), listing: None });
+            let dir = match open_preopen(&host) {
+                Ok(dir) => dir,
+                Err(error) => return Err(SetupError::Preopen { guest, host, error }),
+            };
+            let kind = Kind::Dir(DirFd { dir, preopen_name: Some(guest.clone()), listing: None });
             fds.insert(Descriptor::new(kind, rights::DIRECTORY_BASE, rights::DIRECTORY_INHERITING))
-            .map_err(|_| PreopenFailure {
-                guest: String::new(),
-                host,
-                error: PreopenError::Open(std::io::Error::from_raw_os_error(rustix::io::Errno::MFILE.raw_os_error())),
-            })?;
+                .map_err(|_| SetupError::Preopen { guest, host, error: PreopenError::Open(too_many_fds()) })?;
         }
-        Ok(WasiCtx { args: config.args, env: config.env, fds })
+        let mut listeners = Vec::new();
+        for spec in config.sockets {
+            let (kind, addr) = socket_for(&spec).map_err(|error| SetupError::Socket { spec: describe(&spec), error })?;
+            let fd = fds
+                .insert(Descriptor::new(kind, rights::SOCKET_BASE, 0))
+                .map_err(|_| SetupError::Socket { spec: describe(&spec), error: too_many_fds() })?;
+            if let Some(addr) = addr {
+                listeners.push(Listener { fd, addr });
+            }
+        }
+        Ok(WasiCtx { args: config.args, env: config.env, fds, listeners })
+    }
+}
+
+fn describe(spec: &SocketSpec) -> String {
+    match spec {
+        SocketSpec::Listen(addr) => format!("listen {addr}"),
+        SocketSpec::Fd(fd) => format!("fd {fd}"),
+    }
+}
+
+/// Binds a listener, or checks that a lent fd is a socket.
+fn socket_for(spec: &SocketSpec) -> std::io::Result<(Kind, Option<SocketAddr>)> {
+    match spec {
+        SocketSpec::Listen(addr) => {
+            let listener = std::net::TcpListener::bind(addr.as_str())?;
+            let local = listener.local_addr()?;
+            Ok((Kind::Socket(listener.into()), Some(local)))
+        }
+        SocketSpec::Fd(fd) => {
+            let h = HostFd::new(*fd);
+            let borrowed = h.borrow().map_err(|_| std::io::Error::from(rustix::io::Errno::BADF))?;
+            let st = rustix::fs::fstat(borrowed)?;
+            if rustix::fs::FileType::from_raw_mode(st.st_mode) != rustix::fs::FileType::Socket {
+                return Err(std::io::Error::new(std::io::ErrorKind::InvalidInput, "not a socket"));
+            }
+            Ok((Kind::Borrowed(h), None))
+        }
     }
 }

@@ -25,13 +25,14 @@ pub struct DirFd {
 
 /// What a descriptor refers to.
 pub enum Kind {
-    /// A host fd the embedder handed in (stdin/stdout/stderr options).
-    /// Borrowed: closing it in the guest leaves the host fd open.
-    Stdio(HostFd),
+    /// A host fd the embedder lent: stdin/stdout/stderr, or a socket
+    /// given as `{ fd }`. Closing it in the guest leaves the host fd open.
+    Borrowed(HostFd),
     /// A file (or device, or FIFO) opened through `path_open`. Reads on a
     /// regular file fill every iovec; on anything else they stop early.
     File { file: File, regular: bool },
-    /// A socket the guest accepted.
+    /// A socket wasi-rs owns: a listener it bound, or a connection the
+    /// guest accepted.
     Socket(OwnedFd),
     /// A directory: a preopen or one opened through `path_open`.
     Dir(DirFd),
@@ -64,7 +65,7 @@ impl Descriptor {
     /// The host fd behind the descriptor, whatever its kind.
     pub fn host_fd(&self) -> WasiResult<BorrowedFd<'_>> {
         match &self.kind {
-            Kind::Stdio(h) => h.borrow(),
+            Kind::Borrowed(h) => h.borrow(),
             Kind::File { file, .. } => Ok(file.as_fd()),
             Kind::Socket(s) => Ok(s.as_fd()),
             Kind::Dir(d) => Ok(d.dir.as_fd()),
@@ -162,7 +163,7 @@ mod tests {
     use super::*;
 
     fn stdio(fd: i32) -> Descriptor {
-        Descriptor::new(Kind::Stdio(HostFd::new(fd)), 0, 0)
+        Descriptor::new(Kind::Borrowed(HostFd::new(fd)), 0, 0)
     }
 
     #[test]
@@ -193,7 +194,7 @@ mod tests {
         t.renumber(0, 1).unwrap();
         assert!(t.get(0).is_err());
         match &t.get(1).unwrap().kind {
-            Kind::Stdio(h) => assert_eq!(h.raw(), 10),
+            Kind::Borrowed(h) => assert_eq!(h.raw(), 10),
             _ => panic!("wrong kind"),
         }
     }
@@ -209,7 +210,7 @@ mod tests {
 
     #[test]
     fn rights_are_checked() {
-        let d = Descriptor::new(Kind::Stdio(HostFd::new(1)), crate::types::rights::FD_WRITE, 0);
+        let d = Descriptor::new(Kind::Borrowed(HostFd::new(1)), crate::types::rights::FD_WRITE, 0);
         assert!(d.stream(crate::types::rights::FD_WRITE).is_ok());
         assert_eq!(d.stream(crate::types::rights::FD_READ).err(), Some(Errno::NotCapable));
         assert_eq!(d.dir(0).err(), Some(Errno::NotDir));

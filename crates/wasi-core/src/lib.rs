@@ -18,7 +18,7 @@ pub mod sandbox;
 pub mod syscalls;
 pub mod types;
 
-pub use ctx::{Config, WasiCtx};
+pub use ctx::{Config, Listener, SetupError, SocketSpec, WasiCtx};
 pub use errno::Errno;
 pub use memory::GuestMemory;
 pub use syscalls::{imports, Abi, Param, Syscall, PREVIEW1};

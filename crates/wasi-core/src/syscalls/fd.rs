@@ -163,7 +163,7 @@ fn fdstat_of(d: &Descriptor) -> WasiResult<Fdstat> {
         Kind::Dir(_) => (filetype::DIRECTORY, 0),
         // Stdio: the host's append/sync flags, but not the non-blocking flag
         // Node sets on its own pipes: the guest's view is its own.
-        Kind::Stdio(_) | Kind::File { .. } | Kind::Socket(_) => {
+        Kind::Borrowed(_) | Kind::File { .. } | Kind::Socket(_) => {
             let host = d.host_fd()?;
             (host::filetype(host)?, host::fdflags(host)? & !fdflags::NONBLOCK)
         }
@@ -207,7 +207,7 @@ pub fn fd_fdstat_set_flags(ctx: &mut WasiCtx, _mem: &mut GuestMemory<'_>, fd: u3
             }
             rustix::fs::fcntl_setfl(f, host)?;
         }
-        Kind::Stdio(h) => {
+        Kind::Borrowed(h) => {
             let host_append = host::fdflags(h.borrow()?)? & fdflags::APPEND != 0;
             if (flags & fdflags::APPEND != 0) != host_append {
                 return Err(Errno::NotSup);
