@@ -39,6 +39,7 @@ impl Guest {
             env: vec!["A=1".into()],
             preopens: vec![("/scratch".into(), preopen.0.clone())],
             stdio: [fd, fd, fd],
+            ..Config::default()
         })
         .unwrap();
         Guest { ctx, mem: vec![0; 65536], _devnull: devnull }
