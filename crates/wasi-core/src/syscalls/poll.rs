@@ -246,11 +246,16 @@ fn fd_event(sub: &Subscription, pfd: &PollFd<'_>) -> Option<Event> {
     let mut ev = Event { userdata: sub.userdata, error: 0, kind: sub.tag, nbytes: 0, flags: 0 };
     if revents.contains(PollFlags::NVAL) {
         ev.error = Errno::Badf.raw();
-    } else if revents.contains(PollFlags::HUP) {
-        ev.flags = HANGUP;
-    } else if revents.contains(PollFlags::ERR) {
+        return Some(ev);
+    }
+    if revents.contains(PollFlags::ERR) && !revents.intersects(PollFlags::IN | PollFlags::OUT | PollFlags::HUP) {
         ev.error = Errno::Io.raw();
-    } else if sub.tag == EVENT_FD_READ {
+        return Some(ev);
+    }
+    if revents.contains(PollFlags::HUP) {
+        ev.flags = HANGUP;
+    }
+    if sub.tag == EVENT_FD_READ {
         ev.nbytes = rustix::io::ioctl_fionread(pfd).unwrap_or(0);
     }
     Some(ev)
