@@ -1,10 +1,14 @@
 //! The hot path: each `wasiImport` function is a raw Node-API callback.
 //!
-//! One trampoline serves every syscall. Its `data` names the syscall (from
-//! [`wasi_core::imports`]) and the shared [`State`]. A call decodes the
-//! arguments as the syscall's wasm signature says (i32 → `u32`, i64 →
-//! BigInt → `u64`), takes the cached memory view, runs the core syscall and
-//! returns the errno. Panics are caught here and never cross into Node.
+//! Each preview1 import gets its own monomorphic trampoline
+//! (`fixed_trampoline::<I>` for entry `I` of [`wasi_core::PREVIEW1`]), so
+//! the argument decoding is unrolled and the syscall called directly; the
+//! few `wasi_unstable` overrides share a generic one that reads the syscall
+//! from the function's `data`. The `data` also holds the shared [`State`].
+//! A call decodes the arguments as the syscall's wasm signature says (i32 →
+//! `u32`, i64 → BigInt → `u64`), takes the cached memory view, runs the core
+//! syscall and returns the errno. Panics are caught here and never cross
+//! into Node.
 
 use crate::memory_cache::MemoryError;
 use crate::napi_util::{create_function, ok, set_property, throw, ErrorKind};
@@ -15,7 +19,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::ptr;
 use std::rc::Rc;
 use wasi_core::syscalls::MAX_PARAMS;
-use wasi_core::{Abi, Errno, GuestMemory, Param, Syscall};
+use wasi_core::{Abi, Errno, GuestMemory, Param, Syscall, PREVIEW1};
 
 /// What each import function carries.
 struct ImportData {
@@ -42,7 +46,11 @@ pub unsafe fn build_imports(env: sys::napi_env, state: &Rc<State>, abi: Abi) -> 
     }
     for syscall in wasi_core::imports(abi) {
         let data = Box::into_raw(Box::new(ImportData { state: state.clone(), syscall }));
-        let Some(f) = create_function(env, syscall.name, Some(import_trampoline), data.cast(), Some(drop_import_data)) else {
+        let trampoline = match PREVIEW1.iter().position(|p| ptr::eq(p, syscall)) {
+            Some(i) => FIXED_TRAMPOLINES[i],
+            None => generic_trampoline,
+        };
+        let Some(f) = create_function(env, syscall.name, Some(trampoline), data.cast(), Some(drop_import_data)) else {
             drop(Box::from_raw(data));
             return None;
         };
@@ -84,9 +92,26 @@ unsafe fn guarded(env: sys::napi_env, body: impl FnOnce() -> sys::napi_value) ->
     }
 }
 
-unsafe extern "C" fn import_trampoline(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
-    guarded(env, || call_import(env, info))
+/// The trampoline for an import whose syscall is only known from `data`.
+unsafe extern "C" fn generic_trampoline(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
+    guarded(env, || call_import(env, info, |data| data.syscall))
 }
+
+/// The trampoline for `PREVIEW1[I]`: the syscall is a constant here.
+unsafe extern "C" fn fixed_trampoline<const I: usize>(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
+    guarded(env, || call_import(env, info, |_| &PREVIEW1[I]))
+}
+
+type Trampoline = unsafe extern "C" fn(sys::napi_env, sys::napi_callback_info) -> sys::napi_value;
+
+macro_rules! fixed_trampolines {
+    ($($i:literal)*) => { [$(fixed_trampoline::<$i> as Trampoline),*] };
+}
+
+/// One trampoline per preview1 import, by table index.
+static FIXED_TRAMPOLINES: [Trampoline; 46] = fixed_trampolines!(
+    0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30 31 32 33 34 35 36 37 38 39 40 41 42 43 44 45
+);
 
 unsafe extern "C" fn bind_trampoline(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
     guarded(env, || bind_memory(env, info))
@@ -113,6 +138,7 @@ unsafe fn throw_memory_error(env: sys::napi_env, e: MemoryError) -> sys::napi_va
 /// Decodes argument `i` of `syscall` as its wasm type says: a Number for
 /// i32 (taken modulo 2^32, so negative i32s are high addresses) and a
 /// BigInt for i64. Anything else is `None`.
+#[inline(always)]
 unsafe fn decode_arg(env: sys::napi_env, syscall: &Syscall, i: usize, value: sys::napi_value) -> Option<u64> {
     match syscall.params[i] {
         Param::I32 => {
@@ -134,7 +160,8 @@ unsafe fn errno_value(env: sys::napi_env, errno: Errno) -> sys::napi_value {
     result
 }
 
-unsafe fn call_import(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
+#[inline(always)]
+unsafe fn call_import(env: sys::napi_env, info: sys::napi_callback_info, which: impl Fn(&ImportData) -> &'static Syscall) -> sys::napi_value {
     let mut argc = MAX_PARAMS;
     let mut argv = [ptr::null_mut(); MAX_PARAMS];
     let mut data = ptr::null_mut();
@@ -142,7 +169,7 @@ unsafe fn call_import(env: sys::napi_env, info: sys::napi_callback_info) -> sys:
         return ptr::null_mut();
     }
     let import = &*(data as *const ImportData);
-    let syscall = import.syscall;
+    let syscall = which(import);
     // Arguments first, as Node does: a missing or mistyped one is EINVAL
     // whether or not the instance has started.
     let mut args = [0u64; MAX_PARAMS];

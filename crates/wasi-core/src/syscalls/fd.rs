@@ -4,7 +4,7 @@ use crate::ctx::WasiCtx;
 use crate::errno::{Errno, WasiResult};
 use crate::fdtable::{Descriptor, Kind};
 use crate::host;
-use crate::memory::{GuestMemory, IoVec};
+use crate::memory::{GuestMemory, GuestType, IoVec};
 use crate::sandbox;
 use crate::types::{fdflags, filetype, rights, whence, Fdstat, Filestat, Prestat};
 
@@ -31,13 +31,14 @@ pub fn fd_pwrite(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, iovs: u3
 }
 
 /// Fills the iovecs from `read_at(buf, done)`, in order, stopping at the
-/// first short read. Returns the total.
+/// first short read. Returns the total. Allocates nothing: each iovec is
+/// read from guest memory when its turn comes.
 fn scatter(mem: &mut GuestMemory<'_>, iovs: u32, iovs_len: u32, mut read_at: impl FnMut(&mut [u8], u64) -> WasiResult<usize>) -> WasiResult<usize> {
     // Check every buffer before reading anything.
     mem.iovecs_total_len(iovs, iovs_len)?;
-    let vecs: Vec<IoVec> = mem.read_array::<IoVec>(iovs, iovs_len)?.collect();
     let mut total = 0usize;
-    for v in vecs {
+    for i in 0..iovs_len {
+        let v: IoVec = mem.read(iovs + i * IoVec::SIZE)?;
         if v.len == 0 {
             continue;
         }

@@ -233,8 +233,8 @@ pub fn path_open(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, dirflags
             rights_base & inheritable & rights::DIRECTORY_BASE,
             rights_inheriting & inheritable,
         ),
-        Opened::File { file: f, regular } => {
-            let ft = crate::host::filetype(rustix::fd::AsFd::as_fd(&f))?;
+        Opened::File { file: f, filetype: ft } => {
+            let regular = ft == crate::types::filetype::REGULAR_FILE;
             let mut base = rights_base & inheritable & crate::host::rights_for_filetype(ft);
             if !req.read && req.write {
                 base &= !rights::FD_READ;

@@ -1,0 +1,143 @@
+#!/usr/bin/env node
+'use strict';
+// npm run bench: WASI micro-benchmarks under wasi-rs and node:wasi in the
+// same run, and the same C built natively as the floor. Runs are
+// interleaved (every benchmark, every implementation, then again), each
+// configuration REPS times; the report gives median and min and the
+// ratios wasi-rs/node and wasi-rs/native, and ends with one line per
+// benchmark: bench=<name> wasi-rs=<x> node=<y> native=<z> unit=<u>.
+//
+// Options: --reps N (default 5), --only a,b (benchmark names).
+const { execFileSync, spawn } = require('child_process');
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+
+const ROOT = path.join(__dirname, '..');
+const BUILD = path.join(__dirname, 'build');
+const DATA = path.join(os.tmpdir(), 'wasi-rs-bench-data');
+const argv = process.argv.slice(2);
+const REPS = Number(argv[argv.indexOf('--reps') + 1]) || 5;
+const ONLY = argv.includes('--only') ? argv[argv.indexOf('--only') + 1].split(',') : null;
+
+// name, how stdout is wired ('null' = /dev/null, 'pipe' = drained by us)
+const BENCHES = [
+  ['clock', 'null'],
+  ['random', 'null'],
+  ['write_devnull', 'null'],
+  ['stdout_lines', 'pipe'],
+  ['read256', 'null'],
+  ['open_close', 'null'],
+  ['stat', 'null'],
+  ['readdir', 'null'],
+  ['pread', 'null'],
+  ['construct', 'null'],
+].filter(([name]) => !ONLY || ONLY.includes(name));
+const IMPLS = ['wasi-rs', 'node', 'native'];
+
+function build() {
+  execFileSync('bash', [path.join(ROOT, 'scripts', 'ensure-toolchain.sh')], { stdio: 'inherit' });
+  execFileSync(process.execPath, [path.join(ROOT, 'scripts', 'build.js')], { stdio: 'inherit' });
+  execFileSync(process.execPath, [path.join(ROOT, 'scripts', 'build-test-programs.js')], { stdio: 'inherit' });
+  fs.mkdirSync(BUILD, { recursive: true });
+  const src = path.join(__dirname, 'programs', 'bench.c');
+  execFileSync('clang', ['--target=wasm32-wasi', '-O2', '-o', path.join(BUILD, 'bench.wasm'), src]);
+  execFileSync('gcc', ['-O2', '-o', path.join(BUILD, 'bench-native'), src]);
+}
+
+/** The inputs, generated once under the temp dir and reused. */
+function makeData() {
+  fs.mkdirSync(DATA, { recursive: true });
+  const big = path.join(DATA, 'big.bin');
+  if (!fs.existsSync(big) || fs.statSync(big).size !== 256 << 20) {
+    const fd = fs.openSync(big, 'w');
+    const chunk = Buffer.alloc(1 << 20);
+    for (let i = 0; i < 256; i++) {
+      chunk.fill(i & 0xff);
+      fs.writeSync(fd, chunk);
+    }
+    fs.closeSync(fd);
+  }
+  fs.writeFileSync(path.join(DATA, 'small.txt'), 'small file\n');
+  const dir = path.join(DATA, 'dir10k');
+  if (!fs.existsSync(dir) || fs.readdirSync(dir).length !== 10000) {
+    fs.rmSync(dir, { recursive: true, force: true });
+    fs.mkdirSync(dir);
+    for (let i = 0; i < 10000; i++) fs.writeFileSync(path.join(dir, `entry-${String(i).padStart(5, '0')}`), '');
+  }
+}
+
+function command(impl, name) {
+  if (name === 'construct') {
+    if (impl === 'native') return null;
+    return [process.execPath, ['--no-warnings', path.join(__dirname, 'child.js'), impl, 'construct', path.join(ROOT, '__test__', 'build', 'hello.wasm'), '200']];
+  }
+  if (impl === 'native') return [path.join(BUILD, 'bench-native'), [name, DATA]];
+  return [process.execPath, ['--no-warnings', path.join(__dirname, 'child.js'), impl, path.join(BUILD, 'bench.wasm'), DATA, name]];
+}
+
+function runOnce(impl, name, stdoutMode) {
+  const cmd = command(impl, name);
+  if (!cmd) return Promise.resolve(null);
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd[0], cmd[1], { stdio: ['ignore', stdoutMode === 'pipe' ? 'pipe' : 'ignore', 'pipe'] });
+    let stderr = '';
+    if (child.stdout) child.stdout.on('data', () => {});
+    child.stderr.on('data', (d) => { stderr += d; });
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      const m = /result=([\d.]+) unit=(\S+)/.exec(stderr);
+      if (code !== 0 || !m) reject(new Error(`${impl} ${name} failed (exit ${code}): ${stderr}`));
+      else resolve({ value: Number(m[1]), unit: m[2] });
+    });
+  });
+}
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+async function main() {
+  const started = Date.now();
+  build();
+  makeData();
+  const samples = {}; // name -> impl -> values
+  let unitOf = {};
+  for (let rep = 0; rep < REPS; rep++) {
+    for (const [name, stdoutMode] of BENCHES) {
+      for (const impl of IMPLS) {
+        const r = await runOnce(impl, name, stdoutMode);
+        if (!r) continue;
+        ((samples[name] ||= {})[impl] ||= []).push(r.value);
+        unitOf[name] = r.unit;
+      }
+    }
+    process.stderr.write(`bench: round ${rep + 1}/${REPS} done (${((Date.now() - started) / 1000).toFixed(0)} s)\n`);
+  }
+  const higherIsBetter = (unit) => unit === 'MB/s';
+  console.log(`\nwasi-rs benchmarks: ${REPS} interleaved runs each; ${os.cpus().length} cores, ${os.cpus()[0].model}, Node ${process.version}\n`);
+  console.log('benchmark       unit         wasi-rs med/min        node:wasi med/min      native med/min   rs/node  rs/native');
+  const summary = [];
+  for (const [name] of BENCHES) {
+    const unit = unitOf[name];
+    const s = samples[name];
+    const best = higherIsBetter(unit) ? (xs) => Math.max(...xs) : (xs) => Math.min(...xs);
+    const cell = (impl) => (s[impl] ? `${median(s[impl]).toFixed(1)}/${best(s[impl]).toFixed(1)}` : '-');
+    const med = (impl) => (s[impl] ? median(s[impl]) : null);
+    // Ratios are "times as costly": for MB/s, the inverse.
+    const ratio = (a, b) => (a == null || b == null ? '-' : (higherIsBetter(unit) ? b / a : a / b).toFixed(2));
+    console.log(
+      `${name.padEnd(15)} ${unit.padEnd(12)} ${cell('wasi-rs').padEnd(22)} ${cell('node').padEnd(22)} ${cell('native').padEnd(16)} ${ratio(med('wasi-rs'), med('node')).padStart(7)} ${ratio(med('wasi-rs'), med('native')).padStart(9)}`,
+    );
+    const fmt = (v) => (v == null ? '-' : v.toFixed(3));
+    summary.push(`bench=${name} wasi-rs=${fmt(med('wasi-rs'))} node=${fmt(med('node'))} native=${fmt(med('native'))} unit=${unit}`);
+  }
+  console.log(`\n(total ${((Date.now() - started) / 1000).toFixed(0)} s)\n`);
+  for (const line of summary) console.log(line);
+}
+
+main().catch((err) => {
+  console.error(err.message);
+  process.exit(1);
+});

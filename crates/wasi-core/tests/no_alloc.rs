@@ -1,0 +1,70 @@
+//! The hot syscalls allocate nothing: fd_write and fd_read with a few
+//! iovecs, clock_time_get and random_get. A counting global allocator
+//! watches them run many times.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::os::fd::AsRawFd;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use wasi_core::{syscalls::find, Config, Errno, GuestMemory, WasiCtx};
+
+struct Counting;
+
+static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
+
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        ALLOCATIONS.fetch_add(1, Ordering::SeqCst);
+        System.alloc(layout)
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        System.dealloc(ptr, layout)
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+#[test]
+fn hot_syscalls_do_not_allocate() {
+    let devnull = std::fs::OpenOptions::new().read(true).write(true).open("/dev/null").unwrap();
+    let fd = devnull.as_raw_fd();
+    let dir = std::env::temp_dir().join(format!("wasi-core-noalloc-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("f"), vec![7u8; 4096]).unwrap();
+    let mut ctx = WasiCtx::new(Config { stdio: [fd, fd, fd], preopens: vec![("/".into(), dir.clone())], ..Config::default() }).unwrap();
+    let mut mem = vec![0u8; 65536];
+    // Open "f" (at 3000) as fd 4, for reads from a regular file.
+    mem[3000] = b'f';
+    let open = find("path_open").unwrap();
+    let all = (1u64 << 30) - 1;
+    assert_eq!((open.call)(&mut ctx, &mut GuestMemory::new(&mut mem), &[3, 0, 3000, 1, 0, all, all, 0, 300]), Errno::Success);
+    // Four iovecs of 16 bytes at 1000.., described at 0..32.
+    for i in 0..4u32 {
+        mem[(i * 8) as usize..(i * 8 + 4) as usize].copy_from_slice(&(1000 + i * 16).to_le_bytes());
+        mem[(i * 8 + 4) as usize..(i * 8 + 8) as usize].copy_from_slice(&16u32.to_le_bytes());
+    }
+    let calls: [(&str, &[u64]); 7] = [
+        ("fd_write", &[1, 0, 4, 100]),
+        ("fd_read", &[0, 0, 4, 100]),
+        ("fd_pread", &[4, 0, 4, 0, 100]),
+        ("fd_read", &[4, 0, 4, 100]),
+        ("clock_time_get", &[1, 1, 200]),
+        ("clock_time_get", &[0, 1, 200]),
+        ("random_get", &[2000, 16]),
+    ];
+    let syscalls: Vec<_> = calls.iter().map(|(name, args)| (find(name).unwrap(), *args)).collect();
+    // Warm up (lazy statics, getrandom's first call).
+    for (s, args) in &syscalls {
+        assert_eq!((s.call)(&mut ctx, &mut GuestMemory::new(&mut mem), args), Errno::Success, "{}", s.name);
+    }
+    let before = ALLOCATIONS.load(Ordering::SeqCst);
+    for _ in 0..10_000 {
+        for (s, args) in &syscalls {
+            (s.call)(&mut ctx, &mut GuestMemory::new(&mut mem), args);
+        }
+    }
+    let after = ALLOCATIONS.load(Ordering::SeqCst);
+    assert_eq!(after - before, 0, "the hot syscalls allocated {} times", after - before);
+    drop(devnull);
+    std::fs::remove_dir_all(dir).unwrap();
+}
