@@ -41,8 +41,17 @@ pub fn clock_time_get(_ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, id: u32, _p
 }
 
 /// `random_get(buf, buf_len)`: fills the buffer with cryptographically
-/// secure random bytes from the host.
+/// secure random bytes from the host's `getrandom(2)` (called directly,
+/// without libc's cancellation-point wrapper; large buffers take several
+/// calls).
 pub fn random_get(_ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, buf: u32, len: u32) -> WasiResult<()> {
-    let out = mem.slice_mut(buf, len)?;
-    getrandom::fill(out).map_err(|_| Errno::Io)
+    let mut out = mem.slice_mut(buf, len)?;
+    while !out.is_empty() {
+        match rustix::rand::getrandom(&mut *out, rustix::rand::GetRandomFlags::empty()) {
+            Ok(n) => out = &mut out[n..],
+            Err(rustix::io::Errno::INTR) => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(())
 }
