@@ -13,6 +13,10 @@ const {
 } = require('./lib/errors');
 
 const kState = Symbol('wasi-rs.state');
+// Test hook, not part of the API: `options[kTestPanicOn] = 'fd_write'` makes
+// that import panic inside the native code, so tests can prove that a panic
+// becomes a JS exception and never crosses into Node.
+const kTestPanicOn = Symbol.for('wasi-rs.testPanicOn');
 
 // Brand-checked getter of WebAssembly.Memory: works for memories from any
 // realm (no instanceof) and throws for anything else.
@@ -122,7 +126,7 @@ class WASI {
     }
 
     const native = createWasi(
-      { args, env, preopens, stdio: [stdin, stdout, stderr], version, sockets },
+      { args, env, preopens, stdio: [stdin, stdout, stderr], version, sockets, panicOn: options[kTestPanicOn] },
       returnOnExit ? throwExit : exitProcess,
     );
     this.wasiImport = native.imports;

@@ -40,6 +40,7 @@ unsafe extern "C" fn drop_state_share(_env: sys::napi_env, data: *mut c_void, _h
 /// # Safety
 /// Called inside a Node-API callback on `env`'s thread.
 pub unsafe fn build_imports(env: sys::napi_env, state: &Rc<State>, abi: Abi) -> Option<sys::napi_value> {
+    install_quiet_panic_hook();
     let mut object = ptr::null_mut();
     if !ok(sys::napi_create_object(env, &mut object)) {
         return None;
@@ -76,16 +77,36 @@ pub unsafe fn build_bind(env: sys::napi_env, state: &Rc<State>) -> Option<sys::n
     f
 }
 
-/// Runs `body`, turning a panic into a JS exception.
+thread_local! {
+    /// Where the last panic on this thread happened, for the JS error.
+    static LAST_PANIC: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Replaces the default panic output (a message on the process's stderr)
+/// with a note kept for the JS error: a library must not write to its
+/// host's stderr. The hook is this addon's own (each cdylib has its std).
+fn install_quiet_panic_hook() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        std::panic::set_hook(Box::new(|info| {
+            let message = info
+                .payload()
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| info.payload().downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown panic".into());
+            let at = info.location().map(|l| format!(" at {}:{}", l.file(), l.line())).unwrap_or_default();
+            LAST_PANIC.with(|p| *p.borrow_mut() = Some(format!("{message}{at}")));
+        }));
+    });
+}
+
+/// Runs `body`, turning a panic into a JS exception (`ERR_WASI_INTERNAL`).
 unsafe fn guarded(env: sys::napi_env, body: impl FnOnce() -> sys::napi_value) -> sys::napi_value {
     match catch_unwind(AssertUnwindSafe(body)) {
         Ok(v) => v,
-        Err(panic) => {
-            let what = panic
-                .downcast_ref::<&str>()
-                .map(|s| s.to_string())
-                .or_else(|| panic.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "unknown panic".into());
+        Err(_) => {
+            let what = LAST_PANIC.with(|p| p.borrow_mut().take()).unwrap_or_else(|| "unknown panic".into());
             throw(env, ErrorKind::Error, "ERR_WASI_INTERNAL", &format!("internal error in wasi-rs: {what}"));
             ptr::null_mut()
         }
@@ -191,6 +212,11 @@ unsafe fn call_import(env: sys::napi_env, info: sys::napi_callback_info, which: 
         Ok(b) => b,
         Err(e) => return throw_memory_error(env, e),
     };
+    if let Some(name) = import.state.panic_on {
+        if name == syscall.name {
+            panic!("forced panic in {name} (test hook)");
+        }
+    }
     let errno = (syscall.call)(&mut inner.ctx, &mut GuestMemory::new(bytes), &args[..syscall.params.len()]);
     if syscall.exits {
         return call_on_exit(env, &import.state, argv[0]);

@@ -34,6 +34,8 @@ pub struct NativeConfig {
     pub version: String,
     /// Sockets after the preopens: each `{ listen: "host:port" }` or `{ fd }`.
     pub sockets: Vec<NativeSocket>,
+    /// Test hook: the name of an import whose calls panic on purpose.
+    pub panic_on: Option<String>,
 }
 
 /// One socket option entry (exactly one field is set; checked in JS).
@@ -102,7 +104,9 @@ pub fn create_wasi(env: Env, config: NativeConfig, on_exit: JsFunction) -> napi:
         if !napi_util::ok(napi::sys::napi_create_reference(raw, on_exit.raw(), 1, &mut on_exit_ref)) {
             return Err(napi::Error::from_status(Status::GenericFailure));
         }
-        let state = Rc::new(state::State::new(raw, ctx, on_exit_ref));
+        // Only names from the table are kept, as &'static str.
+        let panic_on = config.panic_on.and_then(|name| wasi_core::PREVIEW1.iter().find(|s| s.name == name).map(|s| s.name));
+        let state = Rc::new(state::State::new(raw, ctx, on_exit_ref, panic_on));
         let imports = imports::build_imports(raw, &state, abi);
         let bind = imports::build_bind(raw, &state);
         let (Some(imports), Some(bind)) = (imports, bind) else {

@@ -24,11 +24,14 @@ pub struct State {
     pub inner: RefCell<Inner>,
     /// The JS function `proc_exit` calls to unwind the guest.
     pub on_exit: sys::napi_ref,
+    /// Test hook: the import whose call panics on purpose, to prove that a
+    /// panic becomes a JS exception (see `index.js`, `kTestPanicOn`).
+    pub panic_on: Option<&'static str>,
 }
 
 impl State {
-    pub fn new(env: sys::napi_env, ctx: WasiCtx, on_exit: sys::napi_ref) -> State {
-        State { env, inner: RefCell::new(Inner { ctx, memory: None }), on_exit }
+    pub fn new(env: sys::napi_env, ctx: WasiCtx, on_exit: sys::napi_ref, panic_on: Option<&'static str>) -> State {
+        State { env, inner: RefCell::new(Inner { ctx, memory: None }), on_exit, panic_on }
     }
 }
 
