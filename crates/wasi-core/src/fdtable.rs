@@ -72,9 +72,9 @@ impl Descriptor {
         }
     }
 
-    /// The host fd of a stream (stdio or file) after checking `needed`.
-    /// Directories are not streams: `EISDIR`... except that preview1 hosts
-    /// (wasmtime, uvwasi) answer `EBADF`, which is what programs expect.
+    /// The host fd of a stream (stdio, file or socket) after checking
+    /// `needed`. A directory is not a stream: `EBADF`, as wasmtime answers
+    /// (and what programs written against preview1 hosts expect).
     pub fn stream(&self, needed: u64) -> WasiResult<BorrowedFd<'_>> {
         match &self.kind {
             Kind::Dir(_) => Err(Errno::Badf),
