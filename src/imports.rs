@@ -115,12 +115,12 @@ unsafe fn guarded(env: sys::napi_env, body: impl FnOnce() -> sys::napi_value) ->
 
 /// The trampoline for an import whose syscall is only known from `data`.
 unsafe extern "C" fn generic_trampoline(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
-    guarded(env, || call_import(env, info, |data| data.syscall))
+    guarded(env, || call_import(env, info, None))
 }
 
 /// The trampoline for `PREVIEW1[I]`: the syscall is a constant here.
 unsafe extern "C" fn fixed_trampoline<const I: usize>(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
-    guarded(env, || call_import(env, info, |_| &PREVIEW1[I]))
+    guarded(env, || call_import(env, info, Some(&PREVIEW1[I])))
 }
 
 type Trampoline = unsafe extern "C" fn(sys::napi_env, sys::napi_callback_info) -> sys::napi_value;
@@ -182,15 +182,19 @@ unsafe fn errno_value(env: sys::napi_env, errno: Errno) -> sys::napi_value {
 }
 
 #[inline(always)]
-unsafe fn call_import(env: sys::napi_env, info: sys::napi_callback_info, which: impl Fn(&ImportData) -> &'static Syscall) -> sys::napi_value {
-    let mut argc = MAX_PARAMS;
+/// Runs one import call. `known` is the syscall when the trampoline is
+/// monomorphic; otherwise it comes from the function's data.
+unsafe fn call_import(env: sys::napi_env, info: sys::napi_callback_info, known: Option<&'static Syscall>) -> sys::napi_value {
+    // Ask only for the arguments the syscall takes (missing ones come back
+    // as undefined, which decodes as EINVAL).
+    let mut argc = known.map_or(MAX_PARAMS, |s| s.params.len());
     let mut argv = [ptr::null_mut(); MAX_PARAMS];
     let mut data = ptr::null_mut();
     if !ok(sys::napi_get_cb_info(env, info, &mut argc, argv.as_mut_ptr(), ptr::null_mut(), &mut data)) {
         return ptr::null_mut();
     }
     let import = &*(data as *const ImportData);
-    let syscall = which(import);
+    let syscall = known.unwrap_or(import.syscall);
     // Arguments first, as Node does: a missing or mistyped one is EINVAL
     // whether or not the instance has started.
     let mut args = [0u64; MAX_PARAMS];
