@@ -139,3 +139,35 @@ test('sock_* on a pipe is ENOTSOCK and on a bad fd EBADF, never a crash (Node 20
   // 57 = ENOTSOCK, 8 = EBADF; the last one checks the fd before the pointer.
   assert.strictEqual(require('fs').readFileSync(out, 'utf8').trim(), '57 57 57 57 8 8 57');
 });
+
+test('poll_oneoff waits on a listening socket until a client connects, then sock_accept takes it', async () => {
+  const wasi = new WASI({ version: 'preview1', sockets: [{ listen: '127.0.0.1:0' }] });
+  const memory = new WebAssembly.Memory({ initial: 1 });
+  wasi.start({ exports: { memory, _start() {} } });
+  const view = new DataView(memory.buffer);
+  // Subscription 0 at 0: fd_read on the listener (fd 3), userdata 11.
+  view.setBigUint64(0, 11n, true);
+  view.setUint8(8, 1);
+  view.setUint32(16, 3, true);
+  // Subscription 1 at 48: a 10 s monotonic clock, userdata 22.
+  view.setBigUint64(48, 22n, true);
+  view.setUint8(56, 0);
+  view.setUint32(64, 1, true);
+  view.setBigUint64(72, 10_000_000_000n, true);
+  const { port } = wasi.listeners[0];
+  const client = spawn(process.execPath, ['-e', `setTimeout(() => { const s = require('net').connect(${port}, '127.0.0.1'); s.on('connect', () => setTimeout(() => s.destroy(), 1000)); }, 300)`]);
+  const clientDone = new Promise((resolve) => client.on('exit', resolve));
+  const t0 = Date.now();
+  assert.strictEqual(wasi.wasiImport.poll_oneoff(0, 200, 2, 400), 0); // blocks this thread until the client connects
+  const waited = Date.now() - t0;
+  assert.strictEqual(view.getUint32(400, true), 1, 'one event');
+  assert.strictEqual(view.getBigUint64(200, true), 11n, 'the socket, not the clock');
+  assert.strictEqual(view.getUint16(208, true), 0);
+  assert.ok(waited >= 200 && waited < 9000, `waited ${waited} ms`);
+  assert.strictEqual(wasi.wasiImport.sock_accept(3, 0, 500), 0);
+  const conn = view.getUint32(500, true);
+  assert.strictEqual(conn, 4);
+  assert.strictEqual(wasi.wasiImport.sock_shutdown(conn, 3), 0);
+  assert.strictEqual(wasi.wasiImport.fd_close(conn), 0);
+  await clientDone;
+});
