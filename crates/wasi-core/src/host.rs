@@ -202,11 +202,13 @@ pub fn wasi_fdflags(host: OFlags) -> u16 {
 }
 
 /// Nanoseconds since the epoch from a seconds/nanoseconds pair, clamped at 0.
-fn nanos(sec: i64, nsec: i64) -> u64 {
+pub(crate) fn nanos(sec: i64, nsec: i64) -> u64 {
     (sec as i128 * 1_000_000_000 + nsec as i128).clamp(0, u64::MAX as i128) as u64
 }
 
-/// Translates host `stat` into a WASI filestat.
+/// Translates host `stat` into a WASI filestat. (The casts are needed on
+/// targets whose `stat` fields have other widths.)
+#[allow(clippy::unnecessary_cast)]
 pub fn filestat_from_host(st: &Stat) -> Filestat {
     Filestat {
         dev: st.st_dev as u64,

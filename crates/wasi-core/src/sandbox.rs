@@ -13,7 +13,7 @@
 //! Errors come back as `std::io::Error`; [`crate::errno`] maps them,
 //! including cap-std's escape refusal, which becomes `ENOTCAPABLE`.
 
-use crate::host::filetype_from_host;
+use crate::host::{filetype_from_host, nanos};
 use crate::types::{filetype, Filestat};
 use cap_fs_ext::{DirExt, FollowSymlinks, OpenOptionsFollowExt, OpenOptionsMaybeDirExt, OpenOptionsSyncExt, OsMetadataExt, SystemTimeSpec};
 use std::io;
@@ -157,10 +157,6 @@ pub fn stat(dir: &Dir, path: &str, follow: Follow) -> io::Result<Filestat> {
 /// Whether `path` is one plain file name: a direct child of its directory.
 fn is_plain_name(path: &str) -> bool {
     !path.is_empty() && path != "." && path != ".." && !path.contains('/')
-}
-
-fn nanos(sec: i64, nsec: i64) -> u64 {
-    (sec as i128 * 1_000_000_000 + nsec as i128).clamp(0, u64::MAX as i128) as u64
 }
 
 fn filestat_from_metadata(m: &cap_std::fs::Metadata) -> Filestat {

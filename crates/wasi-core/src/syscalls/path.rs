@@ -125,6 +125,7 @@ pub fn path_link(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, old_fd: u32, old_
 
 /// `path_rename(fd, old_path, new_fd, new_path)`: renames a file or
 /// directory, replacing the target as `rename(2)` does.
+#[allow(clippy::too_many_arguments)]
 pub fn path_rename(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, old_path: u32, old_path_len: u32, new_fd: u32, new_path: u32, new_path_len: u32) -> WasiResult<()> {
     let from = ctx.fds.get(fd)?.dir(rights::PATH_RENAME_SOURCE)?;
     let to = ctx.fds.get(new_fd)?.dir(rights::PATH_RENAME_TARGET)?;
@@ -159,6 +160,7 @@ pub fn path_symlink(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, old_path: u32,
 
 /// `path_readlink(fd, path, buf, buf_len) -> size`: the contents of a
 /// symlink, truncated to the buffer (not NUL-terminated).
+#[allow(clippy::too_many_arguments)]
 pub fn path_readlink(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, path: u32, path_len: u32, buf: u32, buf_len: u32, bufused: u32) -> WasiResult<()> {
     let dir = ctx.fds.get(fd)?.dir(rights::PATH_READLINK)?;
     let path = read_path(mem, path, path_len)?;

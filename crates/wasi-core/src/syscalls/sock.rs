@@ -63,6 +63,7 @@ pub fn sock_accept(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, flags:
 /// `sock_recv(fd, ri_data, ri_flags) -> (size, roflags)`: receives into the
 /// first non-empty buffer. PEEK leaves the data queued; WAITALL waits for
 /// the whole buffer (or end of stream).
+#[allow(clippy::too_many_arguments)]
 pub fn sock_recv(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, ri_data: u32, ri_data_len: u32, ri_flags: u32, ro_datalen: u32, ro_flags: u32) -> WasiResult<()> {
     if ri_flags & !(RECV_PEEK | RECV_WAITALL) != 0 {
         return Err(Errno::Inval);
