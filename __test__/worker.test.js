@@ -70,3 +70,16 @@ test('terminating a worker in the middle of start() does not crash the process',
   const m = new WebAssembly.Module(fs.readFileSync(program('exit_code')));
   assert.strictEqual(wasi.start(new WebAssembly.Instance(m, wasi.getImportObject())), 4);
 });
+
+test('with returnOnExit: false, proc_exit in a worker ends that worker with the code, not the process', async () => {
+  const source = `
+    const fs = require('fs');
+    const { WASI } = require(${JSON.stringify(ROOT)});
+    const wasi = new WASI({ version: 'preview1', args: ['p', '7'], returnOnExit: false, stdout: fs.openSync('/dev/null', 'w') });
+    const m = new WebAssembly.Module(fs.readFileSync(${JSON.stringify(program('exit_code'))}));
+    wasi.start(new WebAssembly.Instance(m, wasi.getImportObject()));
+    require('worker_threads').parentPort.postMessage('not reached');`;
+  const { exitCode, messages } = await runWorker(source);
+  assert.strictEqual(exitCode, 7);
+  assert.deepStrictEqual(messages, []);
+});
