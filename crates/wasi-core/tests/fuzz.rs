@@ -1,5 +1,5 @@
 //! A fuzzer for the syscall layer, run by `cargo test` with a fixed
-//! budget: every syscall, with arbitrary arguments, against arbitrary guest
+//! budget: every syscall of both ABIs, with arbitrary arguments, against arbitrary guest
 //! memory and a scratch preopen that has a symlink leading out of it.
 //!
 //! It checks that nothing panics, that every result is a valid errno, and
@@ -15,7 +15,7 @@ use std::fs;
 use std::os::fd::AsRawFd;
 use std::path::{Path, PathBuf};
 use wasi_core::errno::MAX_ERRNO;
-use wasi_core::{Config, GuestMemory, Param, WasiCtx, PREVIEW1};
+use wasi_core::{imports, Abi, Config, GuestMemory, Param, Syscall, WasiCtx};
 
 /// xorshift64*: small, fast, reproducible.
 struct Rng(u64);
@@ -153,16 +153,21 @@ fn pair_up(rng: &mut Rng, params: &[Param], args: &mut [u64], path_lens: &[u64; 
 
 /// poll_oneoff may only wait briefly here: clock subscriptions in the
 /// region it will read get timeouts of at most 1 ms (absolute ones are
-/// made relative), so the fuzzer never sleeps for hours.
-fn tame_poll(mem: &mut [u8], subs: u64, n: u64) {
+/// made relative), so the fuzzer never sleeps for hours. `abi` picks the
+/// layout: preview1's 48-byte subscription or wasi_unstable's 56-byte one.
+fn tame_poll(mem: &mut [u8], subs: u64, n: u64, abi: Abi) {
+    let (size, timeout, flags) = match abi {
+        Abi::Preview1 => (48, 24, 40),
+        Abi::Unstable => (56, 32, 48),
+    };
     for i in 0..n.min(1024) {
-        let at = subs as usize + i as usize * 48;
-        if at + 48 > mem.len() {
+        let at = subs as usize + i as usize * size;
+        if at + size > mem.len() {
             break;
         }
         if mem[at + 8] == 0 {
-            mem[at + 24..at + 32].copy_from_slice(&(1_000_000u64 & subs).to_le_bytes());
-            mem[at + 40] &= !1;
+            mem[at + timeout..at + timeout + 8].copy_from_slice(&(1_000_000u64 & subs).to_le_bytes());
+            mem[at + flags] &= !1;
         }
     }
 }
@@ -226,6 +231,8 @@ fn every_syscall_survives_arbitrary_arguments() {
     let mut mem = vec![0u8; MEMORY];
     let mut counts = BTreeMap::new();
     let mut path_lens = [0u64; 64];
+    let preview1: Vec<&'static Syscall> = imports(Abi::Preview1).collect();
+    let unstable: Vec<&'static Syscall> = imports(Abi::Unstable).collect();
     for i in 0..iterations {
         if i % 256 == 0 {
             path_lens = fill_memory(&mut rng, &mut mem);
@@ -233,7 +240,10 @@ fn every_syscall_survives_arbitrary_arguments() {
         if i % 1000 == 0 {
             ctx = make_ctx(); // fresh fd table now and then (the guest may close everything)
         }
-        let s = &PREVIEW1[rng.below(PREVIEW1.len() as u64) as usize];
+        // Mostly preview1, sometimes the wasi_unstable table (its own layouts).
+        let abi = if rng.below(8) == 0 { Abi::Unstable } else { Abi::Preview1 };
+        let table = if abi == Abi::Unstable { &unstable } else { &preview1 };
+        let s = table[rng.below(table.len() as u64) as usize];
         let mut args: Vec<u64> = s.params.iter().map(|&p| arg(&mut rng, p)).collect();
         match roles(s.name) {
             Some(r) if rng.below(2) == 0 => {
@@ -247,7 +257,7 @@ fn every_syscall_survives_arbitrary_arguments() {
             _ => pair_up(&mut rng, s.params, &mut args, &path_lens),
         }
         if s.name == "poll_oneoff" {
-            tame_poll(&mut mem, args[0], args[2]);
+            tame_poll(&mut mem, args[0], args[2], abi);
         }
         let errno = (s.call)(&mut ctx, &mut GuestMemory::new(&mut mem), &args);
         assert!(errno.raw() <= MAX_ERRNO, "{}({args:?}) returned {}", s.name, errno.raw());
