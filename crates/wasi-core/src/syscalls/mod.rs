@@ -38,6 +38,9 @@ pub struct Syscall {
     pub params: &'static [Param],
     /// Whether it ends the program (`proc_exit`): the embedder must unwind.
     pub exits: bool,
+    /// Whether it takes any pointer, i.e. needs the guest's memory. The
+    /// embedder may skip looking the memory up for the others.
+    pub uses_memory: bool,
     /// Runs the syscall with decoded arguments (exactly `params.len()` of them).
     pub call: fn(&mut WasiCtx, &mut GuestMemory<'_>, &[u64]) -> Errno,
 }
@@ -59,13 +62,14 @@ macro_rules! param_of {
 }
 
 macro_rules! syscall_table {
-    ($($module:ident :: $name:ident ( $($arg:ident : $ty:ident),* ) $(exits $exits:literal)?;)*) => {
+    ($($module:ident :: $name:ident ( $($arg:ident : $ty:ident),* ) $(exits $exits:literal)? $(no_memory $nm:literal)?;)*) => {
         /// Every `wasi_snapshot_preview1` import, in the order of the spec.
         pub static PREVIEW1: &[Syscall] = &[$(
             Syscall {
                 name: stringify!($name),
                 params: &[$(param_of!($ty)),*],
                 exits: false $(|| $exits)?,
+                uses_memory: true $(&& !$nm)?,
                 #[allow(unused_mut, unused_variables)]
                 call: |ctx, mem, args| {
                     let mut it = args.iter().copied();
@@ -84,25 +88,25 @@ syscall_table! {
     args_env::environ_sizes_get(count: u32, buf_size: u32);
     clock_random::clock_res_get(id: u32, res: u32);
     clock_random::clock_time_get(id: u32, precision: u64, time: u32);
-    fd::fd_advise(fd: u32, offset: u64, len: u64, advice: u32);
-    fd::fd_allocate(fd: u32, offset: u64, len: u64);
-    fd::fd_close(fd: u32);
-    fd::fd_datasync(fd: u32);
+    fd::fd_advise(fd: u32, offset: u64, len: u64, advice: u32) no_memory true;
+    fd::fd_allocate(fd: u32, offset: u64, len: u64) no_memory true;
+    fd::fd_close(fd: u32) no_memory true;
+    fd::fd_datasync(fd: u32) no_memory true;
     fd::fd_fdstat_get(fd: u32, buf: u32);
-    fd::fd_fdstat_set_flags(fd: u32, flags: u32);
-    fd::fd_fdstat_set_rights(fd: u32, base: u64, inheriting: u64);
+    fd::fd_fdstat_set_flags(fd: u32, flags: u32) no_memory true;
+    fd::fd_fdstat_set_rights(fd: u32, base: u64, inheriting: u64) no_memory true;
     fd::fd_filestat_get(fd: u32, buf: u32);
-    fd::fd_filestat_set_size(fd: u32, size: u64);
-    fd::fd_filestat_set_times(fd: u32, atim: u64, mtim: u64, fst_flags: u32);
+    fd::fd_filestat_set_size(fd: u32, size: u64) no_memory true;
+    fd::fd_filestat_set_times(fd: u32, atim: u64, mtim: u64, fst_flags: u32) no_memory true;
     fd::fd_pread(fd: u32, iovs: u32, iovs_len: u32, offset: u64, nread: u32);
     fd::fd_prestat_get(fd: u32, buf: u32);
     fd::fd_prestat_dir_name(fd: u32, path: u32, path_len: u32);
     fd::fd_pwrite(fd: u32, iovs: u32, iovs_len: u32, offset: u64, nwritten: u32);
     fd::fd_read(fd: u32, iovs: u32, iovs_len: u32, nread: u32);
     fd::fd_readdir(fd: u32, buf: u32, buf_len: u32, cookie: u64, bufused: u32);
-    fd::fd_renumber(fd: u32, to: u32);
+    fd::fd_renumber(fd: u32, to: u32) no_memory true;
     fd::fd_seek(fd: u32, offset: u64, whence: u32, newoffset: u32);
-    fd::fd_sync(fd: u32);
+    fd::fd_sync(fd: u32) no_memory true;
     fd::fd_tell(fd: u32, offset: u32);
     fd::fd_write(fd: u32, iovs: u32, iovs_len: u32, nwritten: u32);
     path::path_create_directory(fd: u32, path: u32, path_len: u32);
@@ -116,14 +120,14 @@ syscall_table! {
     path::path_symlink(old_path: u32, old_path_len: u32, fd: u32, new_path: u32, new_path_len: u32);
     path::path_unlink_file(fd: u32, path: u32, path_len: u32);
     poll::poll_oneoff(subs: u32, events: u32, nsubscriptions: u32, nevents: u32);
-    proc::proc_exit(rval: u32) exits true;
-    proc::proc_raise(sig: u32);
-    proc::sched_yield();
+    proc::proc_exit(rval: u32) exits true no_memory true;
+    proc::proc_raise(sig: u32) no_memory true;
+    proc::sched_yield() no_memory true;
     clock_random::random_get(buf: u32, buf_len: u32);
     sock::sock_accept(fd: u32, flags: u32, accepted: u32);
     sock::sock_recv(fd: u32, ri_data: u32, ri_data_len: u32, ri_flags: u32, ro_datalen: u32, ro_flags: u32);
     sock::sock_send(fd: u32, si_data: u32, si_data_len: u32, si_flags: u32, so_datalen: u32);
-    sock::sock_shutdown(fd: u32, how: u32);
+    sock::sock_shutdown(fd: u32, how: u32) no_memory true;
 }
 
 /// Looks a preview1 syscall up by its import name.
@@ -148,6 +152,7 @@ macro_rules! unstable_overrides {
                 name: stringify!($name),
                 params: &[$(param_of!($ty)),*],
                 exits: false,
+                uses_memory: true,
                 call: |ctx, mem, args| {
                     let mut it = args.iter().copied();
                     $(let $arg = it.next().unwrap_or(0) as $ty;)*
@@ -203,6 +208,22 @@ mod tests {
     }
 
     #[test]
+    fn calls_marked_memoryless_never_touch_memory() {
+        // The binding hands them an empty memory: a call that did read or
+        // write guest memory would fail with EFAULT here.
+        let devnull = std::fs::OpenOptions::new().read(true).write(true).open("/dev/null").unwrap();
+        let fd = std::os::fd::AsRawFd::as_raw_fd(&devnull);
+        let mut ctx = crate::WasiCtx::new(crate::Config { stdio: [fd, fd, fd], ..Default::default() }).unwrap();
+        for s in imports(Abi::Preview1).chain(imports(Abi::Unstable)).filter(|s| !s.uses_memory) {
+            for fd_arg in [0u64, 1, 2, 99] {
+                let args: Vec<u64> = s.params.iter().enumerate().map(|(i, _)| if i == 0 { fd_arg } else { 0 }).collect();
+                let errno = (s.call)(&mut ctx, &mut GuestMemory::new(&mut []), &args);
+                assert_ne!(errno, Errno::Fault, "{} touched memory", s.name);
+            }
+        }
+    }
+
+    #[test]
     fn signatures_match_the_spec() {
         use Param::*;
         assert_eq!(find("clock_time_get").unwrap().params, &[I32, I64, I32]);
@@ -210,6 +231,9 @@ mod tests {
         assert_eq!(find("fd_seek").unwrap().params, &[I32, I64, I32, I32]);
         assert_eq!(find("sched_yield").unwrap().params, &[] as &[Param]);
         assert!(find("proc_exit").unwrap().exits);
+        assert!(!find("fd_close").unwrap().uses_memory);
+        assert!(find("fd_write").unwrap().uses_memory);
+        assert_eq!(PREVIEW1.iter().filter(|s| !s.uses_memory).count(), 14);
         assert_eq!(PREVIEW1.iter().filter(|s| s.exits).count(), 1);
     }
 }
