@@ -22,6 +22,15 @@ const kTestPanicOn = Symbol.for('wasi-rs.testPanicOn');
 // realm (no instanceof) and throws for anything else.
 const memoryBufferGetter = Object.getOwnPropertyDescriptor(WebAssembly.Memory.prototype, 'buffer').get;
 
+const toStringTag = (value) => Object.prototype.toString.call(value);
+
+// For a shared memory, the native side asks for a fresh view on every
+// call (growing a shared memory detaches nothing). Module-level, like the
+// exit handlers, so that it captures nothing.
+function sharedView(memory) {
+  return new Uint8Array(memoryBufferGetter.call(memory));
+}
+
 function isMemory(value) {
   if (value === null || typeof value !== 'object') return false;
   try {
@@ -180,7 +189,9 @@ class WASI {
     if (exports[forbidden] !== undefined) {
       throw new ERR_INVALID_ARG_TYPE(`instance.exports.${forbidden}`, 'undefined', exports[forbidden]);
     }
-    state.bind(memory);
+    const shared = toStringTag(memoryBufferGetter.call(memory)) === '[object SharedArrayBuffer]';
+    if (shared) state.bind(memory, sharedView);
+    else state.bind(memory);
     return exports;
   }
 }

@@ -238,3 +238,16 @@ test('dropped instances are freed by their finalizers: preopen fds are closed', 
   // 5000 instances hold 10000 directory fds until finalized.
   assert.ok(after - before < 50, `open fds grew from ${before} to ${after}`);
 });
+
+test('a shared memory works, as in Node, and its growth is seen at once', () => {
+  const wasi = new WASI({ version: 'preview1' });
+  const memory = new WebAssembly.Memory({ initial: 1, maximum: 8, shared: true });
+  wasi.start(fakeInstance({ memory, _start() {} }));
+  assert.strictEqual(wasi.wasiImport.clock_time_get(1, 1n, 8), 0);
+  assert.ok(new DataView(memory.buffer).getBigUint64(8, true) > 0n);
+  assert.strictEqual(wasi.wasiImport.random_get(65536, 16), 21, 'past the end before growing');
+  memory.grow(2); // a shared memory grows in place: nothing is detached
+  assert.strictEqual(wasi.wasiImport.random_get(65536 * 3 - 16, 16), 0);
+  assert.ok(new Uint8Array(memory.buffer, 65536 * 3 - 16, 16).some((b) => b !== 0));
+  assert.strictEqual(wasi.wasiImport.random_get(65536 * 3, 1), 21);
+});

@@ -149,7 +149,7 @@ unsafe fn throw_memory_error(env: sys::napi_env, e: MemoryError) -> sys::napi_va
             env,
             ErrorKind::TypeError,
             "ERR_INVALID_ARG_TYPE",
-            "The instance's memory must be a non-shared WebAssembly.Memory",
+            "The instance's memory cannot be read as bytes",
         ),
         MemoryError::Napi => throw(env, ErrorKind::Error, "ERR_WASI_INTERNAL", "cannot access the instance's memory"),
     }
@@ -249,14 +249,21 @@ unsafe fn call_on_exit(env: sys::napi_env, state: &State, code: sys::napi_value)
 }
 
 unsafe fn bind_memory(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
-    let mut argc = 1usize;
-    let mut memory = ptr::null_mut();
+    // bind(memory, sharedView?): the helper is passed for shared memories.
+    let mut argc = 2usize;
+    let mut argv = [ptr::null_mut(); 2];
     let mut data = ptr::null_mut();
-    if !ok(sys::napi_get_cb_info(env, info, &mut argc, &mut memory, ptr::null_mut(), &mut data)) {
+    if !ok(sys::napi_get_cb_info(env, info, &mut argc, argv.as_mut_ptr(), ptr::null_mut(), &mut data)) {
         return ptr::null_mut();
     }
     let state = &*(data as *const Rc<State>);
-    let cache = match crate::memory_cache::MemoryCache::new(env, memory) {
+    let mut kind = 0;
+    let shared_view = if argc >= 2 && ok(sys::napi_typeof(env, argv[1], &mut kind)) && kind == sys::ValueType::napi_function {
+        argv[1]
+    } else {
+        ptr::null_mut()
+    };
+    let cache = match crate::memory_cache::MemoryCache::new(env, argv[0], shared_view) {
         Ok(c) => c,
         Err(e) => return throw_memory_error(env, e),
     };

@@ -5,6 +5,12 @@
 //! when the cached buffer is detached. Any `memory.grow` (from wasm or JS)
 //! detaches the old buffer, so the cache is always correct: the pointer and
 //! length are re-read after every growth.
+//!
+//! A shared memory (`shared: true`, used by wasi-threads programs) is
+//! different: growing it detaches nothing, and Node-API cannot read a
+//! SharedArrayBuffer directly. For those, every call asks a JS helper for a
+//! fresh `Uint8Array` over `memory.buffer` and reads its data pointer and
+//! length: slower, always current.
 
 use crate::napi_util::ok;
 use napi::sys;
@@ -12,7 +18,7 @@ use std::ptr;
 
 /// Why no memory view could be had.
 pub enum MemoryError {
-    /// The memory's `buffer` is not an ArrayBuffer (e.g. a shared memory).
+    /// The memory's `buffer` could not be read as bytes.
     NotAnArrayBuffer,
     /// A Node-API call failed (e.g. the environment is shutting down).
     Napi,
@@ -25,6 +31,8 @@ pub struct MemoryCache {
     buffer: sys::napi_ref,
     data: *mut u8,
     len: usize,
+    /// For a shared memory: the JS function `(memory) => Uint8Array`.
+    shared_view: sys::napi_ref,
 }
 
 impl MemoryCache {
@@ -32,14 +40,53 @@ impl MemoryCache {
     ///
     /// # Safety
     /// `memory` must be a live handle of `env`.
-    pub unsafe fn new(env: sys::napi_env, memory: sys::napi_value) -> Result<MemoryCache, MemoryError> {
+    /// `shared_view`, when not null, marks a shared memory: the JS function
+    /// that returns a `Uint8Array` over its current buffer.
+    pub unsafe fn new(env: sys::napi_env, memory: sys::napi_value, shared_view: sys::napi_value) -> Result<MemoryCache, MemoryError> {
         let mut r = ptr::null_mut();
         if !ok(sys::napi_create_reference(env, memory, 1, &mut r)) {
             return Err(MemoryError::Napi);
         }
-        let mut cache = MemoryCache { memory: r, buffer: ptr::null_mut(), data: ptr::null_mut(), len: 0 };
-        cache.refetch(env)?;
+        let mut cache = MemoryCache { memory: r, buffer: ptr::null_mut(), data: ptr::null_mut(), len: 0, shared_view: ptr::null_mut() };
+        if !shared_view.is_null() {
+            let mut v = ptr::null_mut();
+            if !ok(sys::napi_create_reference(env, shared_view, 1, &mut v)) {
+                cache.release(env);
+                return Err(MemoryError::Napi);
+            }
+            cache.shared_view = v;
+            cache.view_shared(env)?;
+            return Ok(cache);
+        }
+        if let Err(e) = cache.refetch(env) {
+            cache.release(env);
+            return Err(e);
+        }
         Ok(cache)
+    }
+
+    /// Reads the current pointer and length of a shared memory through
+    /// the JS helper.
+    unsafe fn view_shared(&mut self, env: sys::napi_env) -> Result<(), MemoryError> {
+        let (mut memory, mut helper, mut undefined, mut view) = (ptr::null_mut(), ptr::null_mut(), ptr::null_mut(), ptr::null_mut());
+        if !ok(sys::napi_get_reference_value(env, self.memory, &mut memory))
+            || !ok(sys::napi_get_reference_value(env, self.shared_view, &mut helper))
+            || !ok(sys::napi_get_undefined(env, &mut undefined))
+            || !ok(sys::napi_call_function(env, undefined, helper, 1, &memory, &mut view))
+        {
+            return Err(MemoryError::Napi);
+        }
+        let mut kind = 0;
+        let mut length = 0usize;
+        let mut data = ptr::null_mut();
+        let mut arraybuffer = ptr::null_mut();
+        let mut offset = 0usize;
+        if !ok(sys::napi_get_typedarray_info(env, view, &mut kind, &mut length, &mut data, &mut arraybuffer, &mut offset)) {
+            return Err(MemoryError::NotAnArrayBuffer);
+        }
+        self.data = data.cast();
+        self.len = length;
+        Ok(())
     }
 
     /// The guest memory's bytes, valid until JS runs again.
@@ -48,6 +95,10 @@ impl MemoryCache {
     /// Called on `env`'s thread inside a callback; the slice must not be
     /// used after control returns to JS.
     pub unsafe fn bytes<'a>(&mut self, env: sys::napi_env) -> Result<&'a mut [u8], MemoryError> {
+        if !self.shared_view.is_null() {
+            self.view_shared(env)?;
+            return Ok(if self.len == 0 { &mut [] } else { std::slice::from_raw_parts_mut(self.data, self.len) });
+        }
         let mut buffer = ptr::null_mut();
         let mut detached = true;
         if !ok(sys::napi_get_reference_value(env, self.buffer, &mut buffer))
@@ -100,7 +151,7 @@ impl MemoryCache {
     /// # Safety
     /// `env` must be the environment the references were made in.
     pub unsafe fn release(&mut self, env: sys::napi_env) {
-        for r in [&mut self.buffer, &mut self.memory] {
+        for r in [&mut self.buffer, &mut self.memory, &mut self.shared_view] {
             if !r.is_null() {
                 sys::napi_delete_reference(env, *r);
                 *r = ptr::null_mut();
