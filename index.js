@@ -31,13 +31,13 @@ function sharedView(memory) {
   return new Uint8Array(memoryBufferGetter.call(memory));
 }
 
-function isMemory(value) {
-  if (value === null || typeof value !== 'object') return false;
+// The buffer of a WebAssembly.Memory, or undefined for anything else.
+function bufferOf(value) {
+  if (value === null || typeof value !== 'object') return undefined;
   try {
-    memoryBufferGetter.call(value);
-    return true;
+    return memoryBufferGetter.call(value);
   } catch {
-    return false;
+    return undefined;
   }
 }
 
@@ -179,7 +179,8 @@ class WASI {
     const { exports } = instance;
     validateObject(exports, 'instance.exports');
     const { memory } = exports;
-    if (!isMemory(memory)) {
+    const buffer = bufferOf(memory);
+    if (buffer === undefined) {
       throw ERR_INVALID_ARG_TYPE.withMessage('"instance.exports.memory" property must be a WebAssembly.Memory object');
     }
     const fn = exports[entry];
@@ -189,8 +190,7 @@ class WASI {
     if (exports[forbidden] !== undefined) {
       throw new ERR_INVALID_ARG_TYPE(`instance.exports.${forbidden}`, 'undefined', exports[forbidden]);
     }
-    const shared = toStringTag(memoryBufferGetter.call(memory)) === '[object SharedArrayBuffer]';
-    if (shared) state.bind(memory, sharedView);
+    if (toStringTag(buffer) === '[object SharedArrayBuffer]') state.bind(memory, sharedView);
     else state.bind(memory);
     return exports;
   }
