@@ -181,9 +181,9 @@ unsafe fn errno_value(env: sys::napi_env, errno: Errno) -> sys::napi_value {
     result
 }
 
-#[inline(always)]
 /// Runs one import call. `known` is the syscall when the trampoline is
 /// monomorphic; otherwise it comes from the function's data.
+#[inline(always)]
 unsafe fn call_import(env: sys::napi_env, info: sys::napi_callback_info, known: Option<&'static Syscall>) -> sys::napi_value {
     // Ask only for the arguments the syscall takes (missing ones come back
     // as undefined, which decodes as EINVAL).
@@ -204,29 +204,32 @@ unsafe fn call_import(env: sys::napi_env, info: sys::napi_callback_info, known: 
             None => return errno_value(env, Errno::Inval),
         }
     }
-    let Ok(mut inner) = import.state.inner.try_borrow_mut() else {
-        throw(env, ErrorKind::Error, "ERR_WASI_INTERNAL", "re-entrant WASI call");
-        return ptr::null_mut();
-    };
-    let inner = &mut *inner;
-    let Some(memory) = inner.memory.as_mut() else {
-        return throw_not_started(env);
-    };
-    // Calls that take no pointer skip the memory lookup (~8 ns).
-    let bytes: &mut [u8] = if syscall.uses_memory {
-        match memory.bytes(env) {
-            Ok(b) => b,
-            Err(e) => return throw_memory_error(env, e),
+    let errno = {
+        let Ok(mut inner) = import.state.inner.try_borrow_mut() else {
+            throw(env, ErrorKind::Error, "ERR_WASI_INTERNAL", "re-entrant WASI call");
+            return ptr::null_mut();
+        };
+        let inner = &mut *inner;
+        let Some(memory) = inner.memory.as_mut() else {
+            return throw_not_started(env);
+        };
+        // Calls that take no pointer skip the memory lookup (~8 ns).
+        let bytes: &mut [u8] = if syscall.uses_memory {
+            match memory.bytes(env) {
+                Ok(b) => b,
+                Err(e) => return throw_memory_error(env, e),
+            }
+        } else {
+            &mut []
+        };
+        if let Some(name) = import.state.panic_on {
+            if name == syscall.name {
+                panic!("forced panic in {name} (test hook)");
+            }
         }
-    } else {
-        &mut []
+        (syscall.call)(&mut inner.ctx, &mut GuestMemory::new(bytes), &args[..syscall.params.len()])
     };
-    if let Some(name) = import.state.panic_on {
-        if name == syscall.name {
-            panic!("forced panic in {name} (test hook)");
-        }
-    }
-    let errno = (syscall.call)(&mut inner.ctx, &mut GuestMemory::new(bytes), &args[..syscall.params.len()]);
+    // The state is released before any JS runs again (the exit handler).
     if syscall.exits {
         return call_on_exit(env, &import.state, argv[0]);
     }
