@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Makes sure the tools the build and the tests need are on this machine:
-# a Rust toolchain (cargo) and clang able to target wasm32-wasi with
-# wasi-libc. Installs the Debian packages when they are missing.
+# a Rust toolchain (cargo), clang able to target wasm32-wasi with wasi-libc
+# (the Debian packages are installed when missing), and the npm dev
+# dependencies (installed when missing, so `npm test` and .ci/run work on a
+# clean clone without a prior `npm install`).
 set -euo pipefail
 
 need_apt=()
@@ -23,3 +25,10 @@ if [ ${#need_apt[@]} -gt 0 ]; then
 fi
 
 command -v cargo >/dev/null || { echo "ensure-toolchain: cargo is missing; install Rust with rustup" >&2; exit 1; }
+
+# The npm packages the test setup needs (wabt builds the WAT test program).
+cd "$(dirname "$0")/.."
+if ! node -e "require.resolve('wabt')" >/dev/null 2>&1; then
+  echo "ensure-toolchain: installing the npm dev dependencies" >&2
+  npm install --no-audit --no-fund >/dev/null
+fi
