@@ -1,5 +1,5 @@
 // poll_oneoff in several shapes, chosen by argv[1]:
-//   sleep <rel|abs> <realtime|monotonic> <ms>  one clock; prints elapsed and CPU ms
+//   sleep <rel|abs> <realtime|monotonic> <ms>  one clock; prints elapsed and this thread's CPU ms
 //   stdin <ms>        stdin readable, or a timeout; prints what happened
 //   multi             a ready clock, writable stdout, a readable file: all at once
 //   zero              no subscriptions: EINVAL
@@ -51,10 +51,10 @@ int main(int argc, char **argv) {
     int abs = !strcmp(argv[2], "abs");
     __wasi_clockid_t id = !strcmp(argv[3], "realtime") ? __WASI_CLOCKID_REALTIME : __WASI_CLOCKID_MONOTONIC;
     __wasi_timestamp_t ms = strtoull(argv[4], 0, 10);
-    __wasi_timestamp_t start = now(__WASI_CLOCKID_MONOTONIC), cpu0 = now(__WASI_CLOCKID_PROCESS_CPUTIME_ID);
+    __wasi_timestamp_t start = now(__WASI_CLOCKID_MONOTONIC), cpu0 = now(__WASI_CLOCKID_THREAD_CPUTIME_ID);
     __wasi_subscription_t s = clock_sub(42, id, abs ? now(id) + ms * 1000000 : ms * 1000000, abs);
     __wasi_errno_t e = __wasi_poll_oneoff(&s, ev, 1, &n);
-    __wasi_timestamp_t elapsed = now(__WASI_CLOCKID_MONOTONIC) - start, cpu = now(__WASI_CLOCKID_PROCESS_CPUTIME_ID) - cpu0;
+    __wasi_timestamp_t elapsed = now(__WASI_CLOCKID_MONOTONIC) - start, cpu = now(__WASI_CLOCKID_THREAD_CPUTIME_ID) - cpu0;
     printf("errno=%d n=%lu\n", e, (unsigned long)n);
     print_events(ev, n);
     printf("elapsed_ms=%llu cpu_ms=%llu\n", (unsigned long long)(elapsed / 1000000), (unsigned long long)(cpu / 1000000));
