@@ -22,21 +22,19 @@ function withCode(ErrorClass, code, message) {
   return err;
 }
 
-const NodeStyleError = { create: withCode };
-
 function ERR_INVALID_ARG_TYPE(name, expected, actual) {
   const what = name.includes('.') ? 'property' : 'argument';
   let message;
   if (expected === 'undefined') message = `The "${name}" ${what} must be undefined.`;
   else if (expected.startsWith('an instance of')) message = `The "${name}" ${what} must be ${expected}.`;
   else message = `The "${name}" ${what} must be of type ${expected}.`;
-  return NodeStyleError.create(TypeError, 'ERR_INVALID_ARG_TYPE', message + describe(actual));
+  return withCode(TypeError, 'ERR_INVALID_ARG_TYPE', message + describe(actual));
 }
 
-ERR_INVALID_ARG_TYPE.withMessage = (message) => NodeStyleError.create(TypeError, 'ERR_INVALID_ARG_TYPE', message);
+ERR_INVALID_ARG_TYPE.withMessage = (message) => withCode(TypeError, 'ERR_INVALID_ARG_TYPE', message);
 
 function ERR_INVALID_ARG_VALUE(name, value, reason) {
-  return NodeStyleError.create(
+  return withCode(
     TypeError,
     'ERR_INVALID_ARG_VALUE',
     `The property '${name}' ${reason}. Received ${inspect(value)}`,
@@ -44,7 +42,7 @@ function ERR_INVALID_ARG_VALUE(name, value, reason) {
 }
 
 function ERR_OUT_OF_RANGE(name, range, value) {
-  return NodeStyleError.create(
+  return withCode(
     RangeError,
     'ERR_OUT_OF_RANGE',
     `The value of "${name}" is out of range. It must be ${range}. Received ${inspect(value)}`,
@@ -52,7 +50,7 @@ function ERR_OUT_OF_RANGE(name, range, value) {
 }
 
 function ERR_WASI_ALREADY_STARTED() {
-  return NodeStyleError.create(Error, 'ERR_WASI_ALREADY_STARTED', 'WASI instance has already started');
+  return withCode(Error, 'ERR_WASI_ALREADY_STARTED', 'WASI instance has already started');
 }
 
 /**
