@@ -126,6 +126,29 @@ static void paths(void) {
   __wasi_fd_t fd = open_at("d/f.txt", __WASI_OFLAGS_CREAT, RW, 0, &e);
   check("create in subdir", e == 0, e);
   __wasi_fd_close(fd);
+
+  // A directory opened without O_DIRECTORY is still a directory.
+  __wasi_rights_t dir_rights = __WASI_RIGHTS_FD_READ | __WASI_RIGHTS_FD_READDIR | __WASI_RIGHTS_PATH_OPEN | __WASI_RIGHTS_PATH_FILESTAT_GET;
+  __wasi_fd_t dfd = open_at("d", 0, dir_rights, 0, &e);
+  check("open a directory without O_DIRECTORY", e == 0, e);
+  __wasi_filestat_t dst;
+  e = __wasi_path_filestat_get(dfd, 0, "f.txt", &dst);
+  check("path call relative to it", e == 0 && dst.filetype == __WASI_FILETYPE_REGULAR_FILE, e);
+  __wasi_fdstat_t dfs;
+  e = __wasi_fd_fdstat_get(dfd, &dfs);
+  check("it reports a directory", e == 0 && dfs.fs_filetype == __WASI_FILETYPE_DIRECTORY, dfs.fs_filetype);
+  char lbuf[256];
+  __wasi_size_t lused = 0;
+  e = __wasi_fd_readdir(dfd, (uint8_t *)lbuf, sizeof lbuf, 0, &lused);
+  check("and lists its entries", e == 0 && lused > 2 * sizeof(__wasi_dirent_t), lused);
+  __wasi_fd_close(dfd);
+  __wasi_fd_t rfd = open_at("d/f.txt", 0, dir_rights | RO, 0, &e);
+  __wasi_fdstat_t rfs;
+  e = e ? e : __wasi_fd_fdstat_get(rfd, &rfs);
+  check("a file opened with directory rights reports a regular file", e == 0 && rfs.fs_filetype == __WASI_FILETYPE_REGULAR_FILE, rfs.fs_filetype);
+  check("its rights narrow to a file's", !(rfs.fs_rights_base & (__WASI_RIGHTS_PATH_OPEN | __WASI_RIGHTS_FD_READDIR)) && (rfs.fs_rights_base & __WASI_RIGHTS_FD_READ), (long)rfs.fs_rights_base);
+  EXPECT_ERRNO("a path call relative to a file is ENOTDIR", __wasi_path_filestat_get(rfd, 0, "x", &dst), __WASI_ERRNO_NOTDIR);
+  __wasi_fd_close(rfd);
   EXPECT_ERRNO("rmdir non-empty is ENOTEMPTY", __wasi_path_remove_directory(DIR, "d"), __WASI_ERRNO_NOTEMPTY);
   EXPECT_ERRNO("rmdir a file is ENOTDIR", __wasi_path_remove_directory(DIR, "d/f.txt"), __WASI_ERRNO_NOTDIR);
   EXPECT_ERRNO("unlink a directory is EISDIR", __wasi_path_unlink_file(DIR, "d"), __WASI_ERRNO_ISDIR);

@@ -7,7 +7,9 @@
 
 use crate::errno::{Errno, WasiResult};
 use crate::host::{Blocking, HostFd};
-use crate::sandbox::{Dir, Entry, File};
+use crate::host;
+use crate::sandbox::{dir_from_file, Dir, Entry, File};
+use crate::types::{filetype, rights};
 use rustix::fd::{AsFd, BorrowedFd, OwnedFd};
 
 /// The most descriptors one instance may hold; past it, `EMFILE`.
@@ -28,9 +30,12 @@ pub enum Kind {
     /// A host fd the embedder lent: stdin/stdout/stderr, or a socket
     /// given as `{ fd }`. Closing it in the guest leaves the host fd open.
     Borrowed(HostFd),
-    /// A file (or device, or FIFO) opened through `path_open`. Reads on a
-    /// regular file fill every iovec; on anything else they stop early.
-    File { file: File, regular: bool },
+    /// Something opened through `path_open` without `O_DIRECTORY`.
+    /// `filetype` is `None` until a call needs it (see
+    /// [`FdTable::classify`]); an open/read/close sequence never pays the
+    /// `fstat`. Reads on a regular file fill every iovec; on anything else
+    /// they stop early.
+    File { file: File, filetype: Option<u8> },
     /// A socket wasi-rs owns: a listener it bound, or a connection the
     /// guest accepted.
     Socket(OwnedFd),
@@ -143,6 +148,35 @@ impl FdTable {
             self.slots.pop();
         }
         Ok(d)
+    }
+
+    /// Finds out what a descriptor opened without `O_DIRECTORY` is, if that
+    /// is not known yet: a directory becomes a directory descriptor,
+    /// anything else records its filetype, and the rights narrow to what
+    /// that type allows. Calls that depend on the type call this first.
+    pub fn classify(&mut self, fd: u32) -> WasiResult<()> {
+        let d = self.get_mut(fd)?;
+        let Kind::File { file, filetype: None } = &d.kind else { return Ok(()) };
+        let ft = host::filetype(rustix::fd::AsFd::as_fd(file))?;
+        if ft == filetype::DIRECTORY {
+            let placeholder = Kind::Borrowed(HostFd::new(-1));
+            let Kind::File { file, .. } = std::mem::replace(&mut d.kind, placeholder) else { unreachable!("checked above") };
+            d.kind = Kind::Dir(DirFd { dir: dir_from_file(file), preopen_name: None, listing: None });
+            d.rights_base &= rights::DIRECTORY_BASE;
+        } else {
+            if let Kind::File { filetype, .. } = &mut d.kind {
+                *filetype = Some(ft);
+            }
+            d.rights_base &= host::rights_for_filetype(ft);
+        }
+        Ok(())
+    }
+
+    /// The directory at `fd` after checking `needed` rights (classifying the
+    /// descriptor first); `ENOTDIR` for anything else.
+    pub fn dir(&mut self, fd: u32, needed: u64) -> WasiResult<&Dir> {
+        self.classify(fd)?;
+        self.get(fd)?.dir(needed)
     }
 
     /// Moves the descriptor at `from` to `to`, closing what was at `to`.

@@ -175,6 +175,19 @@ impl<'a> GuestMemory<'a> {
         Ok(first)
     }
 
+    /// How many buffers of an `iovec` array are non-empty (bounds-checked).
+    pub fn nonempty_iovecs(&self, iovs: u32, count: u32) -> WasiResult<u32> {
+        if count > MAX_IOVECS {
+            return Err(Errno::Inval);
+        }
+        let mut n = 0;
+        for v in self.read_array::<IoVec>(iovs, count)? {
+            self.range(v.buf, v.len)?;
+            n += u32::from(v.len > 0);
+        }
+        Ok(n)
+    }
+
     /// Total length of a `ciovec` array (bounds-checked), saturating at u32::MAX.
     pub fn iovecs_total_len(&self, iovs: u32, count: u32) -> WasiResult<u64> {
         if count > MAX_IOVECS {

@@ -85,9 +85,17 @@ pub struct OpenRequest {
 
 /// What `open` produced.
 pub enum Opened {
-    /// A file, with its WASI filetype (from the one `fstat` `open` makes).
-    File { file: File, filetype: u8 },
+    /// Something opened without `O_DIRECTORY`: usually a file, but it may
+    /// be a directory or a device. Finding out costs an `fstat`, which the
+    /// fd table does only when a call needs to know
+    /// ([`crate::fdtable::FdTable::classify`]).
+    File(File),
     Dir(Dir),
+}
+
+/// A directory opened as a plain file, as a [`Dir`].
+pub fn dir_from_file(file: File) -> Dir {
+    Dir::from_std_file(file.into_std())
 }
 
 /// Opens `path` beneath `dir`.
@@ -117,19 +125,11 @@ pub fn open(dir: &Dir, path: &str, req: OpenRequest) -> io::Result<Opened> {
         .dsync(req.dsync)
         .rsync(req.rsync);
     let file = dir.open_with(path, &opts)?;
-    let ft = rustix::fs::FileType::from_raw_mode(rustix::fs::fstat(&file)?.st_mode);
-    if ft == rustix::fs::FileType::Directory {
-        return Ok(Opened::Dir(Dir::from_std_file(file.into_std())));
-    }
     if req.append {
         let flags = rustix::fs::fcntl_getfl(&file)?;
         rustix::fs::fcntl_setfl(&file, flags | rustix::fs::OFlags::APPEND)?;
     }
-    let mut filetype = filetype_from_host(ft);
-    if filetype == filetype::SOCKET_STREAM {
-        filetype = crate::host::filetype(rustix::fd::AsFd::as_fd(&file)).unwrap_or(filetype);
-    }
-    Ok(Opened::File { filetype, file })
+    Ok(Opened::File(file))
 }
 
 /// The attributes of `path`, following a final symlink or not.

@@ -52,14 +52,19 @@ fn scatter(mem: &mut GuestMemory<'_>, iovs: u32, iovs_len: u32, mut read_at: imp
 }
 
 /// `fd_read(fd, iovs) -> size`: reads into the scattered buffers; 0 means
-/// end of file. On a file the buffers fill in order, like `readv`; on a
-/// stream only the first non-empty one (a short read), so a read never
-/// blocks waiting for more data than the stream has.
+/// end of file. On a regular file the buffers fill in order, like `readv`;
+/// on a stream only the first non-empty one (a short read), so a read
+/// never blocks waiting for more data than the stream has.
 pub fn fd_read(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, iovs: u32, iovs_len: u32, nread: u32) -> WasiResult<()> {
+    // Whether reads may fill several buffers depends on the file type;
+    // find it out only when more than one buffer could be filled.
+    if matches!(ctx.fds.get(fd)?.kind, Kind::File { filetype: None, .. }) && mem.nonempty_iovecs(iovs, iovs_len)? > 1 {
+        ctx.fds.classify(fd)?;
+    }
     let d = ctx.fds.get(fd)?;
     let host = d.stream(rights::FD_READ)?;
     mem.slice(nread, 4)?;
-    let n = if matches!(d.kind, Kind::File { regular: true, .. }) {
+    let n = if matches!(d.kind, Kind::File { filetype: Some(filetype::REGULAR_FILE), .. }) {
         scatter(mem, iovs, iovs_len, |buf, _| host::read(host, buf, d.blocking()))?
     } else {
         match mem.first_nonempty_iovec(iovs, iovs_len)? {
@@ -162,6 +167,7 @@ pub fn fd_allocate(ctx: &mut WasiCtx, _mem: &mut GuestMemory<'_>, fd: u32, offse
 fn fdstat_of(d: &Descriptor) -> WasiResult<Fdstat> {
     let (filetype, mut flags) = match &d.kind {
         Kind::Dir(_) => (filetype::DIRECTORY, 0),
+        Kind::File { filetype: Some(ft), .. } => (*ft, host::fdflags(d.host_fd()?)? & !fdflags::NONBLOCK),
         // Stdio: the host's append/sync flags, but not the non-blocking flag
         // Node sets on its own pipes: the guest's view is its own.
         Kind::Borrowed(_) | Kind::File { .. } | Kind::Socket(_) => {
@@ -177,6 +183,7 @@ fn fdstat_of(d: &Descriptor) -> WasiResult<Fdstat> {
 
 /// `fd_fdstat_get(fd) -> fdstat`: filetype, WASI fdflags and rights.
 pub fn fd_fdstat_get(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, buf: u32) -> WasiResult<()> {
+    ctx.fds.classify(fd)?;
     let st = fdstat_of(ctx.fds.get(fd)?)?;
     mem.write(buf, st)
 }
@@ -332,6 +339,7 @@ const DIRENT_SIZE: usize = 24;
 /// tells the guest to call again from the last whole entry's `d_next`.
 /// `.` and `..` are listed, as the spec and wasmtime do.
 pub fn fd_readdir(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, buf: u32, buf_len: u32, cookie: u64, bufused: u32) -> WasiResult<()> {
+    ctx.fds.classify(fd)?;
     let d = ctx.fds.get_mut(fd)?;
     if !matches!(d.kind, Kind::Dir(_)) {
         return Err(Errno::NotDir);

@@ -49,7 +49,7 @@ fn has_trailing_slash(path: &str) -> bool {
 
 /// `path_create_directory(fd, path)`: creates a directory.
 pub fn path_create_directory(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, path: u32, path_len: u32) -> WasiResult<()> {
-    let dir = ctx.fds.get(fd)?.dir(rights::PATH_CREATE_DIRECTORY)?;
+    let dir = ctx.fds.dir(fd, rights::PATH_CREATE_DIRECTORY)?;
     let path = read_path(mem, path, path_len)?;
     Ok(sandbox::create_dir(dir, path)?)
 }
@@ -57,7 +57,7 @@ pub fn path_create_directory(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u
 /// `path_remove_directory(fd, path)`: removes an empty directory
 /// (`ENOTEMPTY` otherwise, `ENOTDIR` for a file).
 pub fn path_remove_directory(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, path: u32, path_len: u32) -> WasiResult<()> {
-    let dir = ctx.fds.get(fd)?.dir(rights::PATH_REMOVE_DIRECTORY)?;
+    let dir = ctx.fds.dir(fd, rights::PATH_REMOVE_DIRECTORY)?;
     let path = read_path(mem, path, path_len)?;
     Ok(sandbox::remove_dir(dir, path)?)
 }
@@ -65,7 +65,7 @@ pub fn path_remove_directory(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u
 /// `path_unlink_file(fd, path)`: removes a file or symlink (`EISDIR` for a
 /// directory; `ENOTDIR` when a trailing slash names a non-directory).
 pub fn path_unlink_file(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, path: u32, path_len: u32) -> WasiResult<()> {
-    let dir = ctx.fds.get(fd)?.dir(rights::PATH_UNLINK_FILE)?;
+    let dir = ctx.fds.dir(fd, rights::PATH_UNLINK_FILE)?;
     let path = read_path(mem, path, path_len)?;
     if has_trailing_slash(path) {
         let st = sandbox::stat(dir, path.trim_end_matches('/'), Follow::No)?;
@@ -82,8 +82,8 @@ pub fn path_filestat_get(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, 
 }
 
 /// The attributes of the file at `path` beneath `fd` (shared by both ABIs).
-pub fn filestat_of_path(ctx: &WasiCtx, mem: &GuestMemory<'_>, fd: u32, flags: u32, path: u32, path_len: u32) -> WasiResult<Filestat> {
-    let dir = ctx.fds.get(fd)?.dir(rights::PATH_FILESTAT_GET)?;
+pub fn filestat_of_path(ctx: &mut WasiCtx, mem: &GuestMemory<'_>, fd: u32, flags: u32, path: u32, path_len: u32) -> WasiResult<Filestat> {
+    let dir = ctx.fds.dir(fd, rights::PATH_FILESTAT_GET)?;
     let follow = follow_of(flags)?;
     let path = read_path(mem, path, path_len)?;
     Ok(sandbox::stat(dir, path, follow)?)
@@ -93,7 +93,7 @@ pub fn filestat_of_path(ctx: &WasiCtx, mem: &GuestMemory<'_>, fd: u32, flags: u3
 /// the access and modification times of `path`, to the nanosecond.
 #[allow(clippy::too_many_arguments)]
 pub fn path_filestat_set_times(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, flags: u32, path: u32, path_len: u32, atim: u64, mtim: u64, fst_flags: u32) -> WasiResult<()> {
-    let dir = ctx.fds.get(fd)?.dir(rights::PATH_FILESTAT_SET_TIMES)?;
+    let dir = ctx.fds.dir(fd, rights::PATH_FILESTAT_SET_TIMES)?;
     let follow = follow_of(flags)?;
     let (a, m) = set_times_from_flags(atim, mtim, fst_flags)?;
     let path = read_path(mem, path, path_len)?;
@@ -105,6 +105,8 @@ pub fn path_filestat_set_times(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd:
 /// wasmtime: the link is to the symlink itself.
 #[allow(clippy::too_many_arguments)]
 pub fn path_link(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, old_fd: u32, old_flags: u32, old_path: u32, old_path_len: u32, new_fd: u32, new_path: u32, new_path_len: u32) -> WasiResult<()> {
+    ctx.fds.classify(old_fd)?;
+    ctx.fds.classify(new_fd)?;
     let from = ctx.fds.get(old_fd)?.dir(rights::PATH_LINK_SOURCE)?;
     let to = ctx.fds.get(new_fd)?.dir(rights::PATH_LINK_TARGET)?;
     if follow_of(old_flags)? == Follow::Yes {
@@ -127,6 +129,8 @@ pub fn path_link(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, old_fd: u32, old_
 /// directory, replacing the target as `rename(2)` does.
 #[allow(clippy::too_many_arguments)]
 pub fn path_rename(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, old_path: u32, old_path_len: u32, new_fd: u32, new_path: u32, new_path_len: u32) -> WasiResult<()> {
+    ctx.fds.classify(fd)?;
+    ctx.fds.classify(new_fd)?;
     let from = ctx.fds.get(fd)?.dir(rights::PATH_RENAME_SOURCE)?;
     let to = ctx.fds.get(new_fd)?.dir(rights::PATH_RENAME_TARGET)?;
     let old_path = read_path(mem, old_path, old_path_len)?;
@@ -144,7 +148,7 @@ pub fn path_rename(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, old_pa
 /// whose contents are `old_path`. An absolute target is refused
 /// (`ENOTCAPABLE`): it could never resolve inside the sandbox.
 pub fn path_symlink(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, old_path: u32, old_path_len: u32, fd: u32, new_path: u32, new_path_len: u32) -> WasiResult<()> {
-    let dir = ctx.fds.get(fd)?.dir(rights::PATH_SYMLINK)?;
+    let dir = ctx.fds.dir(fd, rights::PATH_SYMLINK)?;
     let target = read_path(mem, old_path, old_path_len)?;
     let link = read_path(mem, new_path, new_path_len)?;
     if has_trailing_slash(link) {
@@ -162,7 +166,7 @@ pub fn path_symlink(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, old_path: u32,
 /// symlink, truncated to the buffer (not NUL-terminated).
 #[allow(clippy::too_many_arguments)]
 pub fn path_readlink(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, path: u32, path_len: u32, buf: u32, buf_len: u32, bufused: u32) -> WasiResult<()> {
-    let dir = ctx.fds.get(fd)?.dir(rights::PATH_READLINK)?;
+    let dir = ctx.fds.dir(fd, rights::PATH_READLINK)?;
     let path = read_path(mem, path, path_len)?;
     mem.slice(buf, buf_len)?;
     mem.slice(bufused, 4)?;
@@ -188,6 +192,7 @@ const WRITE_RIGHTS: u64 = rights::FD_WRITE | rights::FD_ALLOCATE | rights::FD_FI
 /// and what the file's type allows.
 #[allow(clippy::too_many_arguments)]
 pub fn path_open(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, dirflags: u32, path: u32, path_len: u32, oflags: u32, rights_base: u64, rights_inheriting: u64, fdflags_: u32, opened: u32) -> WasiResult<()> {
+    ctx.fds.classify(fd)?;
     let parent = ctx.fds.get(fd)?;
     let dir = parent.dir(rights::PATH_OPEN)?;
     let follow = follow_of(dirflags)?;
@@ -235,16 +240,17 @@ pub fn path_open(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, dirflags
             rights_base & inheritable & rights::DIRECTORY_BASE,
             rights_inheriting & inheritable,
         ),
-        Opened::File { file: f, filetype: ft } => {
-            let regular = ft == crate::types::filetype::REGULAR_FILE;
-            let mut base = rights_base & inheritable & crate::host::rights_for_filetype(ft);
+        Opened::File(f) => {
+            // The type is not known yet: until the fd table classifies the
+            // descriptor, it may hold the rights of any type, narrowed then.
+            let mut base = rights_base & inheritable;
             if !req.read && req.write {
                 base &= !rights::FD_READ;
             }
             if !write {
                 base &= !(rights::FD_WRITE | rights::FD_ALLOCATE | rights::FD_FILESTAT_SET_SIZE);
             }
-            let mut d = Descriptor::new(Kind::File { file: f, regular }, base, rights_inheriting & inheritable);
+            let mut d = Descriptor::new(Kind::File { file: f, filetype: None }, base, rights_inheriting & inheritable);
             d.nonblock = req.nonblock;
             d
         }

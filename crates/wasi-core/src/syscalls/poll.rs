@@ -121,6 +121,12 @@ pub fn poll_oneoff_as<L: GuestType>(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>
     mem.slice(events, nsubscriptions * Event::SIZE)?;
     mem.slice(nevents, 4)?;
 
+    // Regular files are always ready: learn which descriptors are files.
+    for sub in &subs {
+        if sub.tag == EVENT_FD_READ || sub.tag == EVENT_FD_WRITE {
+            let _ = ctx.fds.classify(sub.id_or_fd);
+        }
+    }
     let mut ready: Vec<Event> = Vec::new();
     let mut deadlines: Vec<Deadline> = Vec::new();
     let mut waiting: Vec<(Subscription, PollFd<'_>)> = Vec::new();
@@ -196,7 +202,7 @@ fn fd_subscription<'a>(ctx: &'a WasiCtx, sub: &Subscription) -> WasiResult<FdRea
     }
     d.require(rights::POLL_FD_READWRITE)?;
     let host = d.host_fd()?;
-    if let Kind::File { regular: true, .. } = d.kind {
+    if let Kind::File { filetype: Some(crate::types::filetype::REGULAR_FILE), .. } = d.kind {
         // A regular file is always ready; for reading, report what is left.
         let nbytes = if sub.tag == EVENT_FD_READ {
             let size = rustix::fs::fstat(host)?.st_size as u64;
