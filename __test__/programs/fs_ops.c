@@ -131,6 +131,10 @@ static void paths(void) {
   __wasi_rights_t dir_rights = __WASI_RIGHTS_FD_READ | __WASI_RIGHTS_FD_READDIR | __WASI_RIGHTS_PATH_OPEN | __WASI_RIGHTS_PATH_FILESTAT_GET;
   __wasi_fd_t dfd = open_at("d", 0, dir_rights, 0, &e);
   check("open a directory without O_DIRECTORY", e == 0, e);
+  char one[4];
+  __wasi_iovec_t one_iov = {(uint8_t *)one, sizeof one};
+  __wasi_size_t one_n;
+  EXPECT_ERRNO("reading it is EBADF", __wasi_fd_read(dfd, &one_iov, 1, &one_n), __WASI_ERRNO_BADF);
   __wasi_filestat_t dst;
   e = __wasi_path_filestat_get(dfd, 0, "f.txt", &dst);
   check("path call relative to it", e == 0 && dst.filetype == __WASI_FILETYPE_REGULAR_FILE, e);

@@ -30,6 +30,13 @@ pub fn fd_pwrite(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, iovs: u3
     mem.write(nwritten, n as u32)
 }
 
+/// A read from a directory opened without `O_DIRECTORY` (and not yet
+/// classified) fails with the host's `EISDIR`; answer `EBADF`, as for any
+/// directory descriptor.
+fn directory_is_not_a_stream(r: WasiResult<usize>) -> WasiResult<usize> {
+    r.map_err(|e| if e == Errno::IsDir { Errno::Badf } else { e })
+}
+
 /// Fills the iovecs from `read_at(buf, done)`, in order, stopping at the
 /// first short read. Returns the total. Allocates nothing: each iovec is
 /// read from guest memory when its turn comes.
@@ -65,14 +72,14 @@ pub fn fd_read(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, iovs: u32,
     let host = d.stream(rights::FD_READ)?;
     mem.slice(nread, 4)?;
     let n = if matches!(d.kind, Kind::File { filetype: Some(filetype::REGULAR_FILE), .. }) {
-        scatter(mem, iovs, iovs_len, |buf, _| host::read(host, buf, d.blocking()))?
+        scatter(mem, iovs, iovs_len, |buf, _| host::read(host, buf, d.blocking()))
     } else {
         match mem.first_nonempty_iovec(iovs, iovs_len)? {
-            Some(v) => host::read(host, mem.slice_mut(v.buf, v.len)?, d.blocking())?,
-            None => 0,
+            Some(v) => host::read(host, mem.slice_mut(v.buf, v.len)?, d.blocking()),
+            None => Ok(0),
         }
     };
-    mem.write(nread, n as u32)
+    mem.write(nread, directory_is_not_a_stream(n)? as u32)
 }
 
 /// `fd_pread(fd, iovs, offset) -> size`: reads at `offset` without moving
@@ -81,8 +88,8 @@ pub fn fd_pread(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, iovs: u32
     let d = ctx.fds.get(fd)?;
     let host = d.stream(rights::FD_READ | rights::FD_SEEK)?;
     mem.slice(nread, 4)?;
-    let n = scatter(mem, iovs, iovs_len, |buf, done| host::pread(host, buf, offset.checked_add(done).ok_or(Errno::Overflow)?))?;
-    mem.write(nread, n as u32)
+    let n = scatter(mem, iovs, iovs_len, |buf, done| host::pread(host, buf, offset.checked_add(done).ok_or(Errno::Overflow)?));
+    mem.write(nread, directory_is_not_a_stream(n)? as u32)
 }
 
 /// `fd_seek(fd, offset, whence) -> filesize`: moves the file offset.
