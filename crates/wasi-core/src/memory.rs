@@ -158,48 +158,32 @@ impl<'a> GuestMemory<'a> {
         }
     }
 
-    /// Finds the first non-empty buffer of an `iovec` array, checking every
-    /// buffer's bounds. Reads fill only this buffer: a short read is always
-    /// allowed, and one buffer cannot alias another.
-    pub fn first_nonempty_iovec(&self, iovs: u32, count: u32) -> WasiResult<Option<IoVec>> {
+    /// Checks an `iovec` array: at most [`MAX_IOVECS`] entries (else
+    /// `EINVAL`), every buffer inside memory (else `EFAULT`). Reports its
+    /// first non-empty buffer (stream reads fill only that one: a short read
+    /// is always allowed, and one buffer cannot alias another) and how many
+    /// are non-empty.
+    pub fn scan_iovecs(&self, iovs: u32, count: u32) -> WasiResult<IovecScan> {
         if count > MAX_IOVECS {
             return Err(Errno::Inval);
         }
-        let mut first = None;
+        let mut scan = IovecScan { first_nonempty: None, nonempty: 0 };
         for v in self.read_array::<IoVec>(iovs, count)? {
             self.range(v.buf, v.len)?;
-            if first.is_none() && v.len > 0 {
-                first = Some(v);
+            if v.len > 0 {
+                scan.first_nonempty.get_or_insert(v);
+                scan.nonempty += 1;
             }
         }
-        Ok(first)
+        Ok(scan)
     }
+}
 
-    /// How many buffers of an `iovec` array are non-empty (bounds-checked).
-    pub fn nonempty_iovecs(&self, iovs: u32, count: u32) -> WasiResult<u32> {
-        if count > MAX_IOVECS {
-            return Err(Errno::Inval);
-        }
-        let mut n = 0;
-        for v in self.read_array::<IoVec>(iovs, count)? {
-            self.range(v.buf, v.len)?;
-            n += u32::from(v.len > 0);
-        }
-        Ok(n)
-    }
-
-    /// Total length of a `ciovec` array (bounds-checked), saturating at u32::MAX.
-    pub fn iovecs_total_len(&self, iovs: u32, count: u32) -> WasiResult<u64> {
-        if count > MAX_IOVECS {
-            return Err(Errno::Inval);
-        }
-        let mut total = 0u64;
-        for v in self.read_array::<IoVec>(iovs, count)? {
-            self.range(v.buf, v.len)?;
-            total += u64::from(v.len);
-        }
-        Ok(total)
-    }
+/// What [`GuestMemory::scan_iovecs`] found.
+#[derive(Clone, Copy, Debug)]
+pub struct IovecScan {
+    pub first_nonempty: Option<IoVec>,
+    pub nonempty: u32,
 }
 
 /// An iterator over a bounds-checked guest array.

@@ -42,7 +42,7 @@ fn directory_is_not_a_stream(r: WasiResult<usize>) -> WasiResult<usize> {
 /// read from guest memory when its turn comes.
 fn scatter(mem: &mut GuestMemory<'_>, iovs: u32, iovs_len: u32, mut read_at: impl FnMut(&mut [u8], u64) -> WasiResult<usize>) -> WasiResult<usize> {
     // Check every buffer before reading anything.
-    mem.iovecs_total_len(iovs, iovs_len)?;
+    mem.scan_iovecs(iovs, iovs_len)?;
     let mut total = 0usize;
     for i in 0..iovs_len {
         let v: IoVec = mem.read(iovs + i * IoVec::SIZE)?;
@@ -65,7 +65,7 @@ fn scatter(mem: &mut GuestMemory<'_>, iovs: u32, iovs_len: u32, mut read_at: imp
 pub fn fd_read(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, iovs: u32, iovs_len: u32, nread: u32) -> WasiResult<()> {
     // Whether reads may fill several buffers depends on the file type;
     // find it out only when more than one buffer could be filled.
-    if matches!(ctx.fds.get(fd)?.kind, Kind::File { filetype: None, .. }) && mem.nonempty_iovecs(iovs, iovs_len)? > 1 {
+    if matches!(ctx.fds.get(fd)?.kind, Kind::File { filetype: None, .. }) && mem.scan_iovecs(iovs, iovs_len)?.nonempty > 1 {
         ctx.fds.classify(fd)?;
     }
     let d = ctx.fds.get(fd)?;
@@ -74,7 +74,7 @@ pub fn fd_read(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, iovs: u32,
     let n = if matches!(d.kind, Kind::File { filetype: Some(filetype::REGULAR_FILE), .. }) {
         scatter(mem, iovs, iovs_len, |buf, _| host::read(host, buf, d.blocking()))
     } else {
-        match mem.first_nonempty_iovec(iovs, iovs_len)? {
+        match mem.scan_iovecs(iovs, iovs_len)?.first_nonempty {
             Some(v) => host::read(host, mem.slice_mut(v.buf, v.len)?, d.blocking()),
             None => Ok(0),
         }

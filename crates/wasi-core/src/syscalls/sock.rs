@@ -79,7 +79,7 @@ pub fn sock_recv(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, ri_data:
         flags |= rustix::net::RecvFlags::WAITALL;
     }
     let blocking = d.blocking();
-    let n = match mem.first_nonempty_iovec(ri_data, ri_data_len)? {
+    let n = match mem.scan_iovecs(ri_data, ri_data_len)?.first_nonempty {
         None => 0,
         Some(v) => {
             let buf = mem.slice_mut(v.buf, v.len)?;
