@@ -85,13 +85,16 @@ pub fn filestat(fd: BorrowedFd<'_>) -> WasiResult<Filestat> {
 /// The WASI filetype of an open fd. Sockets are told apart by `SO_TYPE`.
 pub fn filetype(fd: BorrowedFd<'_>) -> WasiResult<u8> {
     let st = rustix::fs::fstat(fd)?;
-    let ft = filetype_from_host(FileType::from_raw_mode(st.st_mode));
-    if ft == filetype::SOCKET_STREAM {
-        if let Ok(rustix::net::SocketType::DGRAM) = rustix::net::sockopt::socket_type(fd) {
-            return Ok(filetype::SOCKET_DGRAM);
-        }
+    Ok(refine_socket(fd, filetype_from_host(FileType::from_raw_mode(st.st_mode))))
+}
+
+/// `fstat` says only "socket"; `SO_TYPE` tells a datagram socket from a
+/// stream one. Any other filetype is returned as it is.
+pub fn refine_socket(fd: BorrowedFd<'_>, ft: u8) -> u8 {
+    if ft == filetype::SOCKET_STREAM && rustix::net::sockopt::socket_type(fd) == Ok(rustix::net::SocketType::DGRAM) {
+        return filetype::SOCKET_DGRAM;
     }
-    Ok(ft)
+    ft
 }
 
 /// The host's open flags of `fd`, as WASI fdflags.

@@ -174,12 +174,15 @@ pub fn fd_allocate(ctx: &mut WasiCtx, _mem: &mut GuestMemory<'_>, fd: u32, offse
 fn fdstat_of(d: &Descriptor) -> WasiResult<Fdstat> {
     let (filetype, mut flags) = match &d.kind {
         Kind::Dir(_) => (filetype::DIRECTORY, 0),
-        Kind::File { filetype: Some(ft), .. } => (*ft, host::fdflags(d.host_fd()?)? & !fdflags::NONBLOCK),
         // Stdio: the host's append/sync flags, but not the non-blocking flag
         // Node sets on its own pipes: the guest's view is its own.
         Kind::Borrowed(_) | Kind::File { .. } | Kind::Socket(_) => {
             let host = d.host_fd()?;
-            (host::filetype(host)?, host::fdflags(host)? & !fdflags::NONBLOCK)
+            let ft = match d.kind {
+                Kind::File { filetype: Some(ft), .. } => ft,
+                _ => host::filetype(host)?,
+            };
+            (ft, host::fdflags(host)? & !fdflags::NONBLOCK)
         }
     };
     if d.nonblock {
@@ -257,10 +260,9 @@ pub fn fd_filestat_get(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, bu
 pub fn filestat_of_fd(ctx: &WasiCtx, fd: u32) -> WasiResult<Filestat> {
     let d = ctx.fds.get(fd)?;
     d.require(rights::FD_FILESTAT_GET)?;
-    let mut st = host::filestat(d.host_fd()?)?;
-    if st.filetype == filetype::SOCKET_STREAM {
-        st.filetype = host::filetype(d.host_fd()?)?;
-    }
+    let host = d.host_fd()?;
+    let mut st = host::filestat(host)?;
+    st.filetype = host::refine_socket(host, st.filetype);
     Ok(st)
 }
 
