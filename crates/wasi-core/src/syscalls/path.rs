@@ -47,6 +47,23 @@ fn has_trailing_slash(path: &str) -> bool {
     path.len() > 1 && path.ends_with('/')
 }
 
+/// For calls naming a source and a target: a trailing slash on either
+/// requires the source to be a directory. Otherwise a slash on the source
+/// is `ENOTDIR` and one on the target alone is `on_target`.
+fn slashes_need_a_directory(dir: &sandbox::Dir, old_path: &str, new_path: &str, on_target: Errno) -> WasiResult<()> {
+    if !has_trailing_slash(old_path) && !has_trailing_slash(new_path) {
+        return Ok(());
+    }
+    let st = sandbox::stat(dir, old_path.trim_end_matches('/'), Follow::No)?;
+    if st.filetype == crate::types::filetype::DIRECTORY {
+        Ok(())
+    } else if has_trailing_slash(old_path) {
+        Err(Errno::NotDir)
+    } else {
+        Err(on_target)
+    }
+}
+
 /// `path_create_directory(fd, path)`: creates a directory.
 pub fn path_create_directory(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, path: u32, path_len: u32) -> WasiResult<()> {
     let dir = ctx.fds.dir(fd, rights::PATH_CREATE_DIRECTORY)?;
@@ -114,14 +131,9 @@ pub fn path_link(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, old_fd: u32, old_
     }
     let old_path = read_path(mem, old_path, old_path_len)?;
     let new_path = read_path(mem, new_path, new_path_len)?;
-    if has_trailing_slash(old_path) || has_trailing_slash(new_path) {
-        let st = sandbox::stat(from, old_path.trim_end_matches('/'), Follow::No)?;
-        if st.filetype != crate::types::filetype::DIRECTORY {
-            // "file/" names nothing; "link/" for a new link to a file
-            // names no directory that could hold it.
-            return Err(if has_trailing_slash(old_path) { Errno::NotDir } else { Errno::NoEnt });
-        }
-    }
+    // "file/" names nothing; "link/" for a new link to a file names no
+    // directory that could hold it.
+    slashes_need_a_directory(from, old_path, new_path, Errno::NoEnt)?;
     Ok(sandbox::hard_link(from, old_path, to, new_path)?)
 }
 
@@ -135,12 +147,7 @@ pub fn path_rename(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, old_pa
     let to = ctx.fds.get(new_fd)?.dir(rights::PATH_RENAME_TARGET)?;
     let old_path = read_path(mem, old_path, old_path_len)?;
     let new_path = read_path(mem, new_path, new_path_len)?;
-    if has_trailing_slash(old_path) || has_trailing_slash(new_path) {
-        let st = sandbox::stat(from, old_path.trim_end_matches('/'), Follow::No)?;
-        if st.filetype != crate::types::filetype::DIRECTORY {
-            return Err(Errno::NotDir);
-        }
-    }
+    slashes_need_a_directory(from, old_path, new_path, Errno::NotDir)?;
     Ok(sandbox::rename(from, old_path, to, new_path)?)
 }
 
