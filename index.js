@@ -4,6 +4,7 @@
 // contract of Node 20's `node:wasi`. Every import function is native.
 
 const { createWasi } = require('./lib/native');
+const { createImports } = require('./lib/imports');
 const {
   ERR_INVALID_ARG_TYPE,
   ERR_INVALID_ARG_VALUE,
@@ -138,10 +139,11 @@ class WASI {
       { args, env, preopens, stdio: [stdin, stdout, stderr], version, sockets, panicOn: options[kTestPanicOn] },
       returnOnExit ? throwExit : exitProcess,
     );
-    this.wasiImport = native.imports;
+    const { imports, bindMemory } = createImports(version, native.id, native.bind);
+    this.wasiImport = imports;
     /** The listeners bound for `options.sockets` (wasi-rs only): `{ fd, address, port }`. */
     this.listeners = native.listeners;
-    this[kState] = { bind: native.bind, bindingName, started: false };
+    this[kState] = { bind: bindMemory, bindingName, started: false };
   }
 
   /** Returns `{ [binding]: wasiImport }` for `WebAssembly.instantiate`. */

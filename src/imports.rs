@@ -1,17 +1,33 @@
-//! The hot path: each `wasiImport` function is a raw Node-API callback.
+//! The hot path: the native import functions, raw Node-API callbacks.
 //!
-//! Each preview1 import gets its own monomorphic trampoline
+//! wasm does not call these directly: each `wasiImport` function is a
+//! small JS function (`lib/imports.js`, generated) that checks its
+//! arguments' types, writes them with the instance's id into the thread's
+//! call [`Frame`], and calls the native function of its syscall with no
+//! arguments. In Node 20 (V8 11.x) that is cheaper than wasm calling a
+//! Node-API function itself: V8 calls one from optimized JS inline, but
+//! from wasm only through its generic C++ API-call path, and the frame
+//! spares one Node-API call per argument and one for the result. The
+//! natives are made once per thread and shared by every `WASI` object
+//! (so that V8 sees one call target per call site); the id names the
+//! instance, which the thread's [`Registry`] turns into its state.
+//!
+//! Each preview1 syscall gets its own monomorphic callback
 //! (`fixed_trampoline::<I>` for entry `I` of [`wasi_core::PREVIEW1`]), so
-//! the argument decoding is unrolled and the syscall called directly; the
-//! few `wasi_unstable` overrides share a generic one that reads the syscall
-//! from the function's `data`. The `data` also holds the shared [`State`].
-//! A call decodes the arguments as the syscall's wasm signature says (i32 →
-//! `u32`, i64 → BigInt → `u64`), takes the cached memory view, runs the core
-//! syscall and returns the errno. Panics are caught here and never cross
-//! into Node.
+//! reading the arguments is unrolled and the syscall called directly; the
+//! few `wasi_unstable` overrides share a generic one that reads the
+//! syscall from the function's `data`. A call reads the frame, takes the
+//! cached memory view, runs the core syscall and leaves the errno in the
+//! frame. Panics are caught here and never cross into Node.
+//!
+//! The natives are private to the package (`lib/imports.js` is their only
+//! caller), which keeps two promises: the frame holds the types it
+//! checked, and a memory-taking call never runs on a detached buffer.
 
+use crate::frame::Frame;
 use crate::memory_cache::MemoryError;
 use crate::napi_util::{create_function, ok, set_property, throw, ErrorKind};
+use crate::registry::Registry;
 use crate::state::State;
 use napi::sys;
 use std::ffi::c_void;
@@ -19,43 +35,64 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::ptr;
 use std::rc::Rc;
 use wasi_core::syscalls::MAX_PARAMS;
-use wasi_core::{Abi, Errno, GuestMemory, Param, Syscall, PREVIEW1};
+use wasi_core::{Abi, GuestMemory, Syscall, PREVIEW1};
 
-/// What each import function carries.
-struct ImportData {
-    state: Rc<State>,
+/// What each native function carries.
+struct NativeData {
+    registry: Rc<Registry>,
+    frame: Rc<Frame>,
     syscall: &'static Syscall,
 }
 
-unsafe extern "C" fn drop_import_data(_env: sys::napi_env, data: *mut c_void, _hint: *mut c_void) {
-    drop(Box::from_raw(data.cast::<ImportData>()));
+unsafe extern "C" fn drop_native_data(_env: sys::napi_env, data: *mut c_void, _hint: *mut c_void) {
+    drop(Box::from_raw(data.cast::<NativeData>()));
 }
 
 unsafe extern "C" fn drop_state_share(_env: sys::napi_env, data: *mut c_void, _hint: *mut c_void) {
     drop(Box::from_raw(data.cast::<Rc<State>>()));
 }
 
-/// Builds the `wasiImport` object: one function per import of `abi`.
+/// The key of a syscall in the natives object: its import name, prefixed
+/// with `unstable_` for the `wasi_unstable` calls whose layout differs.
+fn native_key(syscall: &'static Syscall) -> String {
+    if PREVIEW1.iter().any(|p| ptr::eq(p, syscall)) {
+        syscall.name.to_string()
+    } else {
+        format!("unstable_{}", syscall.name)
+    }
+}
+
+/// Builds the natives object: one function per distinct syscall of both
+/// ABIs, called with no arguments (they are in the frame), and `frame`,
+/// the frame's ArrayBuffer.
 ///
 /// # Safety
 /// Called inside a Node-API callback on `env`'s thread.
-pub unsafe fn build_imports(env: sys::napi_env, state: &Rc<State>, abi: Abi) -> Option<sys::napi_value> {
+pub unsafe fn build_natives(env: sys::napi_env) -> Option<sys::napi_value> {
     install_quiet_panic_hook();
+    let registry = crate::registry::current();
     let mut object = ptr::null_mut();
     if !ok(sys::napi_create_object(env, &mut object)) {
         return None;
     }
-    for syscall in wasi_core::imports(abi) {
-        let data = Box::into_raw(Box::new(ImportData { state: state.clone(), syscall }));
+    let (frame, frame_buffer) = Frame::new(env)?;
+    let frame = Rc::new(frame);
+    if !set_property(env, object, "frame", frame_buffer) {
+        return None;
+    }
+    let unstable_only = wasi_core::imports(Abi::Unstable).filter(|s| !PREVIEW1.iter().any(|p| ptr::eq(p, *s)));
+    for syscall in PREVIEW1.iter().chain(unstable_only) {
+        let data = Box::into_raw(Box::new(NativeData { registry: registry.clone(), frame: frame.clone(), syscall }));
         let trampoline = match PREVIEW1.iter().position(|p| ptr::eq(p, syscall)) {
             Some(i) => FIXED_TRAMPOLINES[i],
             None => generic_trampoline,
         };
-        let Some(f) = create_function(env, syscall.name, Some(trampoline), data.cast(), Some(drop_import_data)) else {
+        let key = native_key(syscall);
+        let Some(f) = create_function(env, &key, Some(trampoline), data.cast(), Some(drop_native_data)) else {
             drop(Box::from_raw(data));
             return None;
         };
-        if !set_property(env, object, syscall.name, f) {
+        if !set_property(env, object, &key, f) {
             return None;
         }
     }
@@ -63,8 +100,10 @@ pub unsafe fn build_imports(env: sys::napi_env, state: &Rc<State>, abi: Abi) -> 
 }
 
 /// Builds `bind(memory)`, which `start()`/`initialize()` call to give the
-/// imports the instance's memory. Until then every import throws
-/// `ERR_WASI_NOT_STARTED`.
+/// imports the instance's memory, and the import functions call again
+/// when growth has detached its buffer. Until the first call every import
+/// throws `ERR_WASI_NOT_STARTED`. `bind` owns the state: the import
+/// functions keep it alive.
 ///
 /// # Safety
 /// Called inside a Node-API callback on `env`'s thread.
@@ -156,56 +195,29 @@ unsafe fn throw_memory_error(env: sys::napi_env, e: MemoryError) -> sys::napi_va
     ptr::null_mut()
 }
 
-/// Decodes argument `i` of `syscall` as its wasm type says: a Number for
-/// i32 (taken modulo 2^32, so negative i32s are high addresses) and a
-/// BigInt for i64. Anything else is `None`.
-#[inline(always)]
-unsafe fn decode_arg(env: sys::napi_env, syscall: &Syscall, i: usize, value: sys::napi_value) -> Option<u64> {
-    match syscall.params[i] {
-        Param::I32 => {
-            let mut v = 0u32;
-            ok(sys::napi_get_value_uint32(env, value, &mut v)).then_some(u64::from(v))
-        }
-        Param::I64 => {
-            let mut v = 0u64;
-            let mut lossless = false;
-            ok(sys::napi_get_value_bigint_uint64(env, value, &mut v, &mut lossless)).then_some(v)
-        }
-    }
-}
-
-/// Returns an errno to JS.
-unsafe fn errno_value(env: sys::napi_env, errno: Errno) -> sys::napi_value {
-    let mut result = ptr::null_mut();
-    sys::napi_create_uint32(env, u32::from(errno.raw()), &mut result);
-    result
-}
-
-/// Runs one import call. `known` is the syscall when the trampoline is
-/// monomorphic; otherwise it comes from the function's data.
+/// Runs one import call, whose instance and arguments are in the frame.
+/// `known` is the syscall when the trampoline is monomorphic; otherwise it
+/// comes from the function's data.
 #[inline(always)]
 unsafe fn call_import(env: sys::napi_env, info: sys::napi_callback_info, known: Option<&'static Syscall>) -> sys::napi_value {
-    // Ask only for the arguments the syscall takes (missing ones come back
-    // as undefined, which decodes as EINVAL).
-    let mut argc = known.map_or(MAX_PARAMS, |s| s.params.len());
-    let mut argv = [ptr::null_mut(); MAX_PARAMS];
+    let mut argc = 0usize;
     let mut data = ptr::null_mut();
-    if !ok(sys::napi_get_cb_info(env, info, &mut argc, argv.as_mut_ptr(), ptr::null_mut(), &mut data)) {
+    if !ok(sys::napi_get_cb_info(env, info, &mut argc, ptr::null_mut(), ptr::null_mut(), &mut data)) {
         return ptr::null_mut();
     }
-    let import = &*(data as *const ImportData);
-    let syscall = known.unwrap_or(import.syscall);
-    // Arguments first, as Node does: a missing or mistyped one is EINVAL
-    // whether or not the instance has started.
+    let native = &*(data as *const NativeData);
+    let syscall = known.unwrap_or(native.syscall);
+    let frame = &*native.frame;
+    let Some(state) = native.registry.get(frame.instance()).filter(|s| s.belongs_to(env)) else {
+        throw(env, ErrorKind::Error, "ERR_WASI_INTERNAL", "wasi-rs: no live WASI instance has this id");
+        return ptr::null_mut();
+    };
     let mut args = [0u64; MAX_PARAMS];
-    for (i, slot) in args.iter_mut().enumerate().take(syscall.params.len()) {
-        match decode_arg(env, syscall, i, argv[i]) {
-            Some(v) => *slot = v,
-            None => return errno_value(env, Errno::Inval),
-        }
+    for (k, (slot, &param)) in args.iter_mut().zip(syscall.params).enumerate() {
+        *slot = frame.arg(k, param);
     }
     let errno = {
-        let Ok(mut inner) = import.state.inner.try_borrow_mut() else {
+        let Ok(mut inner) = state.inner.try_borrow_mut() else {
             throw(env, ErrorKind::Error, "ERR_WASI_INTERNAL", "re-entrant WASI call");
             return ptr::null_mut();
         };
@@ -222,7 +234,7 @@ unsafe fn call_import(env: sys::napi_env, info: sys::napi_callback_info, known: 
         } else {
             &mut []
         };
-        if let Some(name) = import.state.panic_on {
+        if let Some(name) = state.panic_on {
             if name == syscall.name {
                 panic!("forced panic in {name} (test hook)");
             }
@@ -231,14 +243,21 @@ unsafe fn call_import(env: sys::napi_env, info: sys::napi_callback_info, known: 
     };
     // The state is released before any JS runs again (the exit handler).
     if syscall.exits {
-        return call_on_exit(env, &import.state, argv[0]);
+        return call_on_exit(env, info, &state);
     }
-    errno_value(env, errno)
+    frame.set_errno(errno);
+    ptr::null_mut()
 }
 
-/// Hands `proc_exit`'s argument to the JS exit handler, which throws (to
-/// unwind the guest) or ends the process.
-unsafe fn call_on_exit(env: sys::napi_env, state: &State, code: sys::napi_value) -> sys::napi_value {
+/// Hands `proc_exit`'s argument, as wasm gave it (JS passes it along as
+/// well as in the frame), to the JS exit handler, which throws (to unwind
+/// the guest) or ends the process.
+unsafe fn call_on_exit(env: sys::napi_env, info: sys::napi_callback_info, state: &State) -> sys::napi_value {
+    let mut argc = 1usize;
+    let mut code = ptr::null_mut();
+    if !ok(sys::napi_get_cb_info(env, info, &mut argc, &mut code, ptr::null_mut(), ptr::null_mut())) {
+        return ptr::null_mut();
+    }
     let mut handler = ptr::null_mut();
     let mut undefined = ptr::null_mut();
     let mut result = ptr::null_mut();

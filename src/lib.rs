@@ -1,9 +1,10 @@
 //! wasi-rs: the Node-API binding over [`wasi_core`].
 //!
-//! - [`imports`]: the hot path, raw Node-API callbacks per import;
+//! - [`imports`]: the hot path, raw Node-API callbacks per syscall;
 //! - [`memory_cache`]: the cached view of the guest's memory;
-//! - [`state`]: the reference-counted state the callbacks share;
-//! - `createWasi` (below): the cold-path constructor, via `#[napi]`.
+//! - [`state`]: one `WASI` object's reference-counted state;
+//! - [`registry`]: the thread's live states, by the id the calls pass;
+//! - `natives` and `createWasi` (below): the cold paths, via `#[napi]`.
 //!
 //! Everything WASI-specific lives in `crates/wasi-core`; this crate only
 //! moves values between JS and the core.
@@ -11,15 +12,16 @@
 #[macro_use]
 extern crate napi_derive;
 
+mod frame;
 mod imports;
 mod memory_cache;
 mod napi_util;
+mod registry;
 mod state;
 
-use napi::{Env, JsFunction, JsObject, NapiRaw, Status};
+use napi::{Env, JsFunction, JsObject, NapiRaw, NapiValue, Status};
 use std::path::PathBuf;
-use std::rc::Rc;
-use wasi_core::{Abi, Config, SocketSpec, WasiCtx};
+use wasi_core::{Config, SocketSpec, WasiCtx};
 
 /// The options `index.js` has already validated.
 #[napi(object)]
@@ -53,9 +55,23 @@ pub struct NativeListener {
     pub port: u32,
 }
 
-/// Builds a WASI state and returns `{ imports, bind, listeners }`: the
-/// `wasiImport` object, the function that gives it the instance's memory,
-/// and the listeners bound for `sockets`.
+/// The native import functions of this thread, made once and shared by
+/// every `WASI` object: `{ [syscall]: (id, ...args) => errno }`, with the
+/// `wasi_unstable` variants as `unstable_<name>`. `lib/imports.js` wraps
+/// them into each object's `wasiImport`.
+#[napi]
+pub fn natives(env: Env) -> napi::Result<napi::JsUnknown> {
+    // SAFETY: inside a #[napi] call on env's thread.
+    unsafe {
+        let object = imports::build_natives(env.raw())
+            .ok_or_else(|| napi::Error::new(Status::GenericFailure, "cannot create the WASI import functions"))?;
+        Ok(napi::JsUnknown::from_raw_unchecked(env.raw(), object))
+    }
+}
+
+/// Builds a WASI state and returns `{ id, bind, listeners }`: the id the
+/// import calls pass, the function that gives the state the instance's
+/// memory (and owns the state), and the listeners bound for `sockets`.
 /// `on_exit(code)` is called by `proc_exit` and must throw or exit.
 #[napi(js_name = "createWasi")]
 pub fn create_wasi(env: Env, config: NativeConfig, on_exit: JsFunction) -> napi::Result<JsObject> {
@@ -71,11 +87,10 @@ pub fn create_wasi(env: Env, config: NativeConfig, on_exit: JsFunction) -> napi:
         .stdio
         .try_into()
         .map_err(|_| napi::Error::new(Status::InvalidArg, "stdio must list three fds"))?;
-    let abi = match config.version.as_str() {
-        "preview1" => Abi::Preview1,
-        "unstable" => Abi::Unstable,
-        other => return Err(napi::Error::new(Status::InvalidArg, format!("unknown WASI version {other}"))),
-    };
+    // The ABI only changes which import functions JS wraps (lib/imports.js).
+    if !matches!(config.version.as_str(), "preview1" | "unstable") {
+        return Err(napi::Error::new(Status::InvalidArg, format!("unknown WASI version {}", config.version)));
+    }
     let sockets = config
         .sockets
         .into_iter()
@@ -106,14 +121,15 @@ pub fn create_wasi(env: Env, config: NativeConfig, on_exit: JsFunction) -> napi:
         }
         // Only names from the table are kept, as &'static str.
         let panic_on = config.panic_on.and_then(|name| wasi_core::PREVIEW1.iter().find(|s| s.name == name).map(|s| s.name));
-        let state = Rc::new(state::State::new(raw, ctx, on_exit_ref, panic_on));
-        let imports = imports::build_imports(raw, &state, abi);
-        let bind = imports::build_bind(raw, &state);
-        let (Some(imports), Some(bind)) = (imports, bind) else {
-            return Err(napi::Error::new(Status::GenericFailure, "cannot create the WASI import functions"));
+        let state = state::State::new(raw, ctx, on_exit_ref, panic_on);
+        let Some(id) = state.register() else {
+            return Err(napi::Error::new(Status::GenericFailure, "too many live WASI instances on this thread"));
+        };
+        let Some(bind) = imports::build_bind(raw, &state) else {
+            return Err(napi::Error::new(Status::GenericFailure, "cannot create the WASI bind function"));
         };
         let mut result = env.create_object()?;
-        napi_util::set_property(raw, result.raw(), "imports", imports);
+        result.set_named_property("id", id)?;
         napi_util::set_property(raw, result.raw(), "bind", bind);
         result.set_named_property("listeners", listeners)?;
         Ok(result)

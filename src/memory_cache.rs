@@ -3,8 +3,12 @@
 //! Looking up `memory.buffer` costs ~100 ns, so we keep a reference to the
 //! ArrayBuffer and its data pointer, and look `memory.buffer` up again only
 //! when the cached buffer is detached. Any `memory.grow` (from wasm or JS)
-//! detaches the old buffer, so the cache is always correct: the pointer and
-//! length are re-read after every growth.
+//! detaches the old buffer. The check is made in JS (`lib/imports.js`),
+//! where V8 inlines it: before every call that takes pointers, the import
+//! function looks at the length of its view of the buffer, which reads 0
+//! once detached, and then calls `bind` again, which builds a new cache
+//! here. So the pointer and length used here are always current, and the
+//! hot path makes no Node-API call for the memory.
 //!
 //! A shared memory (`shared: true`, used by wasi-threads programs) is
 //! different: growing it detaches nothing, and Node-API cannot read a
@@ -93,20 +97,13 @@ impl MemoryCache {
     ///
     /// # Safety
     /// Called on `env`'s thread inside a callback; the slice must not be
-    /// used after control returns to JS.
+    /// used after control returns to JS. For an unshared memory, the
+    /// caller must have made sure the cached buffer is not detached (the
+    /// JS import functions do, and rebind when it is).
     pub unsafe fn bytes<'a>(&mut self, env: sys::napi_env) -> Result<&'a mut [u8], MemoryError> {
         if !self.shared_view.is_null() {
             self.view_shared(env)?;
             return Ok(if self.len == 0 { &mut [] } else { std::slice::from_raw_parts_mut(self.data, self.len) });
-        }
-        let mut buffer = ptr::null_mut();
-        let mut detached = true;
-        if !ok(sys::napi_get_reference_value(env, self.buffer, &mut buffer))
-            || buffer.is_null()
-            || !ok(sys::napi_is_detached_arraybuffer(env, buffer, &mut detached))
-            || detached
-        {
-            self.refetch(env)?;
         }
         if self.len == 0 {
             return Ok(&mut []);

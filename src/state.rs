@@ -1,12 +1,17 @@
-//! The state shared by one `WASI` object's import functions.
+//! The native state of one `WASI` object.
 //!
-//! Every import function (and the `bind` function) holds an `Rc<State>` in
-//! its Node-API `data`; the finalizer of each function drops its share, so
-//! the state, its fd table and its references are freed with the last one.
+//! Its `bind` function holds the `Rc<State>` in its Node-API `data`, and
+//! every JS import function of the object keeps `bind` alive (see
+//! `lib/imports.js`); the import calls find the state by its id in the
+//! thread's [`Registry`]. When the last of them is collected, `bind`'s
+//! finalizer drops the state: its fd table closes, its references are
+//! released and its id is retired.
 
 use crate::memory_cache::MemoryCache;
+use crate::registry::Registry;
 use napi::sys;
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
 use wasi_core::WasiCtx;
 
 /// What a syscall needs: the WASI context and the instance's memory
@@ -21,6 +26,10 @@ pub struct State {
     /// The environment (thread) the state lives in; used only to release
     /// references when the state is dropped by a finalizer.
     env: sys::napi_env,
+    /// The table that names this state, and its id there (set once
+    /// registered).
+    registry: Rc<Registry>,
+    id: Cell<Option<u32>>,
     pub inner: RefCell<Inner>,
     /// The JS function `proc_exit` calls to unwind the guest.
     pub on_exit: sys::napi_ref,
@@ -30,13 +39,32 @@ pub struct State {
 }
 
 impl State {
-    pub fn new(env: sys::napi_env, ctx: WasiCtx, on_exit: sys::napi_ref, panic_on: Option<&'static str>) -> State {
-        State { env, inner: RefCell::new(Inner { ctx, memory: None }), on_exit, panic_on }
+    pub fn new(env: sys::napi_env, ctx: WasiCtx, on_exit: sys::napi_ref, panic_on: Option<&'static str>) -> Rc<State> {
+        let registry = crate::registry::current();
+        Rc::new(State { env, registry, id: Cell::new(None), inner: RefCell::new(Inner { ctx, memory: None }), on_exit, panic_on })
+    }
+
+    /// Registers the state in its thread's table and returns its id, or
+    /// `None` when the table is full.
+    pub fn register(self: &Rc<State>) -> Option<u32> {
+        let id = self.registry.register(self)?;
+        self.id.set(Some(id));
+        Some(id)
+    }
+
+    /// Whether this state belongs to the environment `env` (an id from
+    /// another environment on the same thread must not reach it).
+    #[inline]
+    pub fn belongs_to(&self, env: sys::napi_env) -> bool {
+        self.env == env
     }
 }
 
 impl Drop for State {
     fn drop(&mut self) {
+        if let Some(id) = self.id.get() {
+            self.registry.release(id);
+        }
         // SAFETY: finalizers run on the state's own thread with its env,
         // including during environment teardown.
         unsafe {
