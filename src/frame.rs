@@ -49,6 +49,20 @@ impl Frame {
         Some((Frame { env, buffer: reference, data: data.cast() }, buffer))
     }
 
+    /// A view of the frame, to be kept next to the data that uses it.
+    pub fn view(&self) -> FrameView {
+        FrameView { data: self.data }
+    }
+}
+
+/// The frame's memory, valid while its [`Frame`] lives (the natives hold
+/// both: the view inline, where a call finds it without another load).
+#[derive(Clone, Copy)]
+pub struct FrameView {
+    data: *mut u8,
+}
+
+impl FrameView {
     /// The id of the instance being called.
     #[inline(always)]
     pub fn instance(&self) -> u32 {

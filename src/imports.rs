@@ -24,7 +24,7 @@
 //! caller), which keeps two promises: the frame holds the types it
 //! checked, and a memory-taking call never runs on a detached buffer.
 
-use crate::frame::Frame;
+use crate::frame::{Frame, FrameView};
 use crate::memory_cache::MemoryError;
 use crate::napi_util::{create_function, ok, set_property, throw, ErrorKind};
 use crate::registry::Registry;
@@ -39,9 +39,11 @@ use wasi_core::{Abi, GuestMemory, Syscall, PREVIEW1};
 
 /// What each native function carries.
 struct NativeData {
+    frame: FrameView,
     registry: Rc<Registry>,
-    frame: Rc<Frame>,
     syscall: &'static Syscall,
+    /// Keeps the frame's buffer alive.
+    _frame_owner: Rc<Frame>,
 }
 
 unsafe extern "C" fn drop_native_data(_env: sys::napi_env, data: *mut c_void, _hint: *mut c_void) {
@@ -82,7 +84,7 @@ pub unsafe fn build_natives(env: sys::napi_env) -> Option<sys::napi_value> {
     }
     let unstable_only = wasi_core::imports(Abi::Unstable).filter(|s| !PREVIEW1.iter().any(|p| ptr::eq(p, *s)));
     for syscall in PREVIEW1.iter().chain(unstable_only) {
-        let data = Box::into_raw(Box::new(NativeData { registry: registry.clone(), frame: frame.clone(), syscall }));
+        let data = Box::into_raw(Box::new(NativeData { frame: frame.view(), registry: registry.clone(), syscall, _frame_owner: frame.clone() }));
         let trampoline = match PREVIEW1.iter().position(|p| ptr::eq(p, syscall)) {
             Some(i) => FIXED_TRAMPOLINES[i],
             None => generic_trampoline,
@@ -207,7 +209,7 @@ unsafe fn call_import(env: sys::napi_env, info: sys::napi_callback_info, known: 
     }
     let native = &*(data as *const NativeData);
     let syscall = known.unwrap_or(native.syscall);
-    let frame = &*native.frame;
+    let frame = native.frame;
     let Some(state) = native.registry.get(frame.instance()).filter(|s| s.belongs_to(env)) else {
         throw(env, ErrorKind::Error, "ERR_WASI_INTERNAL", "wasi-rs: no live WASI instance has this id");
         return ptr::null_mut();
