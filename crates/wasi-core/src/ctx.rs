@@ -3,6 +3,7 @@
 use crate::fdtable::{Descriptor, DirFd, FdTable, Kind};
 use crate::host::{self, HostFd};
 use crate::sandbox::{open_preopen, PreopenError};
+use crate::syscalls::clock_random::RandomPool;
 use crate::types::rights;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -77,6 +78,8 @@ pub struct WasiCtx {
     pub fds: FdTable,
     /// The listeners bound for `SocketSpec::Listen`, in order.
     pub listeners: Vec<Listener>,
+    /// Random bytes for `random_get`.
+    pub random: RandomPool,
 }
 
 fn too_many_fds() -> std::io::Error {
@@ -112,7 +115,7 @@ impl WasiCtx {
                 listeners.push(Listener { fd, addr });
             }
         }
-        Ok(WasiCtx { args: config.args, env: config.env, fds, listeners })
+        Ok(WasiCtx { args: config.args, env: config.env, fds, listeners, random: RandomPool::default() })
     }
 }
 

@@ -143,9 +143,9 @@ fn pair_up(rng: &mut Rng, params: &[Param], args: &mut [u64], path_lens: &[u64; 
             continue;
         }
         let a = args[i];
-        if (0x8000..0x9000).contains(&a) && (a - 0x8000) % 64 == 0 {
+        if (0x8000..0x9000).contains(&a) && (a - 0x8000).is_multiple_of(64) {
             args[i + 1] = path_lens[((a - 0x8000) / 64) as usize];
-        } else if a < 256 && a % 8 == 0 {
+        } else if a < 256 && a.is_multiple_of(8) {
             args[i + 1] = 1 + rng.below(4);
         }
     }
