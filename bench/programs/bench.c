@@ -1,11 +1,15 @@
 // WASI micro-benchmarks in portable C: the same source is built for
-// wasm32-wasi (run under wasi-rs and node:wasi) and natively (the floor).
+// wasm32-wasi (run under wasi-rs and node:wasi) and natively (the floor;
+// also with -DIDLE_THREAD, the floor inside a multi-threaded process).
 //
 // Usage: bench <name> <data-dir>
 // Prints "result=<number> unit=<unit>" on stderr; the timing covers the
 // measured loop only, not start-up. <data-dir> holds big.bin (256 MiB),
 // small.txt and dir10k/ (10,000 files), made by bench/run.js.
 #include <dirent.h>
+#ifdef IDLE_THREAD
+#include <pthread.h>
+#endif
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -34,12 +38,25 @@ static void die(const char *what) {
   exit(1);
 }
 
+#ifdef IDLE_THREAD
+// Built natively with -DIDLE_THREAD -pthread: one extra thread that only
+// sleeps, so that the process is multi-threaded like any Node process.
+static void *idle(void *arg) {
+  for (;;) pause();
+  return arg;
+}
+#endif
+
 int main(int argc, char **argv) {
   if (argc < 3) {
     fprintf(stderr, "usage: bench <name> <data-dir>\n");
     return 2;
   }
   const char *name = argv[1], *dir = argv[2];
+#ifdef IDLE_THREAD
+  pthread_t thread;
+  if (pthread_create(&thread, NULL, idle, NULL)) die("pthread_create");
+#endif
   volatile uint64_t sink = 0;
   double t0, t1;
   if (!strcmp(name, "clock")) {
