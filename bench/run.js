@@ -2,12 +2,13 @@
 'use strict';
 // npm run bench: WASI micro-benchmarks under wasi-rs and node:wasi in the
 // same run, and the same C built natively as the floor. Runs are
-// interleaved (every benchmark, every implementation, then again), each
+// interleaved (every benchmark, every implementation, then again; each
+// round starts with a different implementation), each
 // configuration REPS times; the report gives median and min and the
 // ratios wasi-rs/node and wasi-rs/native, and ends with one line per
 // benchmark: bench=<name> wasi-rs=<x> node=<y> native=<z> unit=<u>.
 //
-// Options: --reps N (default 5), --only a,b (benchmark names).
+// Options: --reps N (default 8), --only a,b (benchmark names).
 const { execFileSync, spawn } = require('child_process');
 const fs = require('fs');
 const os = require('os');
@@ -17,7 +18,7 @@ const ROOT = path.join(__dirname, '..');
 const BUILD = path.join(__dirname, 'build');
 const DATA = path.join(os.tmpdir(), 'wasi-rs-bench-data');
 const argv = process.argv.slice(2);
-const REPS = Number(argv[argv.indexOf('--reps') + 1]) || 5;
+const REPS = Number(argv[argv.indexOf('--reps') + 1]) || 8;
 const ONLY = argv.includes('--only') ? argv[argv.indexOf('--only') + 1].split(',') : null;
 
 // name, how stdout is wired ('null' = /dev/null, 'pipe' = drained by us)
@@ -118,7 +119,10 @@ async function main() {
   let unitOf = {};
   for (let rep = 0; rep < REPS; rep++) {
     for (const [name, stdoutMode] of BENCHES) {
-      for (const impl of IMPLS) {
+      // Each round starts with the next implementation, so that none
+      // always runs first (or right after the same other one).
+      const order = IMPLS.map((_, i) => IMPLS[(i + rep) % IMPLS.length]);
+      for (const impl of order) {
         const r = await runOnce(impl, name, stdoutMode);
         if (!r) continue;
         ((samples[name] ||= {})[impl] ||= []).push(r.value);

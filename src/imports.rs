@@ -227,7 +227,9 @@ unsafe fn call_import(env: sys::napi_env, info: sys::napi_callback_info, known: 
         let Some(memory) = inner.memory.as_mut() else {
             return throw_not_started(env);
         };
-        // Calls that take no pointer skip the memory lookup (~8 ns).
+        // Calls that take no pointer skip the memory lookup (which, for a
+        // shared memory, calls into JS). For an unshared one, the JS import
+        // function has already rebound a detached buffer.
         let bytes: &mut [u8] = if syscall.uses_memory {
             match memory.bytes(env) {
                 Ok(b) => b,
