@@ -52,9 +52,16 @@ function build() {
   execFileSync('gcc', ['-O2', '-pthread', '-DIDLE_THREAD', '-o', path.join(BUILD, 'bench-native-mt'), src]);
 }
 
-/** The inputs, generated once under the temp dir and reused. */
+/** The inputs the chosen benchmarks need, generated once under the temp dir and reused. */
 function makeData() {
   fs.mkdirSync(DATA, { recursive: true });
+  fs.writeFileSync(path.join(DATA, 'small.txt'), 'small file\n');
+  const wanted = new Set(BENCHES.map(([name]) => name));
+  if (wanted.has('read256') || wanted.has('pread')) makeBigFile();
+  if (wanted.has('readdir')) makeBigDirectory();
+}
+
+function makeBigFile() {
   const big = path.join(DATA, 'big.bin');
   if (!fs.existsSync(big) || fs.statSync(big).size !== 256 << 20) {
     const fd = fs.openSync(big, 'w');
@@ -71,7 +78,9 @@ function makeData() {
   const buf = Buffer.alloc(1 << 20);
   while (fs.readSync(fd, buf) > 0);
   fs.closeSync(fd);
-  fs.writeFileSync(path.join(DATA, 'small.txt'), 'small file\n');
+}
+
+function makeBigDirectory() {
   const dir = path.join(DATA, 'dir10k');
   if (!fs.existsSync(dir) || fs.readdirSync(dir).length !== 10000) {
     fs.rmSync(dir, { recursive: true, force: true });

@@ -1,0 +1,29 @@
+'use strict';
+// The benchmark harness (npm run bench) runs end to end and prints the
+// summary lines the issue defines. One quick round of a few benchmarks;
+// the numbers themselves are not judged here (no timing tests).
+const test = require('node:test');
+const assert = require('node:assert');
+const path = require('path');
+const { spawnSync } = require('child_process');
+const { ROOT } = require('./helpers/run');
+
+test('npm run bench: one round of four benchmarks ends with one parseable line each', () => {
+  const names = ['clock', 'write_devnull', 'open_close', 'construct'];
+  const r = spawnSync(process.execPath, [path.join(ROOT, 'bench', 'run.js'), '--reps', '1', '--only', names.join(',')], {
+    encoding: 'utf8',
+    timeout: 180000,
+  });
+  assert.strictEqual(r.status, 0, r.stderr);
+  const lines = r.stdout.trim().split('\n').slice(-names.length);
+  lines.forEach((line, i) => {
+    const m = /^bench=(\w+) wasi-rs=([\d.]+) node=([\d.]+) native=([\d.]+|-) unit=(\S+)$/.exec(line);
+    assert.ok(m, `not a summary line: ${line}`);
+    assert.strictEqual(m[1], names[i]);
+    for (const v of [m[2], m[3]]) assert.ok(Number(v) > 0, line);
+    if (names[i] === 'construct') assert.strictEqual(m[4], '-', 'construct has no native counterpart');
+    else assert.ok(Number(m[4]) > 0, line);
+  });
+  // The table names the multi-threaded native floor too.
+  assert.match(r.stdout, /native-mt/);
+});
