@@ -84,7 +84,8 @@ pub unsafe fn build_natives(env: sys::napi_env) -> Option<sys::napi_value> {
     }
     let unstable_only = wasi_core::imports(Abi::Unstable).filter(|s| !PREVIEW1.iter().any(|p| ptr::eq(p, *s)));
     for syscall in PREVIEW1.iter().chain(unstable_only) {
-        let data = Box::into_raw(Box::new(NativeData { frame: frame.view(), registry: registry.clone(), syscall, _frame_owner: frame.clone() }));
+        let data =
+            Box::into_raw(Box::new(NativeData { frame: frame.view(), registry: registry.clone(), syscall, _frame_owner: frame.clone() }));
         let trampoline = match PREVIEW1.iter().position(|p| ptr::eq(p, syscall)) {
             Some(i) => FIXED_TRAMPOLINES[i],
             None => generic_trampoline,
@@ -186,12 +187,9 @@ unsafe fn throw_not_started(env: sys::napi_env) -> sys::napi_value {
 
 unsafe fn throw_memory_error(env: sys::napi_env, e: MemoryError) -> sys::napi_value {
     match e {
-        MemoryError::NotAnArrayBuffer => throw(
-            env,
-            ErrorKind::TypeError,
-            "ERR_INVALID_ARG_TYPE",
-            "The instance's memory cannot be read as bytes",
-        ),
+        MemoryError::NotAnArrayBuffer => {
+            throw(env, ErrorKind::TypeError, "ERR_INVALID_ARG_TYPE", "The instance's memory cannot be read as bytes")
+        }
         MemoryError::Napi => throw(env, ErrorKind::Error, "ERR_WASI_INTERNAL", "cannot access the instance's memory"),
     }
     ptr::null_mut()

@@ -83,10 +83,7 @@ pub fn create_wasi(env: Env, config: NativeConfig, on_exit: JsFunction) -> napi:
             Err(_) => Err(napi::Error::new(Status::InvalidArg, "a preopen must be a [guest, host] pair")),
         })
         .collect::<napi::Result<Vec<_>>>()?;
-    let stdio: [i32; 3] = config
-        .stdio
-        .try_into()
-        .map_err(|_| napi::Error::new(Status::InvalidArg, "stdio must list three fds"))?;
+    let stdio: [i32; 3] = config.stdio.try_into().map_err(|_| napi::Error::new(Status::InvalidArg, "stdio must list three fds"))?;
     // The ABI only changes which import functions JS wraps (lib/imports.js).
     if !matches!(config.version.as_str(), "preview1" | "unstable") {
         return Err(napi::Error::new(Status::InvalidArg, format!("unknown WASI version {}", config.version)));

@@ -102,8 +102,11 @@ impl WasiCtx {
                 Err(error) => return Err(SetupError::Preopen { guest, host, error }),
             };
             let kind = Kind::Dir(DirFd { dir, preopen_name: Some(guest.clone()), listing: None });
-            fds.insert(Descriptor::new(kind, rights::DIRECTORY_BASE, rights::DIRECTORY_INHERITING))
-                .map_err(|_| SetupError::Preopen { guest, host, error: PreopenError::Open(too_many_fds()) })?;
+            fds.insert(Descriptor::new(kind, rights::DIRECTORY_BASE, rights::DIRECTORY_INHERITING)).map_err(|_| SetupError::Preopen {
+                guest,
+                host,
+                error: PreopenError::Open(too_many_fds()),
+            })?;
         }
         let mut listeners = Vec::new();
         for spec in config.sockets {

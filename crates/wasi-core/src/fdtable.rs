@@ -6,8 +6,8 @@
 //! and never closes them.
 
 use crate::errno::{Errno, WasiResult};
-use crate::host::{Blocking, HostFd};
 use crate::host;
+use crate::host::{Blocking, HostFd};
 use crate::sandbox::{dir_from_file, Dir, Entry, File};
 use crate::types::{filetype, rights};
 use rustix::fd::{AsFd, BorrowedFd, OwnedFd};

@@ -134,12 +134,7 @@ impl<'a> GuestMemory<'a> {
     /// Gathers a `ciovec` array into host I/O slices and passes them to `f`
     /// (for `writev`-style calls). Every buffer is bounds-checked first;
     /// small arrays need no allocation.
-    pub fn with_ciovecs<R>(
-        &self,
-        iovs: u32,
-        count: u32,
-        f: impl FnOnce(&[IoSlice<'_>]) -> WasiResult<R>,
-    ) -> WasiResult<R> {
+    pub fn with_ciovecs<R>(&self, iovs: u32, count: u32, f: impl FnOnce(&[IoSlice<'_>]) -> WasiResult<R>) -> WasiResult<R> {
         if count > MAX_IOVECS {
             return Err(Errno::Inval);
         }
@@ -151,9 +146,7 @@ impl<'a> GuestMemory<'a> {
             }
             f(&inline[..count as usize])
         } else {
-            let slices = vecs
-                .map(|v| self.slice(v.buf, v.len).map(IoSlice::new))
-                .collect::<WasiResult<Vec<_>>>()?;
+            let slices = vecs.map(|v| self.slice(v.buf, v.len).map(IoSlice::new)).collect::<WasiResult<Vec<_>>>()?;
             f(&slices)
         }
     }

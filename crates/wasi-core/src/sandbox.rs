@@ -219,9 +219,9 @@ fn time_spec(t: SetTime) -> Option<SystemTimeSpec> {
     match t {
         SetTime::Omit => None,
         SetTime::Now => Some(SystemTimeSpec::SymbolicNow),
-        SetTime::At(ns) => Some(SystemTimeSpec::Absolute(cap_std::time::SystemTime::from_std(
-            std::time::UNIX_EPOCH + std::time::Duration::from_nanos(ns),
-        ))),
+        SetTime::At(ns) => {
+            Some(SystemTimeSpec::Absolute(cap_std::time::SystemTime::from_std(std::time::UNIX_EPOCH + std::time::Duration::from_nanos(ns))))
+        }
     }
 }
 

@@ -115,13 +115,8 @@ pub mod rights {
     pub const TTY_BASE: u64 = FD_READ | FD_FDSTAT_SET_FLAGS | FD_WRITE | FD_FILESTAT_GET | POLL_FD_READWRITE;
 
     /// Rights of a socket or pipe.
-    pub const SOCKET_BASE: u64 = FD_READ
-        | FD_FDSTAT_SET_FLAGS
-        | FD_WRITE
-        | FD_FILESTAT_GET
-        | POLL_FD_READWRITE
-        | SOCK_SHUTDOWN
-        | SOCK_ACCEPT;
+    pub const SOCKET_BASE: u64 =
+        FD_READ | FD_FDSTAT_SET_FLAGS | FD_WRITE | FD_FILESTAT_GET | POLL_FD_READWRITE | SOCK_SHUTDOWN | SOCK_ACCEPT;
 }
 
 /// `whence` in preview1 (`wasi_unstable` orders these differently).

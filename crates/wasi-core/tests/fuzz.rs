@@ -36,8 +36,26 @@ const MEMORY: usize = 1 << 16;
 
 /// Paths worth trying: inside, escaping, odd.
 const PATHS: &[&str] = &[
-    "a", "b/c", "dir", "dir/", "link_out", "link_out/secret", "link_in", "../outside/secret", "/etc/passwd", ".", "..",
-    "", "a/../..", "dir/../a", "loop", "x\0y", "dir/new", "file.txt", "file.txt/", "very/deep/nested/path",
+    "a",
+    "b/c",
+    "dir",
+    "dir/",
+    "link_out",
+    "link_out/secret",
+    "link_in",
+    "../outside/secret",
+    "/etc/passwd",
+    ".",
+    "..",
+    "",
+    "a/../..",
+    "dir/../a",
+    "loop",
+    "x\0y",
+    "dir/new",
+    "file.txt",
+    "file.txt/",
+    "very/deep/nested/path",
 ];
 
 /// An argument biased towards values that reach deep into the syscalls:
@@ -48,11 +66,11 @@ fn arg(rng: &mut Rng, kind: Param) -> u64 {
         (Param::I64, 0..=3) => rng.below(1 << 20),
         (Param::I64, 4) => u64::MAX - rng.below(4),
         (Param::I64, _) => rng.next(),
-        (Param::I32, 0..=1) => rng.below(6),                   // fds (3 is the preopen), flags, small counts
-        (Param::I32, 2) => rng.below(32) * 8,                  // the iovec region
-        (Param::I32, 3) => 0x1000 + rng.below(0x6000),         // in-bounds scratch pointers
-        (Param::I32, 4) => 0x8000 + rng.below(64) * 64,        // the path region
-        (Param::I32, 5) => rng.below(64),                      // short lengths
+        (Param::I32, 0..=1) => rng.below(6),            // fds (3 is the preopen), flags, small counts
+        (Param::I32, 2) => rng.below(32) * 8,           // the iovec region
+        (Param::I32, 3) => 0x1000 + rng.below(0x6000),  // in-bounds scratch pointers
+        (Param::I32, 4) => 0x8000 + rng.below(64) * 64, // the path region
+        (Param::I32, 5) => rng.below(64),               // short lengths
         (Param::I32, 6) => u64::from(u32::MAX) - rng.below(16), // near the top of the address space
         (Param::I32, _) => rng.next() & 0xffff_ffff,
     }
@@ -128,7 +146,13 @@ fn arg_for_role(rng: &mut Rng, role: u8, path_lens: &[u64; 64], prev: u64) -> u6
         b'o' => 0x1000 + rng.below(0x6000),
         b'b' => rng.below(16),
         b'd' => rng.below(2) + if rng.below(16) == 0 { 2 } else { 0 },
-        b'r' => if rng.below(2) == 0 { (1 << 30) - 1 } else { rng.next() },
+        b'r' => {
+            if rng.below(2) == 0 {
+                (1 << 30) - 1
+            } else {
+                rng.next()
+            }
+        }
         b't' => rng.below(1 << 16),
         _ => rng.next() & 0xffff_ffff,
     }

@@ -22,7 +22,15 @@ pub fn fd_write(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, iovs: u32
 /// `fd_pwrite(fd, iovs, offset) -> size`: writes at `offset` without
 /// moving the file offset. On an append-mode file Linux writes at the end
 /// instead, which the spec's test suite accepts.
-pub fn fd_pwrite(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, iovs: u32, iovs_len: u32, offset: u64, nwritten: u32) -> WasiResult<()> {
+pub fn fd_pwrite(
+    ctx: &mut WasiCtx,
+    mem: &mut GuestMemory<'_>,
+    fd: u32,
+    iovs: u32,
+    iovs_len: u32,
+    offset: u64,
+    nwritten: u32,
+) -> WasiResult<()> {
     let d = ctx.fds.get(fd)?;
     let host = d.stream(rights::FD_WRITE | rights::FD_SEEK)?;
     mem.slice(nwritten, 4)?;
@@ -40,7 +48,12 @@ fn directory_is_not_a_stream(r: WasiResult<usize>) -> WasiResult<usize> {
 /// Fills the iovecs from `read_at(buf, done)`, in order, stopping at the
 /// first short read. Returns the total. Allocates nothing: each iovec is
 /// read from guest memory when its turn comes.
-fn scatter(mem: &mut GuestMemory<'_>, iovs: u32, iovs_len: u32, mut read_at: impl FnMut(&mut [u8], u64) -> WasiResult<usize>) -> WasiResult<usize> {
+fn scatter(
+    mem: &mut GuestMemory<'_>,
+    iovs: u32,
+    iovs_len: u32,
+    mut read_at: impl FnMut(&mut [u8], u64) -> WasiResult<usize>,
+) -> WasiResult<usize> {
     // Check every buffer before reading anything.
     mem.scan_iovecs(iovs, iovs_len)?;
     let mut total = 0usize;
@@ -84,7 +97,15 @@ pub fn fd_read(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, iovs: u32,
 
 /// `fd_pread(fd, iovs, offset) -> size`: reads at `offset` without moving
 /// the file offset.
-pub fn fd_pread(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, iovs: u32, iovs_len: u32, offset: u64, nread: u32) -> WasiResult<()> {
+pub fn fd_pread(
+    ctx: &mut WasiCtx,
+    mem: &mut GuestMemory<'_>,
+    fd: u32,
+    iovs: u32,
+    iovs_len: u32,
+    offset: u64,
+    nread: u32,
+) -> WasiResult<()> {
     let d = ctx.fds.get(fd)?;
     let host = d.stream(rights::FD_READ | rights::FD_SEEK)?;
     mem.slice(nread, 4)?;
@@ -305,7 +326,14 @@ fn timespec(t: sandbox::SetTime) -> rustix::fs::Timespec {
 
 /// `fd_filestat_set_times(fd, atim, mtim, fst_flags)`: sets access and
 /// modification times, to the nanosecond.
-pub fn fd_filestat_set_times(ctx: &mut WasiCtx, _mem: &mut GuestMemory<'_>, fd: u32, atim: u64, mtim: u64, fst_flags: u32) -> WasiResult<()> {
+pub fn fd_filestat_set_times(
+    ctx: &mut WasiCtx,
+    _mem: &mut GuestMemory<'_>,
+    fd: u32,
+    atim: u64,
+    mtim: u64,
+    fst_flags: u32,
+) -> WasiResult<()> {
     let (a, m) = set_times_from_flags(atim, mtim, fst_flags)?;
     let d = ctx.fds.get(fd)?;
     d.require(rights::FD_FILESTAT_SET_TIMES)?;
@@ -347,7 +375,15 @@ const DIRENT_SIZE: usize = 24;
 /// last one is cut off if the buffer is full, and `bufused == buf_len`
 /// tells the guest to call again from the last whole entry's `d_next`.
 /// `.` and `..` are listed, as the spec and wasmtime do.
-pub fn fd_readdir(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, buf: u32, buf_len: u32, cookie: u64, bufused: u32) -> WasiResult<()> {
+pub fn fd_readdir(
+    ctx: &mut WasiCtx,
+    mem: &mut GuestMemory<'_>,
+    fd: u32,
+    buf: u32,
+    buf_len: u32,
+    cookie: u64,
+    bufused: u32,
+) -> WasiResult<()> {
     ctx.fds.classify(fd)?;
     let d = ctx.fds.get_mut(fd)?;
     if !matches!(d.kind, Kind::Dir(_)) {

@@ -93,7 +93,15 @@ pub fn path_unlink_file(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, p
 
 /// `path_filestat_get(fd, flags, path) -> filestat`: the attributes of the
 /// file at `path`, following a final symlink if `flags` say so.
-pub fn path_filestat_get(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, flags: u32, path: u32, path_len: u32, buf: u32) -> WasiResult<()> {
+pub fn path_filestat_get(
+    ctx: &mut WasiCtx,
+    mem: &mut GuestMemory<'_>,
+    fd: u32,
+    flags: u32,
+    path: u32,
+    path_len: u32,
+    buf: u32,
+) -> WasiResult<()> {
     let st = filestat_of_path(ctx, mem, fd, flags, path, path_len)?;
     mem.write(buf, st)
 }
@@ -109,7 +117,17 @@ pub fn filestat_of_path(ctx: &mut WasiCtx, mem: &GuestMemory<'_>, fd: u32, flags
 /// `path_filestat_set_times(fd, flags, path, atim, mtim, fst_flags)`: sets
 /// the access and modification times of `path`, to the nanosecond.
 #[allow(clippy::too_many_arguments)]
-pub fn path_filestat_set_times(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, flags: u32, path: u32, path_len: u32, atim: u64, mtim: u64, fst_flags: u32) -> WasiResult<()> {
+pub fn path_filestat_set_times(
+    ctx: &mut WasiCtx,
+    mem: &mut GuestMemory<'_>,
+    fd: u32,
+    flags: u32,
+    path: u32,
+    path_len: u32,
+    atim: u64,
+    mtim: u64,
+    fst_flags: u32,
+) -> WasiResult<()> {
     let dir = ctx.fds.dir(fd, rights::PATH_FILESTAT_SET_TIMES)?;
     let follow = follow_of(flags)?;
     let (a, m) = set_times_from_flags(atim, mtim, fst_flags)?;
@@ -121,7 +139,17 @@ pub fn path_filestat_set_times(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd:
 /// hard link. Following a symlink source is not supported (`EINVAL`), as in
 /// wasmtime: the link is to the symlink itself.
 #[allow(clippy::too_many_arguments)]
-pub fn path_link(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, old_fd: u32, old_flags: u32, old_path: u32, old_path_len: u32, new_fd: u32, new_path: u32, new_path_len: u32) -> WasiResult<()> {
+pub fn path_link(
+    ctx: &mut WasiCtx,
+    mem: &mut GuestMemory<'_>,
+    old_fd: u32,
+    old_flags: u32,
+    old_path: u32,
+    old_path_len: u32,
+    new_fd: u32,
+    new_path: u32,
+    new_path_len: u32,
+) -> WasiResult<()> {
     ctx.fds.classify(old_fd)?;
     ctx.fds.classify(new_fd)?;
     let from = ctx.fds.get(old_fd)?.dir(rights::PATH_LINK_SOURCE)?;
@@ -140,7 +168,16 @@ pub fn path_link(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, old_fd: u32, old_
 /// `path_rename(fd, old_path, new_fd, new_path)`: renames a file or
 /// directory, replacing the target as `rename(2)` does.
 #[allow(clippy::too_many_arguments)]
-pub fn path_rename(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, old_path: u32, old_path_len: u32, new_fd: u32, new_path: u32, new_path_len: u32) -> WasiResult<()> {
+pub fn path_rename(
+    ctx: &mut WasiCtx,
+    mem: &mut GuestMemory<'_>,
+    fd: u32,
+    old_path: u32,
+    old_path_len: u32,
+    new_fd: u32,
+    new_path: u32,
+    new_path_len: u32,
+) -> WasiResult<()> {
     ctx.fds.classify(fd)?;
     ctx.fds.classify(new_fd)?;
     let from = ctx.fds.get(fd)?.dir(rights::PATH_RENAME_SOURCE)?;
@@ -154,7 +191,15 @@ pub fn path_rename(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, old_pa
 /// `path_symlink(old_path, fd, new_path)`: creates a symlink at `new_path`
 /// whose contents are `old_path`. An absolute target is refused
 /// (`ENOTCAPABLE`): it could never resolve inside the sandbox.
-pub fn path_symlink(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, old_path: u32, old_path_len: u32, fd: u32, new_path: u32, new_path_len: u32) -> WasiResult<()> {
+pub fn path_symlink(
+    ctx: &mut WasiCtx,
+    mem: &mut GuestMemory<'_>,
+    old_path: u32,
+    old_path_len: u32,
+    fd: u32,
+    new_path: u32,
+    new_path_len: u32,
+) -> WasiResult<()> {
     let dir = ctx.fds.dir(fd, rights::PATH_SYMLINK)?;
     let target = read_path(mem, old_path, old_path_len)?;
     let link = read_path(mem, new_path, new_path_len)?;
@@ -172,7 +217,16 @@ pub fn path_symlink(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, old_path: u32,
 /// `path_readlink(fd, path, buf, buf_len) -> size`: the contents of a
 /// symlink, truncated to the buffer (not NUL-terminated).
 #[allow(clippy::too_many_arguments)]
-pub fn path_readlink(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, path: u32, path_len: u32, buf: u32, buf_len: u32, bufused: u32) -> WasiResult<()> {
+pub fn path_readlink(
+    ctx: &mut WasiCtx,
+    mem: &mut GuestMemory<'_>,
+    fd: u32,
+    path: u32,
+    path_len: u32,
+    buf: u32,
+    buf_len: u32,
+    bufused: u32,
+) -> WasiResult<()> {
     let dir = ctx.fds.dir(fd, rights::PATH_READLINK)?;
     let path = read_path(mem, path, path_len)?;
     mem.slice(buf, buf_len)?;
@@ -198,7 +252,19 @@ const WRITE_RIGHTS: u64 = rights::FD_WRITE | rights::FD_ALLOCATE | rights::FD_FI
 /// descriptor's rights are those asked for, within what `fd` may hand down
 /// and what the file's type allows.
 #[allow(clippy::too_many_arguments)]
-pub fn path_open(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, dirflags: u32, path: u32, path_len: u32, oflags: u32, rights_base: u64, rights_inheriting: u64, fdflags_: u32, opened: u32) -> WasiResult<()> {
+pub fn path_open(
+    ctx: &mut WasiCtx,
+    mem: &mut GuestMemory<'_>,
+    fd: u32,
+    dirflags: u32,
+    path: u32,
+    path_len: u32,
+    oflags: u32,
+    rights_base: u64,
+    rights_inheriting: u64,
+    fdflags_: u32,
+    opened: u32,
+) -> WasiResult<()> {
     ctx.fds.classify(fd)?;
     let parent = ctx.fds.get(fd)?;
     let dir = parent.dir(rights::PATH_OPEN)?;

@@ -108,12 +108,27 @@ struct Deadline {
 /// one event and reports every event that is ready. Zero subscriptions is
 /// `EINVAL`. Per-subscription failures (a bad fd, an unsupported clock)
 /// are reported as events with their `error` set.
-pub fn poll_oneoff(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, subs: u32, events: u32, nsubscriptions: u32, nevents: u32) -> WasiResult<()> {
+pub fn poll_oneoff(
+    ctx: &mut WasiCtx,
+    mem: &mut GuestMemory<'_>,
+    subs: u32,
+    events: u32,
+    nsubscriptions: u32,
+    nevents: u32,
+) -> WasiResult<()> {
     poll_oneoff_as::<Subscription>(ctx, mem, subs, events, nsubscriptions, nevents, |s| s)
 }
 
 /// `poll_oneoff` for a subscription layout `L` (each ABI has its own).
-pub fn poll_oneoff_as<L: GuestType>(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, subs: u32, events: u32, nsubscriptions: u32, nevents: u32, decode: fn(L) -> Subscription) -> WasiResult<()> {
+pub fn poll_oneoff_as<L: GuestType>(
+    ctx: &mut WasiCtx,
+    mem: &mut GuestMemory<'_>,
+    subs: u32,
+    events: u32,
+    nsubscriptions: u32,
+    nevents: u32,
+    decode: fn(L) -> Subscription,
+) -> WasiResult<()> {
     if nsubscriptions == 0 || nsubscriptions > MAX_SUBSCRIPTIONS {
         return Err(Errno::Inval);
     }

@@ -64,7 +64,16 @@ pub fn sock_accept(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, flags:
 /// first non-empty buffer. PEEK leaves the data queued; WAITALL waits for
 /// the whole buffer (or end of stream).
 #[allow(clippy::too_many_arguments)]
-pub fn sock_recv(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, ri_data: u32, ri_data_len: u32, ri_flags: u32, ro_datalen: u32, ro_flags: u32) -> WasiResult<()> {
+pub fn sock_recv(
+    ctx: &mut WasiCtx,
+    mem: &mut GuestMemory<'_>,
+    fd: u32,
+    ri_data: u32,
+    ri_data_len: u32,
+    ri_flags: u32,
+    ro_datalen: u32,
+    ro_flags: u32,
+) -> WasiResult<()> {
     if ri_flags & !(RECV_PEEK | RECV_WAITALL) != 0 {
         return Err(Errno::Inval);
     }
@@ -99,7 +108,15 @@ pub fn sock_recv(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, ri_data:
 
 /// `sock_send(fd, si_data, si_flags) -> size`: sends the gathered buffers.
 /// No `siflags` are defined, so any is `EINVAL`.
-pub fn sock_send(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, si_data: u32, si_data_len: u32, si_flags: u32, so_datalen: u32) -> WasiResult<()> {
+pub fn sock_send(
+    ctx: &mut WasiCtx,
+    mem: &mut GuestMemory<'_>,
+    fd: u32,
+    si_data: u32,
+    si_data_len: u32,
+    si_flags: u32,
+    so_datalen: u32,
+) -> WasiResult<()> {
     if si_flags != 0 {
         return Err(Errno::Inval);
     }

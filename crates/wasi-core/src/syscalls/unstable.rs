@@ -96,14 +96,29 @@ pub fn fd_filestat_get(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, bu
 }
 
 /// `path_filestat_get(fd, flags, path) -> filestat`, in snapshot 0's layout.
-pub fn path_filestat_get(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, flags: u32, path: u32, path_len: u32, buf: u32) -> WasiResult<()> {
+pub fn path_filestat_get(
+    ctx: &mut WasiCtx,
+    mem: &mut GuestMemory<'_>,
+    fd: u32,
+    flags: u32,
+    path: u32,
+    path_len: u32,
+    buf: u32,
+) -> WasiResult<()> {
     let st = path::filestat_of_path(ctx, mem, fd, flags, path, path_len)?;
     mem.write(buf, Filestat0(st))
 }
 
 /// `poll_oneoff(in, out, nsubscriptions) -> nevents`, reading snapshot 0's
 /// subscriptions (events have the same layout in both ABIs).
-pub fn poll_oneoff(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, subs: u32, events: u32, nsubscriptions: u32, nevents: u32) -> WasiResult<()> {
+pub fn poll_oneoff(
+    ctx: &mut WasiCtx,
+    mem: &mut GuestMemory<'_>,
+    subs: u32,
+    events: u32,
+    nsubscriptions: u32,
+    nevents: u32,
+) -> WasiResult<()> {
     poll::poll_oneoff_as::<Subscription0>(ctx, mem, subs, events, nsubscriptions, nevents, |s| s.0)
 }
 
