@@ -23,8 +23,9 @@ pub struct Inner {
 
 /// One WASI object's native state.
 pub struct State {
-    /// The environment (thread) the state lives in; used only to release
-    /// references when the state is dropped by a finalizer.
+    /// The environment (thread) the state lives in: calls from another
+    /// environment are refused, and the references are released in it
+    /// when the state is dropped by a finalizer.
     env: sys::napi_env,
     /// The table that names this state, and its id there (set once
     /// registered).
