@@ -35,7 +35,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::ptr;
 use std::rc::Rc;
 use wasi_core::syscalls::MAX_PARAMS;
-use wasi_core::{Abi, GuestMemory, Syscall, PREVIEW1};
+use wasi_core::{GuestMemory, Syscall, PREVIEW1, UNSTABLE_OVERRIDES};
 
 /// What each native function carries.
 struct NativeData {
@@ -52,16 +52,6 @@ unsafe extern "C" fn drop_native_data(_env: sys::napi_env, data: *mut c_void, _h
 
 unsafe extern "C" fn drop_state_share(_env: sys::napi_env, data: *mut c_void, _hint: *mut c_void) {
     drop(Box::from_raw(data.cast::<Rc<State>>()));
-}
-
-/// The key of a syscall in the natives object: its import name, prefixed
-/// with `unstable_` for the `wasi_unstable` calls whose layout differs.
-fn native_key(syscall: &'static Syscall) -> String {
-    if PREVIEW1.iter().any(|p| ptr::eq(p, syscall)) {
-        syscall.name.to_string()
-    } else {
-        format!("unstable_{}", syscall.name)
-    }
 }
 
 /// Builds the natives object: one function per distinct syscall of both
@@ -82,15 +72,14 @@ pub unsafe fn build_natives(env: sys::napi_env) -> Option<sys::napi_value> {
     if !set_property(env, object, "frame", frame_buffer) {
         return None;
     }
-    let unstable_only = wasi_core::imports(Abi::Unstable).filter(|s| !PREVIEW1.iter().any(|p| ptr::eq(p, *s)));
-    for syscall in PREVIEW1.iter().chain(unstable_only) {
+    // Preview1 syscalls under their import names, each with its own
+    // trampoline; the wasi_unstable variants as `unstable_<name>`, with the
+    // generic one.
+    let preview1 = PREVIEW1.iter().zip(FIXED_TRAMPOLINES).map(|(s, t)| (s.name.to_string(), s, t));
+    let unstable = UNSTABLE_OVERRIDES.iter().map(|s| (format!("unstable_{}", s.name), s, generic_trampoline as Trampoline));
+    for (key, syscall, trampoline) in preview1.chain(unstable) {
         let data =
             Box::into_raw(Box::new(NativeData { frame: frame.view(), registry: registry.clone(), syscall, _frame_owner: frame.clone() }));
-        let trampoline = match PREVIEW1.iter().position(|p| ptr::eq(p, syscall)) {
-            Some(i) => FIXED_TRAMPOLINES[i],
-            None => generic_trampoline,
-        };
-        let key = native_key(syscall);
         let Some(f) = create_function(env, &key, Some(trampoline), data.cast(), Some(drop_native_data)) else {
             drop(Box::from_raw(data));
             return None;

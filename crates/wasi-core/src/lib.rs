@@ -21,4 +21,4 @@ pub mod types;
 pub use ctx::{Config, Listener, SetupError, SocketSpec, WasiCtx};
 pub use errno::Errno;
 pub use memory::GuestMemory;
-pub use syscalls::{imports, Abi, Param, Syscall, PREVIEW1};
+pub use syscalls::{imports, Abi, Param, Syscall, PREVIEW1, UNSTABLE_OVERRIDES};

@@ -147,7 +147,7 @@ pub enum Abi {
 macro_rules! unstable_overrides {
     ($($name:ident ( $($arg:ident : $ty:ident),* );)*) => {
         /// The `wasi_unstable` calls whose layouts differ from preview1.
-        static UNSTABLE_OVERRIDES: &[Syscall] = &[$(
+        pub static UNSTABLE_OVERRIDES: &[Syscall] = &[$(
             Syscall {
                 name: stringify!($name),
                 params: &[$(param_of!($ty)),*],
