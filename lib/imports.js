@@ -67,8 +67,7 @@ function createImports(version, wasi, bind) {
   function bindMemory(instanceMemory, sharedView) {
     memory = instanceMemory;
     if (sharedView === undefined) {
-      bind(memory);
-      view = new Uint8Array(memory.buffer);
+      rebind();
     } else {
       bind(memory, sharedView);
       view = NO_VIEW;

@@ -1,14 +1,15 @@
 //! The guest's linear memory, as seen from a host call.
 //!
-//! Looking up `memory.buffer` costs ~100 ns, so we keep a reference to the
-//! ArrayBuffer and its data pointer, and look `memory.buffer` up again only
-//! when the cached buffer is detached. Any `memory.grow` (from wasm or JS)
+//! Looking up `memory.buffer` costs ~100 ns, so the buffer's data pointer
+//! and length are read once, when the memory is bound, and again only when
+//! the buffer has been detached. Any `memory.grow` (from wasm or JS)
 //! detaches the old buffer. The check is made in JS (`lib/imports.js`),
-//! where V8 inlines it: before every call that takes pointers, the import
-//! function looks at the length of its view of the buffer, which reads 0
-//! once detached, and then calls `bind` again, which builds a new cache
-//! here. So the pointer and length used here are always current, and the
-//! hot path makes no Node-API call for the memory.
+//! where V8 inlines it: the import functions keep a view of the buffer, and
+//! before every call that takes pointers they look at its length, which
+//! reads 0 once detached, and then call `bind` again, which builds a new
+//! cache here. So the pointer and length used here are always current, and
+//! the hot path makes no Node-API call for the memory. The memory object
+//! itself is held by a strong reference; it owns the buffer's storage.
 //!
 //! A shared memory (`shared: true`, used by wasi-threads programs) is
 //! different: growing it detaches nothing, and Node-API cannot read a
@@ -28,11 +29,10 @@ pub enum MemoryError {
     Napi,
 }
 
-/// A strong reference to the instance's `WebAssembly.Memory` and a cache
-/// of its current buffer.
+/// A strong reference to the instance's `WebAssembly.Memory` and the data
+/// pointer and length of its current buffer.
 pub struct MemoryCache {
     memory: sys::napi_ref,
-    buffer: sys::napi_ref,
     data: *mut u8,
     len: usize,
     /// For a shared memory: the JS function `(memory) => Uint8Array`.
@@ -51,22 +51,24 @@ impl MemoryCache {
         if !ok(sys::napi_create_reference(env, memory, 1, &mut r)) {
             return Err(MemoryError::Napi);
         }
-        let mut cache = MemoryCache { memory: r, buffer: ptr::null_mut(), data: ptr::null_mut(), len: 0, shared_view: ptr::null_mut() };
-        if !shared_view.is_null() {
-            let mut v = ptr::null_mut();
-            if !ok(sys::napi_create_reference(env, shared_view, 1, &mut v)) {
-                cache.release(env);
-                return Err(MemoryError::Napi);
-            }
-            cache.shared_view = v;
-            cache.view_shared(env)?;
-            return Ok(cache);
-        }
-        if let Err(e) = cache.refetch(env) {
+        let mut cache = MemoryCache { memory: r, data: ptr::null_mut(), len: 0, shared_view: ptr::null_mut() };
+        if let Err(e) = cache.read_buffer(env, shared_view) {
             cache.release(env);
             return Err(e);
         }
         Ok(cache)
+    }
+
+    /// Reads the buffer's pointer and length, through `shared_view` (kept
+    /// for later calls) for a shared memory.
+    unsafe fn read_buffer(&mut self, env: sys::napi_env, shared_view: sys::napi_value) -> Result<(), MemoryError> {
+        if shared_view.is_null() {
+            return self.read_unshared(env);
+        }
+        if !ok(sys::napi_create_reference(env, shared_view, 1, &mut self.shared_view)) {
+            return Err(MemoryError::Napi);
+        }
+        self.view_shared(env)
     }
 
     /// Reads the current pointer and length of a shared memory through
@@ -111,8 +113,8 @@ impl MemoryCache {
         Ok(std::slice::from_raw_parts_mut(self.data, self.len))
     }
 
-    /// Reads `memory.buffer` afresh and caches it.
-    unsafe fn refetch(&mut self, env: sys::napi_env) -> Result<(), MemoryError> {
+    /// Reads `memory.buffer`'s pointer and length.
+    unsafe fn read_unshared(&mut self, env: sys::napi_env) -> Result<(), MemoryError> {
         let mut memory = ptr::null_mut();
         let mut buffer = ptr::null_mut();
         if !ok(sys::napi_get_reference_value(env, self.memory, &mut memory))
@@ -130,25 +132,17 @@ impl MemoryCache {
         if !ok(sys::napi_get_arraybuffer_info(env, buffer, &mut data, &mut len)) {
             return Err(MemoryError::Napi);
         }
-        let mut r = ptr::null_mut();
-        if !ok(sys::napi_create_reference(env, buffer, 1, &mut r)) {
-            return Err(MemoryError::Napi);
-        }
-        if !self.buffer.is_null() {
-            sys::napi_delete_reference(env, self.buffer);
-        }
-        self.buffer = r;
         self.data = data.cast();
         self.len = len;
         Ok(())
     }
 
-    /// Releases both references.
+    /// Releases the references.
     ///
     /// # Safety
     /// `env` must be the environment the references were made in.
     pub unsafe fn release(&mut self, env: sys::napi_env) {
-        for r in [&mut self.buffer, &mut self.memory, &mut self.shared_view] {
+        for r in [&mut self.memory, &mut self.shared_view] {
             if !r.is_null() {
                 sys::napi_delete_reference(env, *r);
                 *r = ptr::null_mut();
