@@ -119,7 +119,7 @@ pub fn create_wasi(env: Env, config: NativeConfig, on_exit: JsFunction) -> napi:
         // Only names from the table are kept, as &'static str.
         let panic_on = config.panic_on.and_then(|name| wasi_core::PREVIEW1.iter().find(|s| s.name == name).map(|s| s.name));
         let state = state::State::new(raw, ctx, on_exit_ref, panic_on);
-        let Some(id) = state.register() else {
+        let Some(id) = state.id() else {
             return Err(napi::Error::new(Status::GenericFailure, "too many live WASI instances on this thread"));
         };
         let Some(bind) = imports::build_bind(raw, &state) else {

@@ -46,7 +46,7 @@ impl<T> Registry<T> {
     }
 
     /// Gives `state` an id, or `None` when the table is full.
-    pub fn register(&self, state: &Rc<T>) -> Option<u32> {
+    pub fn register(&self, state: Weak<T>) -> Option<u32> {
         let mut slots = self.slots.borrow_mut();
         let index = match self.free.borrow_mut().pop() {
             Some(i) => i,
@@ -57,7 +57,7 @@ impl<T> Registry<T> {
             None => return None,
         };
         let slot = &mut slots[index as usize];
-        slot.state = Rc::downgrade(state);
+        slot.state = state;
         Some((slot.generation << INDEX_BITS) | index)
     }
 
@@ -95,7 +95,7 @@ mod tests {
     fn each_state_gets_its_own_id_and_is_found_by_it() {
         let registry = Registry::new();
         let (a, b) = (Rc::new("a"), Rc::new("b"));
-        let (ia, ib) = (registry.register(&a).unwrap(), registry.register(&b).unwrap());
+        let (ia, ib) = (registry.register(Rc::downgrade(&a)).unwrap(), registry.register(Rc::downgrade(&b)).unwrap());
         assert_ne!(ia, ib);
         assert!(Rc::ptr_eq(&registry.get(ia).unwrap(), &a));
         assert!(Rc::ptr_eq(&registry.get(ib).unwrap(), &b));
@@ -105,12 +105,12 @@ mod tests {
     fn a_released_id_is_not_found_and_its_slot_gets_a_new_generation() {
         let registry = Registry::new();
         let a = Rc::new("a");
-        let old = registry.register(&a).unwrap();
+        let old = registry.register(Rc::downgrade(&a)).unwrap();
         drop(a);
         assert!(registry.get(old).is_none(), "a dropped state is not found even before release");
         registry.release(old);
         let b = Rc::new("b");
-        let new = registry.register(&b).unwrap();
+        let new = registry.register(Rc::downgrade(&b)).unwrap();
         assert_eq!(new & INDEX_MASK, old & INDEX_MASK, "the slot is reused");
         assert_ne!(new, old);
         assert!(registry.get(old).is_none(), "the old id does not reach the new state");
@@ -122,7 +122,7 @@ mod tests {
     fn ids_stay_below_2_to_the_31_and_unknown_ids_are_none() {
         let registry = Registry::new();
         let a = Rc::new(1);
-        let id = registry.register(&a).unwrap();
+        let id = registry.register(Rc::downgrade(&a)).unwrap();
         assert!(id < 1 << 31);
         for bogus in [u32::MAX, 0x7fff_ffff, INDEX_MASK, id + (1 << INDEX_BITS)] {
             assert!(registry.get(bogus).is_none(), "{bogus:#x}");
@@ -135,7 +135,7 @@ mod tests {
         let a = Rc::new(());
         let mut id = 0;
         for _ in 0..3 * (GENERATION_MASK + 1) {
-            id = registry.register(&a).unwrap();
+            id = registry.register(Rc::downgrade(&a)).unwrap();
             assert!(id < 1 << 31);
             registry.release(id);
         }

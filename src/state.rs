@@ -10,7 +10,7 @@
 use crate::memory_cache::MemoryCache;
 use crate::registry::Registry;
 use napi::sys;
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
 use std::rc::Rc;
 use wasi_core::WasiCtx;
 
@@ -27,10 +27,10 @@ pub struct State {
     /// environment are refused, and the references are released in it
     /// when the state is dropped by a finalizer.
     env: sys::napi_env,
-    /// The table that names this state, and its id there (set once
-    /// registered).
+    /// The table that names this state, and its id there (`None` when the
+    /// table was full).
     registry: Rc<Registry>,
-    id: Cell<Option<u32>>,
+    id: Option<u32>,
     pub inner: RefCell<Inner>,
     /// The JS function `proc_exit` calls to unwind the guest.
     pub on_exit: sys::napi_ref,
@@ -40,17 +40,19 @@ pub struct State {
 }
 
 impl State {
+    /// Makes the state and registers it in its thread's table.
     pub fn new(env: sys::napi_env, ctx: WasiCtx, on_exit: sys::napi_ref, panic_on: Option<&'static str>) -> Rc<State> {
         let registry = crate::registry::current();
-        Rc::new(State { env, registry, id: Cell::new(None), inner: RefCell::new(Inner { ctx, memory: None }), on_exit, panic_on })
+        Rc::new_cyclic(|me| {
+            let id = registry.register(me.clone());
+            State { env, registry, id, inner: RefCell::new(Inner { ctx, memory: None }), on_exit, panic_on }
+        })
     }
 
-    /// Registers the state in its thread's table and returns its id, or
-    /// `None` when the table is full.
-    pub fn register(self: &Rc<State>) -> Option<u32> {
-        let id = self.registry.register(self)?;
-        self.id.set(Some(id));
-        Some(id)
+    /// The id the import calls pass, or `None` if the thread's table was
+    /// full.
+    pub fn id(&self) -> Option<u32> {
+        self.id
     }
 
     /// Whether this state belongs to the environment `env` (an id from
@@ -63,7 +65,7 @@ impl State {
 
 impl Drop for State {
     fn drop(&mut self) {
-        if let Some(id) = self.id.get() {
+        if let Some(id) = self.id {
             self.registry.release(id);
         }
         // SAFETY: finalizers run on the state's own thread with its env,
