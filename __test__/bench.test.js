@@ -8,6 +8,17 @@ const path = require('path');
 const { spawnSync } = require('child_process');
 const { ROOT } = require('./helpers/run');
 
+test('npm run bench runs the ten benchmarks of the issue, at least 5 interleaved rounds, against node:wasi and native', () => {
+  const r = spawnSync(process.execPath, [path.join(ROOT, 'bench', 'run.js'), '--list'], { encoding: 'utf8' });
+  assert.strictEqual(r.status, 0, r.stderr);
+  const fields = Object.fromEntries(r.stdout.trim().split(' ').map((f) => f.split('=')));
+  assert.ok(Number(fields.reps) >= 5, r.stdout);
+  assert.deepStrictEqual(fields.benchmarks.split(','), [
+    'clock', 'random', 'write_devnull', 'stdout_lines', 'read256', 'open_close', 'stat', 'readdir', 'pread', 'construct',
+  ]);
+  for (const impl of ['wasi-rs', 'node', 'native']) assert.ok(fields.implementations.split(',').includes(impl), r.stdout);
+});
+
 test('npm run bench: one round of four benchmarks ends with one parseable line each', () => {
   const names = ['clock', 'write_devnull', 'open_close', 'construct'];
   const r = spawnSync(process.execPath, [path.join(ROOT, 'bench', 'run.js'), '--reps', '1', '--only', names.join(',')], {
@@ -24,6 +35,7 @@ test('npm run bench: one round of four benchmarks ends with one parseable line e
     if (names[i] === 'construct') assert.strictEqual(m[4], '-', 'construct has no native counterpart');
     else assert.ok(Number(m[4]) > 0, line);
   });
-  // The table names the multi-threaded native floor too.
-  assert.match(r.stdout, /native-mt/);
+  // The table gives median and min per implementation, and the ratios.
+  assert.match(r.stdout, /wasi-rs med\/min\s+node:wasi med\/min\s+native med\/min\s+native-mt med\/min\s+rs\/node\s+rs\/native/);
+  for (const name of names) assert.match(r.stdout, new RegExp(`^${name}\\s+\\S+\\s+[\\d.]+/[\\d.]+\\s`, 'm'));
 });

@@ -8,7 +8,8 @@
 // ratios wasi-rs/node and wasi-rs/native, and ends with one line per
 // benchmark: bench=<name> wasi-rs=<x> node=<y> native=<z> unit=<u>.
 //
-// Options: --reps N (default 8), --only a,b (benchmark names).
+// Options: --reps N (default 8), --only a,b (benchmark names), --list (print
+// the rounds, benchmarks and implementations a run would use, and stop).
 const { execFileSync, spawn } = require('child_process');
 const fs = require('fs');
 const os = require('os');
@@ -121,6 +122,11 @@ const median = (xs) => {
 };
 
 async function main() {
+  if (argv.includes('--list')) {
+    // What a run would do, without running it.
+    console.log(`reps=${REPS} benchmarks=${BENCHES.map(([name]) => name).join(',')} implementations=${IMPLS.join(',')}`);
+    return;
+  }
   const started = Date.now();
   build();
   makeData();
