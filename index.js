@@ -1,9 +1,9 @@
 'use strict';
 // wasi-rs: a drop-in replacement for Node's built-in `wasi` module.
 // This file is the cold path: option validation and the start/initialize
-// contract of Node 20's `node:wasi`. Every import function is native.
+// contract of Node 20's `node:wasi`. The import functions are made by
+// lib/imports.js (generated), over the addon's natives.
 
-const { createWasi } = require('./lib/native');
 const { createImports } = require('./lib/imports');
 const {
   ERR_INVALID_ARG_TYPE,
@@ -13,32 +13,29 @@ const {
   WASIExitError,
 } = require('./lib/errors');
 
-const kState = Symbol('wasi-rs.state');
-// Test hook, not part of the API: `options[kTestPanicOn] = 'fd_write'` makes
-// that import panic inside the native code, so tests can prove that a panic
-// becomes a JS exception and never crosses into Node.
+// Test hook, not part of the API: with WASI_RS_TEST_HOOKS=1 in the
+// environment when wasi-rs loads, an own `options[kTestPanicOn] =
+// 'fd_write'` makes that import panic inside the native code, so tests can
+// prove that a panic becomes a JS exception and never crosses into Node.
+// Without the switch (the shipped behaviour) the key is ignored.
 const kTestPanicOn = Symbol.for('wasi-rs.testPanicOn');
+const testHooks = process.env.WASI_RS_TEST_HOOKS === '1';
 
-// Brand-checked getter of WebAssembly.Memory: works for memories from any
-// realm (no instanceof) and throws for anything else.
-const memoryBufferGetter = Object.getOwnPropertyDescriptor(WebAssembly.Memory.prototype, 'buffer').get;
+// Brand-checked getter of WebAssembly.Memory, captured at load: works for
+// memories from any realm (no instanceof) and throws for anything else.
+const memoryBuffer = Function.prototype.bind.call(
+  Function.prototype.call,
+  Object.getOwnPropertyDescriptor(WebAssembly.Memory.prototype, 'buffer').get,
+);
 
-const toStringTag = (value) => Object.prototype.toString.call(value);
-
-// For a shared memory, the native side asks for a fresh view on every
-// call (growing a shared memory detaches nothing). Module-level, like the
-// exit handlers, so that it captures nothing.
-function sharedView(memory) {
-  return new Uint8Array(memoryBufferGetter.call(memory));
-}
-
-// The buffer of a WebAssembly.Memory, or undefined for anything else.
-function bufferOf(value) {
-  if (value === null || typeof value !== 'object') return undefined;
+// Whether `value` is a WebAssembly.Memory.
+function isMemory(value) {
+  if (value === null || typeof value !== 'object') return false;
   try {
-    return memoryBufferGetter.call(value);
+    memoryBuffer(value);
+    return true;
   } catch {
-    return undefined;
+    return false;
   }
 }
 
@@ -135,20 +132,31 @@ class WASI {
       returnOnExit = options.returnOnExit;
     }
 
-    const native = createWasi(
-      { args, env, preopens, stdio: [stdin, stdout, stderr], version, sockets, panicOn: options[kTestPanicOn] },
+    const panicOn = testHooks && Object.hasOwn(options, kTestPanicOn) ? String(options[kTestPanicOn]) : undefined;
+    const { imports, bindMemory, listeners } = createImports(
+      version,
+      { args, env, preopens, stdio: [stdin, stdout, stderr], version, sockets, panicOn },
       returnOnExit ? throwExit : exitProcess,
     );
-    const { imports, bindMemory } = createImports(version, native.id, native.bind);
+    // Null prototypes: wasm resolves imports with ordinary property gets,
+    // which would otherwise reach `constructor`, `__proto__` and the rest
+    // of Object.prototype.
     this.wasiImport = imports;
     /** The listeners bound for `options.sockets` (wasi-rs only): `{ fd, address, port }`. */
-    this.listeners = native.listeners;
-    this[kState] = { bind: bindMemory, bindingName, started: false };
+    this.listeners = listeners;
+    this.#bindMemory = bindMemory;
+    this.#bindingName = bindingName;
   }
 
-  /** Returns `{ [binding]: wasiImport }` for `WebAssembly.instantiate`. */
+  // Private: nothing on the object, or on a symbol, reaches the state.
+  #bindMemory;
+  #bindingName;
+  #started = false;
+
+  /** Returns `{ [binding]: wasiImport }` for `WebAssembly.instantiate`, as
+   * Node does, but with a null prototype. */
   getImportObject() {
-    return { [this[kState].bindingName]: this.wasiImport };
+    return { __proto__: null, [this.#bindingName]: this.wasiImport };
   }
 
   /** Runs a command module's `_start`; see README for the exit contract. */
@@ -174,15 +182,13 @@ class WASI {
   // start() and a function or absent for initialize(); `forbidden` must be
   // absent.
   #begin(instance, entry, forbidden) {
-    const state = this[kState];
-    if (state.started) throw new ERR_WASI_ALREADY_STARTED();
-    state.started = true;
+    if (this.#started) throw new ERR_WASI_ALREADY_STARTED();
+    this.#started = true;
     validateObject(instance, 'instance');
     const { exports } = instance;
     validateObject(exports, 'instance.exports');
     const { memory } = exports;
-    const buffer = bufferOf(memory);
-    if (buffer === undefined) {
+    if (!isMemory(memory)) {
       throw ERR_INVALID_ARG_TYPE.withMessage('"instance.exports.memory" property must be a WebAssembly.Memory object');
     }
     const fn = exports[entry];
@@ -192,8 +198,7 @@ class WASI {
     if (exports[forbidden] !== undefined) {
       throw new ERR_INVALID_ARG_TYPE(`instance.exports.${forbidden}`, 'undefined', exports[forbidden]);
     }
-    if (toStringTag(buffer) === '[object SharedArrayBuffer]') state.bind(memory, sharedView);
-    else state.bind(memory);
+    this.#bindMemory(memory);
     return exports;
   }
 }

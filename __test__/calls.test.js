@@ -115,13 +115,18 @@ test('an import function alone keeps its instance alive; dropping it frees the i
   assert.strictEqual(out.after, 0, 'both are closed once it is collected');
 });
 
-test('the private natives refuse an instance id that is not live', () => {
+test("another set of natives reaches none of wasi-rs's instances, live or not", () => {
+  // Live instances, started, whose ids are small numbers in wasi-rs's own
+  // registry: a second set of natives (which any JS could take from the
+  // addon) has a registry of its own, where none of those ids exists.
+  const live = [new WASI({ version: 'preview1' }), new WASI({ version: 'preview1' })];
   const { natives } = require('../lib/native');
   const { frame, fd_close, clock_time_get } = natives();
   const u32 = new Uint32Array(frame);
-  for (const id of [0x7fffffff, 12345, 0xfffff]) {
+  for (const id of [0, 1, 2, 3, 1 << 20, (1 << 20) | 1, 0x7fffffff, 12345, 0xfffff]) {
     u32[0] = id;
     assert.throws(() => fd_close(), { code: 'ERR_WASI_INTERNAL' });
     assert.throws(() => clock_time_get(), { code: 'ERR_WASI_INTERNAL' });
   }
+  assert.strictEqual(live.length, 2);
 });

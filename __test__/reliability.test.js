@@ -8,6 +8,8 @@ const assert = require('node:assert');
 const fs = require('fs');
 const path = require('path');
 const { spawnSync } = require('child_process');
+// The panic test hook works only with this switch set when wasi-rs loads.
+process.env.WASI_RS_TEST_HOOKS = '1';
 const { WASI } = require('..');
 const { ROOT, program, tempDir } = require('./helpers/run');
 
@@ -168,7 +170,7 @@ test('a panic inside an import becomes a JS exception, prints nothing, and the i
     }
     results.push(wasi.wasiImport.clock_time_get(1, 0n, 0));
     process.stdout.write(JSON.stringify(results));`;
-  const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
+  const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', env: { ...process.env, WASI_RS_TEST_HOOKS: '1' } });
   assert.strictEqual(r.status, 0, r.stderr);
   assert.strictEqual(r.stderr, '', 'nothing printed to stderr');
   assert.deepStrictEqual(JSON.parse(r.stdout), ['Error:ERR_WASI_INTERNAL:true', 'Error:ERR_WASI_INTERNAL:true', 'Error:ERR_WASI_INTERNAL:true', 0]);
@@ -178,4 +180,31 @@ test('a panic inside an import called from wasm unwinds the guest as a JS except
   const wasi = new WASI({ version: 'preview1', args: ['hello'], [kTestPanicOn]: 'fd_write' });
   const instance = new WebAssembly.Instance(new WebAssembly.Module(fs.readFileSync(program('hello'))), wasi.getImportObject());
   assert.throws(() => wasi.start(instance), { code: 'ERR_WASI_INTERNAL', message: /forced panic in fd_write/ });
+});
+
+test('the panic hook is off without the test switch, and never read through the prototype chain', () => {
+  const script = (setup) => `
+    ${setup}
+    const { WASI } = require(${JSON.stringify(ROOT)});
+    const wasi = new WASI({ version: 'preview1', [Symbol.for('wasi-rs.testPanicOn')]: 'clock_time_get' });
+    const memory = new WebAssembly.Memory({ initial: 1 });
+    wasi.start({ exports: { memory, _start() {} } });
+    let own;
+    try { own = wasi.wasiImport.clock_time_get(1, 0n, 0); } catch (e) { own = e.code; }
+    const later = new WASI({ version: 'preview1' });
+    later.start({ exports: { memory, _start() {} } });
+    let inherited;
+    try { inherited = later.wasiImport.clock_time_get(1, 0n, 0); } catch (e) { inherited = e.code; }
+    process.stdout.write(JSON.stringify({ own, inherited }));`;
+  const polluted = "Object.prototype[Symbol.for('wasi-rs.testPanicOn')] = 'clock_time_get';";
+  const run = (env, setup) => {
+    const r = spawnSync(process.execPath, ['-e', script(setup)], { encoding: 'utf8', env: { ...process.env, ...env } });
+    assert.strictEqual(r.status, 0, r.stderr);
+    return JSON.parse(r.stdout);
+  };
+  const { WASI_RS_TEST_HOOKS: _, ...clean } = process.env;
+  // Shipped behaviour: the key does nothing, own or inherited.
+  assert.deepStrictEqual(run({ ...clean, WASI_RS_TEST_HOOKS: '' }, polluted), { own: 0, inherited: 0 });
+  // With the switch, only an own property of the options counts.
+  assert.deepStrictEqual(run({ WASI_RS_TEST_HOOKS: '1' }, polluted), { own: 'ERR_WASI_INTERNAL', inherited: 0 });
 });

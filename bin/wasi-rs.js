@@ -83,11 +83,12 @@ function wasiVersionOf(module) {
   return modules.has('wasi_unstable') && !modules.has('wasi_snapshot_preview1') ? 'unstable' : 'preview1';
 }
 
-/** Names the first import that `importObject` does not provide, if any. */
+/** Names the first import that `importObject` does not provide as an own
+ * property (never one inherited, such as `constructor`), if any. */
 function findUnknownImport(module, importObject) {
   for (const imp of WebAssembly.Module.imports(module)) {
-    const ns = importObject[imp.module];
-    if (!ns || !(imp.name in ns)) return `${imp.module}::${imp.name} (${imp.kind})`;
+    const ns = Object.hasOwn(importObject, imp.module) ? importObject[imp.module] : undefined;
+    if (!ns || !Object.hasOwn(ns, imp.name)) return `${imp.module}::${imp.name} (${imp.kind})`;
   }
   return undefined;
 }

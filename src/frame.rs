@@ -19,8 +19,10 @@ use std::ptr;
 use wasi_core::syscalls::MAX_PARAMS;
 use wasi_core::{Errno, Param};
 
-/// The frame's size: the id/errno slot and one slot per parameter.
-pub const FRAME_BYTES: usize = 8 * (1 + MAX_PARAMS);
+/// The frame's 64-bit slots: the id/errno slot and one per parameter.
+pub const FRAME_SLOTS: usize = 1 + MAX_PARAMS;
+/// The frame's size in bytes.
+pub const FRAME_BYTES: usize = 8 * FRAME_SLOTS;
 
 /// A frame owned by the native functions (a strong reference keeps the
 /// ArrayBuffer, whose data never moves, alive for as long as they are).

@@ -8,7 +8,6 @@
 //! state lives as long as its `bind` function (which the JS import
 //! functions keep alive), and its slot is freed when it is dropped.
 
-use crate::state::State;
 use std::cell::RefCell;
 use std::rc::{Rc, Weak};
 
@@ -24,20 +23,11 @@ struct Slot<T> {
     state: Weak<T>,
 }
 
-/// The states of one thread (generic only so that it can be tested
-/// without Node).
-pub struct Registry<T = State> {
+/// The states of one thread (generic, so that it is tested without Node
+/// and knows nothing of the binding's state type).
+pub struct Registry<T> {
     slots: RefCell<Vec<Slot<T>>>,
     free: RefCell<Vec<u32>>,
-}
-
-thread_local! {
-    static REGISTRY: Rc<Registry> = Rc::new(Registry::new());
-}
-
-/// This thread's registry.
-pub fn current() -> Rc<Registry> {
-    REGISTRY.with(Rc::clone)
 }
 
 impl<T> Registry<T> {

@@ -8,11 +8,14 @@
 //! released and its id is retired.
 
 use crate::memory_cache::MemoryCache;
-use crate::registry::Registry;
 use napi::sys;
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasi_core::WasiCtx;
+
+/// The live states one set of natives can reach, by the id the import
+/// calls pass.
+pub type Registry = crate::registry::Registry<State>;
 
 /// What a syscall needs: the WASI context and the instance's memory
 /// (`None` until `start()`/`initialize()` binds it).
@@ -41,8 +44,13 @@ pub struct State {
 
 impl State {
     /// Makes the state and registers it in its thread's table.
-    pub fn new(env: sys::napi_env, ctx: WasiCtx, on_exit: sys::napi_ref, panic_on: Option<&'static str>) -> Rc<State> {
-        let registry = crate::registry::current();
+    pub fn new(
+        env: sys::napi_env,
+        registry: Rc<Registry>,
+        ctx: WasiCtx,
+        on_exit: sys::napi_ref,
+        panic_on: Option<&'static str>,
+    ) -> Rc<State> {
         Rc::new_cyclic(|me| {
             let id = registry.register(me.clone());
             State { env, registry, id, inner: RefCell::new(Inner { ctx, memory: None }), on_exit, panic_on }

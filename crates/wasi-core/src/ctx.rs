@@ -42,16 +42,6 @@ pub enum SetupError {
     Socket { spec: String, error: std::io::Error },
 }
 
-impl SetupError {
-    /// The JS error `code` for this failure.
-    pub fn code(&self) -> &'static str {
-        match self {
-            SetupError::Preopen { .. } => "ERR_WASI_PREOPEN",
-            SetupError::Socket { .. } => "ERR_WASI_SOCKET",
-        }
-    }
-}
-
 impl std::fmt::Display for SetupError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
@@ -101,7 +91,7 @@ impl WasiCtx {
                 Ok(dir) => dir,
                 Err(error) => return Err(SetupError::Preopen { guest, host, error }),
             };
-            let kind = Kind::Dir(DirFd { dir, preopen_name: Some(guest.clone()), listing: None });
+            let kind = Kind::Dir(DirFd { dir, preopen_name: Some(guest.clone()), cursor: None });
             fds.insert(Descriptor::new(kind, rights::DIRECTORY_BASE, rights::DIRECTORY_INHERITING)).map_err(|_| SetupError::Preopen {
                 guest,
                 host,

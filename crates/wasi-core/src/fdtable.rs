@@ -5,10 +5,11 @@
 //! its host resource, except stdio, which borrows the embedder's host fds
 //! and never closes them.
 
+use crate::dirstream::DirCursor;
 use crate::errno::{Errno, WasiResult};
 use crate::host;
 use crate::host::{Blocking, HostFd};
-use crate::sandbox::{dir_from_file, Dir, Entry, File};
+use crate::sandbox::{dir_from_file, Dir, File};
 use crate::types::{filetype, rights};
 use rustix::fd::{AsFd, BorrowedFd, OwnedFd};
 
@@ -20,9 +21,8 @@ pub struct DirFd {
     pub dir: Dir,
     /// The guest path, for a preopen.
     pub preopen_name: Option<String>,
-    /// The listing `fd_readdir` resumes from: taken when a listing starts
-    /// (cookie 0), so cookies stay stable while the guest pages through it.
-    pub listing: Option<Vec<Entry>>,
+    /// Where `fd_readdir` is in the listing, opened by its first call.
+    pub cursor: Option<DirCursor>,
 }
 
 /// What a descriptor refers to.
@@ -161,7 +161,7 @@ impl FdTable {
         if ft == filetype::DIRECTORY {
             let placeholder = Kind::Borrowed(HostFd::new(-1));
             let Kind::File { file, .. } = std::mem::replace(&mut d.kind, placeholder) else { unreachable!("checked above") };
-            d.kind = Kind::Dir(DirFd { dir: dir_from_file(file), preopen_name: None, listing: None });
+            d.kind = Kind::Dir(DirFd { dir: dir_from_file(file), preopen_name: None, cursor: None });
             d.rights_base &= rights::DIRECTORY_BASE;
         } else {
             if let Kind::File { filetype, .. } = &mut d.kind {

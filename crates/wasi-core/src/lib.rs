@@ -10,6 +10,7 @@
 //!   and the table the embedders dispatch through.
 
 pub mod ctx;
+pub mod dirstream;
 pub mod errno;
 pub mod fdtable;
 pub mod host;

@@ -9,12 +9,45 @@
 //! alignment of caller-supplied pointers, so we accept any).
 
 use crate::errno::{Errno, WasiResult};
+use std::borrow::Cow;
 use std::io::IoSlice;
 
 /// The guest's linear memory for the duration of one host call.
+///
+/// An unshared memory is exclusively ours during the call (wasm is single
+/// threaded and waits for the import to return), so it is an ordinary
+/// `&mut [u8]`. A shared memory (`shared: true`, wasi-threads) may be
+/// written by other threads at any moment, so no Rust reference to its
+/// bytes is ever made: every access copies through raw pointers, as
+/// wasmtime's wiggle does for shared memories. Host calls that need a
+/// buffer (`read(2)`, `write(2)`) then work on a host-side copy and only
+/// the bytes the host produced are copied back.
 pub struct GuestMemory<'a> {
-    bytes: &'a mut [u8],
+    bytes: Bytes<'a>,
 }
+
+enum Bytes<'a> {
+    Exclusive(&'a mut [u8]),
+    /// `len` bytes at `base`, valid for the call; other threads may read
+    /// and write them meanwhile.
+    Shared {
+        base: *mut u8,
+        len: usize,
+        _life: std::marker::PhantomData<&'a ()>,
+    },
+}
+
+/// The most bytes one call moves through a host-side copy of a shared
+/// memory. Larger transfers are short (as `read(2)` and `write(2)` may
+/// be), so a guest cannot make the host allocate gigabytes at once.
+pub const SHARED_CHUNK: usize = 16 << 20;
+
+/// The largest [`GuestType`] (`filestat`).
+const MAX_GUEST_SIZE: usize = 64;
+
+/// The most one call may report moving: counts are `u32` in the ABI, so a
+/// call stops there and reports a true (short) count.
+pub const MAX_TRANSFER: usize = u32::MAX as usize;
 
 /// A value with a fixed little-endian layout in guest memory
 /// (the Rust side of a WASI `struct` or integer type).
@@ -41,6 +74,17 @@ macro_rules! guest_int {
     )*};
 }
 guest_int!(u8, u16, u32, u64, i64);
+
+/// A run of raw bytes (a fixed-size field copied as it is).
+impl<const N: usize> GuestType for [u8; N] {
+    const SIZE: u32 = N as u32;
+    fn decode(bytes: &[u8]) -> Self {
+        bytes.try_into().expect("size checked by caller")
+    }
+    fn encode(&self, out: &mut [u8]) {
+        out.copy_from_slice(self);
+    }
+}
 
 /// One `iovec`/`ciovec`: a guest buffer given by pointer and length.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -70,85 +114,203 @@ pub const MAX_IOVECS: u32 = 1024;
 const INLINE_IOVECS: usize = 16;
 
 impl<'a> GuestMemory<'a> {
-    /// Wraps the guest's linear memory.
+    /// Wraps an unshared linear memory.
     pub fn new(bytes: &'a mut [u8]) -> Self {
-        GuestMemory { bytes }
+        GuestMemory { bytes: Bytes::Exclusive(bytes) }
+    }
+
+    /// Wraps a shared linear memory of `len` bytes at `base`.
+    ///
+    /// # Safety
+    /// `base..base + len` must stay allocated, readable and writable for
+    /// `'a`. Other threads may access it concurrently (that is the point);
+    /// no reference to it is made.
+    pub unsafe fn shared(base: *mut u8, len: usize) -> Self {
+        if base.is_null() {
+            return GuestMemory::new(&mut []);
+        }
+        GuestMemory { bytes: Bytes::Shared { base, len, _life: std::marker::PhantomData } }
     }
 
     /// The size of the guest memory in bytes.
     pub fn len(&self) -> usize {
-        self.bytes.len()
+        match &self.bytes {
+            Bytes::Exclusive(b) => b.len(),
+            Bytes::Shared { len, .. } => *len,
+        }
     }
 
     /// Whether the memory has no bytes at all.
     pub fn is_empty(&self) -> bool {
-        self.bytes.is_empty()
+        self.len() == 0
+    }
+
+    /// Whether other threads may access the memory during a call.
+    pub fn is_shared(&self) -> bool {
+        matches!(self.bytes, Bytes::Shared { .. })
     }
 
     fn range(&self, ptr: u32, len: u32) -> WasiResult<std::ops::Range<usize>> {
         let start = ptr as usize;
         let end = start.checked_add(len as usize).ok_or(Errno::Fault)?;
-        if end > self.bytes.len() {
+        if end > self.len() {
             return Err(Errno::Fault);
         }
         Ok(start..end)
     }
 
-    /// The `len` bytes at `ptr`.
-    pub fn slice(&self, ptr: u32, len: u32) -> WasiResult<&[u8]> {
-        let r = self.range(ptr, len)?;
-        Ok(&self.bytes[r])
+    /// Checks that the `len` bytes at `ptr` are inside the memory
+    /// (`EFAULT` otherwise), before a call does anything it cannot undo.
+    pub fn check(&self, ptr: u32, len: u32) -> WasiResult<()> {
+        self.range(ptr, len).map(drop)
     }
 
-    /// The `len` bytes at `ptr`, writable.
-    pub fn slice_mut(&mut self, ptr: u32, len: u32) -> WasiResult<&mut [u8]> {
+    /// Copies the bytes at `ptr` into `out`.
+    fn copy_out(&self, ptr: u32, out: &mut [u8]) -> WasiResult<()> {
+        let len = u32::try_from(out.len()).map_err(|_| Errno::Fault)?;
         let r = self.range(ptr, len)?;
-        Ok(&mut self.bytes[r])
+        match &self.bytes {
+            Bytes::Exclusive(b) => out.copy_from_slice(&b[r]),
+            // SAFETY: `r` is inside the memory; a raw copy makes no
+            // reference to bytes other threads may be writing.
+            Bytes::Shared { base, .. } => unsafe { std::ptr::copy_nonoverlapping(base.add(r.start), out.as_mut_ptr(), out.len()) },
+        }
+        Ok(())
+    }
+
+    /// Copies `data` into the memory at `ptr`.
+    pub fn copy_in(&mut self, ptr: u32, data: &[u8]) -> WasiResult<()> {
+        let len = u32::try_from(data.len()).map_err(|_| Errno::Fault)?;
+        let r = self.range(ptr, len)?;
+        match &mut self.bytes {
+            Bytes::Exclusive(b) => b[r].copy_from_slice(data),
+            // SAFETY: as in `copy_out`.
+            Bytes::Shared { base, .. } => unsafe { std::ptr::copy_nonoverlapping(data.as_ptr(), base.add(r.start), data.len()) },
+        }
+        Ok(())
     }
 
     /// Reads a `T` at `ptr`.
     pub fn read<T: GuestType>(&self, ptr: u32) -> WasiResult<T> {
-        Ok(T::decode(self.slice(ptr, T::SIZE)?))
+        const { assert!(T::SIZE as usize <= MAX_GUEST_SIZE) };
+        if let Bytes::Exclusive(b) = &self.bytes {
+            return Ok(T::decode(&b[self.range(ptr, T::SIZE)?]));
+        }
+        let mut buf = [0u8; MAX_GUEST_SIZE];
+        let buf = &mut buf[..T::SIZE as usize];
+        self.copy_out(ptr, buf)?;
+        Ok(T::decode(buf))
     }
 
     /// Writes a `T` at `ptr`.
     pub fn write<T: GuestType>(&mut self, ptr: u32, value: T) -> WasiResult<()> {
-        value.encode(self.slice_mut(ptr, T::SIZE)?);
-        Ok(())
+        const { assert!(T::SIZE as usize <= MAX_GUEST_SIZE) };
+        let r = self.range(ptr, T::SIZE)?;
+        if let Bytes::Exclusive(b) = &mut self.bytes {
+            value.encode(&mut b[r]);
+            return Ok(());
+        }
+        let mut buf = [0u8; MAX_GUEST_SIZE];
+        let buf = &mut buf[..T::SIZE as usize];
+        value.encode(buf);
+        self.copy_in(ptr, buf)
     }
 
     /// The `count` elements of a guest array of `T` starting at `ptr`,
     /// checked as a whole before anything is decoded.
-    pub fn read_array<T: GuestType>(&self, ptr: u32, count: u32) -> WasiResult<ArrayIter<'_, T>> {
+    pub fn read_array<T: GuestType>(&self, ptr: u32, count: u32) -> WasiResult<ArrayIter<'_, 'a, T>> {
         let total = count.checked_mul(T::SIZE).ok_or(Errno::Fault)?;
-        let bytes = self.slice(ptr, total)?;
-        Ok(ArrayIter { bytes, _t: std::marker::PhantomData })
+        self.check(ptr, total)?;
+        Ok(ArrayIter { mem: self, next: ptr, left: count, _t: std::marker::PhantomData })
     }
 
-    /// A UTF-8 string of `len` bytes at `ptr` (paths and names).
-    /// Invalid UTF-8 gives `EILSEQ`.
-    pub fn read_str(&self, ptr: u32, len: u32) -> WasiResult<&str> {
-        std::str::from_utf8(self.slice(ptr, len)?).map_err(|_| Errno::Ilseq)
+    /// A UTF-8 string of `len` bytes at `ptr` (paths and names), borrowed
+    /// from an unshared memory, copied from a shared one. Invalid UTF-8
+    /// gives `EILSEQ`.
+    pub fn read_str(&self, ptr: u32, len: u32) -> WasiResult<Cow<'_, str>> {
+        let r = self.range(ptr, len)?;
+        match &self.bytes {
+            Bytes::Exclusive(b) => std::str::from_utf8(&b[r]).map(Cow::Borrowed).map_err(|_| Errno::Ilseq),
+            Bytes::Shared { .. } => {
+                let mut copy = vec![0u8; r.len()];
+                self.copy_out(ptr, &mut copy)?;
+                String::from_utf8(copy).map(Cow::Owned).map_err(|_| Errno::Ilseq)
+            }
+        }
+    }
+
+    /// Lets the host fill the `len` bytes at `ptr`: `fill` gets a buffer
+    /// and returns how many bytes it produced, which end up in guest
+    /// memory. For an unshared memory the buffer is the guest's own bytes;
+    /// for a shared one it is a host copy of at most [`SHARED_CHUNK`]
+    /// bytes, and only the bytes produced are copied back (so a short
+    /// result never overwrites what other threads wrote meanwhile).
+    pub fn fill(&mut self, ptr: u32, len: u32, fill: impl FnOnce(&mut [u8]) -> WasiResult<usize>) -> WasiResult<usize> {
+        let r = self.range(ptr, len)?;
+        if let Bytes::Exclusive(b) = &mut self.bytes {
+            return fill(&mut b[r]);
+        }
+        let mut scratch = vec![0u8; r.len().min(SHARED_CHUNK)];
+        let n = fill(&mut scratch)?.min(scratch.len());
+        self.copy_in(ptr, &scratch[..n])?;
+        Ok(n)
     }
 
     /// Gathers a `ciovec` array into host I/O slices and passes them to `f`
     /// (for `writev`-style calls). Every buffer is bounds-checked first;
-    /// small arrays need no allocation.
+    /// small arrays need no allocation. The slices add up to at most
+    /// [`MAX_TRANSFER`] bytes (and [`SHARED_CHUNK`] for a shared memory,
+    /// whose bytes are copied first), so the count `f` returns always fits
+    /// the ABI's `u32`.
     pub fn with_ciovecs<R>(&self, iovs: u32, count: u32, f: impl FnOnce(&[IoSlice<'_>]) -> WasiResult<R>) -> WasiResult<R> {
         if count > MAX_IOVECS {
             return Err(Errno::Inval);
         }
         let vecs = self.read_array::<IoVec>(iovs, count)?;
+        let b = match &self.bytes {
+            Bytes::Exclusive(b) => &**b,
+            Bytes::Shared { .. } => {
+                let copy = self.gather_shared(vecs)?;
+                return f(&[IoSlice::new(&copy)]);
+            }
+        };
+        let mut left = MAX_TRANSFER;
+        let mut take = |v: IoVec| -> WasiResult<IoSlice<'_>> {
+            let r = self.range(v.buf, v.len)?;
+            let n = r.len().min(left);
+            left -= n;
+            Ok(IoSlice::new(&b[r.start..r.start + n]))
+        };
         if count as usize <= INLINE_IOVECS {
             let mut inline: [IoSlice<'_>; INLINE_IOVECS] = [IoSlice::new(&[]); INLINE_IOVECS];
             for (slot, v) in inline.iter_mut().zip(vecs) {
-                *slot = IoSlice::new(self.slice(v.buf, v.len)?);
+                *slot = take(v)?;
             }
             f(&inline[..count as usize])
         } else {
-            let slices = vecs.map(|v| self.slice(v.buf, v.len).map(IoSlice::new)).collect::<WasiResult<Vec<_>>>()?;
+            let slices = vecs.map(take).collect::<WasiResult<Vec<_>>>()?;
             f(&slices)
         }
+    }
+
+    /// Copies the buffers of a `ciovec` array of a shared memory into one
+    /// host buffer, at most [`SHARED_CHUNK`] bytes.
+    fn gather_shared(&self, vecs: ArrayIter<'_, 'a, IoVec>) -> WasiResult<Vec<u8>> {
+        let vecs: Vec<IoVec> = vecs.collect();
+        for v in &vecs {
+            self.check(v.buf, v.len)?;
+        }
+        let mut out = Vec::new();
+        for v in vecs {
+            let n = (v.len as usize).min(SHARED_CHUNK - out.len());
+            let at = out.len();
+            out.resize(at + n, 0);
+            self.copy_out(v.buf, &mut out[at..])?;
+            if out.len() == SHARED_CHUNK {
+                break;
+            }
+        }
+        Ok(out)
     }
 
     /// Checks an `iovec` array: at most [`MAX_IOVECS`] entries (else
@@ -162,7 +324,7 @@ impl<'a> GuestMemory<'a> {
         }
         let mut scan = IovecScan { first_nonempty: None, nonempty: 0 };
         for v in self.read_array::<IoVec>(iovs, count)? {
-            self.range(v.buf, v.len)?;
+            self.check(v.buf, v.len)?;
             if v.len > 0 {
                 scan.first_nonempty.get_or_insert(v);
                 scan.nonempty += 1;
@@ -179,21 +341,26 @@ pub struct IovecScan {
     pub nonempty: u32,
 }
 
-/// An iterator over a bounds-checked guest array.
-pub struct ArrayIter<'m, T> {
-    bytes: &'m [u8],
+/// An iterator over a bounds-checked guest array (each element is read
+/// when its turn comes).
+pub struct ArrayIter<'m, 'a, T> {
+    mem: &'m GuestMemory<'a>,
+    next: u32,
+    left: u32,
     _t: std::marker::PhantomData<T>,
 }
 
-impl<T: GuestType> Iterator for ArrayIter<'_, T> {
+impl<T: GuestType> Iterator for ArrayIter<'_, '_, T> {
     type Item = T;
     fn next(&mut self) -> Option<T> {
-        if self.bytes.len() < T::SIZE as usize {
+        if self.left == 0 {
             return None;
         }
-        let (head, rest) = self.bytes.split_at(T::SIZE as usize);
-        self.bytes = rest;
-        Some(T::decode(head))
+        // The whole array was checked when the iterator was made.
+        let v = self.mem.read::<T>(self.next).ok()?;
+        self.left -= 1;
+        self.next = self.next.wrapping_add(T::SIZE);
+        Some(v)
     }
 }
 
@@ -206,7 +373,7 @@ mod tests {
         let mut buf = vec![0u8; 16];
         let mut m = GuestMemory::new(&mut buf);
         m.write::<u32>(4, 0x0102_0304).unwrap();
-        assert_eq!(m.slice(4, 4).unwrap(), &[4, 3, 2, 1]);
+        assert_eq!(m.read::<[u8; 4]>(4).unwrap(), [4, 3, 2, 1]);
         assert_eq!(m.read::<u32>(4).unwrap(), 0x0102_0304);
         m.write::<u64>(8, u64::MAX - 1).unwrap();
         assert_eq!(m.read::<u64>(8).unwrap(), u64::MAX - 1);
@@ -218,9 +385,9 @@ mod tests {
         let mut m = GuestMemory::new(&mut buf);
         assert_eq!(m.read::<u32>(13), Err(Errno::Fault));
         assert_eq!(m.write::<u64>(9, 1), Err(Errno::Fault));
-        assert_eq!(m.slice(u32::MAX, 2).err(), Some(Errno::Fault));
-        assert_eq!(m.slice(16, 0).unwrap().len(), 0);
-        assert_eq!(m.slice(17, 0).err(), Some(Errno::Fault));
+        assert_eq!(m.check(u32::MAX, 2).err(), Some(Errno::Fault));
+        assert_eq!(m.check(16, 0), Ok(()));
+        assert_eq!(m.check(17, 0).err(), Some(Errno::Fault));
         assert!(m.read_array::<IoVec>(0, u32::MAX).is_err());
     }
 
@@ -231,7 +398,7 @@ mod tests {
             let mut m = GuestMemory::new(&mut buf);
             m.write(0, IoVec { buf: 32, len: 4 }).unwrap();
             m.write(8, IoVec { buf: 60, len: 8 }).unwrap(); // runs past the end
-            m.slice_mut(32, 4).unwrap().copy_from_slice(b"abcd");
+            m.copy_in(32, b"abcd").unwrap();
         }
         let m = GuestMemory::new(&mut buf);
         let total = m.with_ciovecs(0, 1, |s| Ok(s.iter().map(|x| x.len()).sum::<usize>()));
@@ -258,5 +425,47 @@ mod tests {
         let mut buf = vec![0xffu8; 4];
         let m = GuestMemory::new(&mut buf);
         assert_eq!(m.read_str(0, 2), Err(Errno::Ilseq));
+    }
+
+    #[test]
+    fn a_call_never_reports_more_than_fits_in_u32() {
+        // 1024 iovecs of 4 MiB + 1 over the same bytes: more than 4 GiB.
+        let mut buf = vec![0u8; (4 << 20) + 1 + 1024 * 8];
+        let data = 1024 * 8;
+        {
+            let mut m = GuestMemory::new(&mut buf);
+            for i in 0..1024u32 {
+                m.write(i * 8, IoVec { buf: data, len: (4 << 20) + 1 }).unwrap();
+            }
+        }
+        let m = GuestMemory::new(&mut buf);
+        let total = m.with_ciovecs(0, 1024, |s| Ok(s.iter().map(|x| x.len()).sum::<usize>())).unwrap();
+        assert_eq!(total, u32::MAX as usize);
+    }
+
+    #[test]
+    fn a_shared_memory_is_accessed_by_copies() {
+        let mut backing = vec![0u8; 64];
+        // SAFETY: `backing` outlives `m` and nothing else touches it.
+        let mut m = unsafe { GuestMemory::shared(backing.as_mut_ptr(), backing.len()) };
+        assert!(m.is_shared());
+        m.write::<u32>(0, 0xdead_beef).unwrap();
+        assert_eq!(m.read::<u32>(0).unwrap(), 0xdead_beef);
+        m.copy_in(8, b"hello").unwrap();
+        assert_eq!(m.read_str(8, 5).unwrap(), "hello");
+        // A short fill copies back only what was produced.
+        m.copy_in(16, &[9u8; 8]).unwrap();
+        let n = m.fill(16, 8, |buf| {
+            buf[..3].copy_from_slice(b"abc");
+            Ok(3)
+        });
+        assert_eq!(n, Ok(3));
+        assert_eq!(m.read::<[u8; 8]>(16).unwrap(), *b"abc\x09\x09\x09\x09\x09");
+        m.write(32, IoVec { buf: 8, len: 5 }).unwrap();
+        m.write(40, IoVec { buf: 16, len: 3 }).unwrap();
+        let gathered = m.with_ciovecs(32, 2, |s| Ok(s.iter().flat_map(|x| x.iter().copied()).collect::<Vec<u8>>())).unwrap();
+        assert_eq!(gathered, b"helloabc");
+        assert_eq!(m.check(60, 8), Err(Errno::Fault));
+        assert_eq!(m.fill(60, 8, |_| Ok(0)), Err(Errno::Fault));
     }
 }

@@ -14,10 +14,9 @@
 //! including cap-std's escape refusal, which becomes `ENOTCAPABLE`.
 
 use crate::host::{filetype_from_host, nanos};
-use crate::types::{filetype, Filestat};
+use crate::types::Filestat;
 use cap_fs_ext::{DirExt, FollowSymlinks, OpenOptionsFollowExt, OpenOptionsMaybeDirExt, OpenOptionsSyncExt, OsMetadataExt, SystemTimeSpec};
 use std::io;
-use std::os::unix::fs::DirEntryExt;
 use std::path::Path;
 
 pub use cap_std::fs::{Dir, File};
@@ -231,45 +230,4 @@ pub fn set_times(dir: &Dir, path: &str, follow: Follow, atime: SetTime, mtime: S
         Follow::Yes => dir.set_times(path, time_spec(atime), time_spec(mtime)),
         Follow::No => dir.set_symlink_times(path, time_spec(atime), time_spec(mtime)),
     }
-}
-
-/// One directory entry, as `fd_readdir` reports it.
-#[derive(Clone, Debug)]
-pub struct Entry {
-    pub name: Vec<u8>,
-    pub ino: u64,
-    pub filetype: u8,
-}
-
-/// All entries of `dir`, with `.` and `..` first, as the spec and
-/// wasmtime list them.
-pub fn list(dir: &Dir) -> io::Result<Vec<Entry>> {
-    use std::os::unix::ffi::OsStringExt;
-    let own = dir.dir_metadata()?;
-    let mut out = vec![
-        Entry { name: b".".to_vec(), ino: own.ino(), filetype: filetype::DIRECTORY },
-        Entry { name: b"..".to_vec(), ino: own.ino(), filetype: filetype::DIRECTORY },
-    ];
-    for e in dir.entries()? {
-        let e = e?;
-        let ft = e.file_type()?;
-        let filetype = if ft.is_dir() {
-            filetype::DIRECTORY
-        } else if ft.is_file() {
-            filetype::REGULAR_FILE
-        } else if ft.is_symlink() {
-            filetype::SYMBOLIC_LINK
-        } else {
-            use cap_fs_ext::FileTypeExt;
-            if ft.is_block_device() {
-                filetype::BLOCK_DEVICE
-            } else if ft.is_char_device() {
-                filetype::CHARACTER_DEVICE
-            } else {
-                filetype::UNKNOWN
-            }
-        };
-        out.push(Entry { name: e.file_name().into_vec(), ino: e.ino(), filetype });
-    }
-    Ok(out)
 }

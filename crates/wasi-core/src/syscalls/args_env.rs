@@ -19,13 +19,13 @@ fn list_sizes(list: &[String]) -> WasiResult<(u32, u32)> {
 fn write_list(mem: &mut GuestMemory<'_>, list: &[String], ptrs: u32, buf: u32) -> WasiResult<()> {
     let (count, bytes) = list_sizes(list)?;
     // Check both regions up front so a bad pointer writes nothing.
-    mem.slice(ptrs, count.checked_mul(4).ok_or(Errno::Fault)?)?;
-    mem.slice(buf, bytes)?;
+    mem.check(ptrs, count.checked_mul(4).ok_or(Errno::Fault)?)?;
+    mem.check(buf, bytes)?;
     let mut at = buf;
     for (i, s) in list.iter().enumerate() {
         mem.write::<u32>(ptrs + 4 * i as u32, at)?;
         let len = s.len() as u32;
-        mem.slice_mut(at, len)?.copy_from_slice(s.as_bytes());
+        mem.copy_in(at, s.as_bytes())?;
         mem.write::<u8>(at + len, 0)?;
         at += len + 1;
     }

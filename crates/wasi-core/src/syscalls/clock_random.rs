@@ -45,8 +45,14 @@ pub fn clock_time_get(_ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, id: u32, _p
 /// the host's `getrandom(2)`: requests of up to [`POOLED_MAX`] bytes
 /// through the instance's [`RandomPool`], larger ones directly.
 pub fn random_get(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, buf: u32, len: u32) -> WasiResult<()> {
-    let out = mem.slice_mut(buf, len)?;
-    ctx.random.fill(out)
+    mem.check(buf, len)?;
+    // A shared memory is filled through host copies of bounded size.
+    let mut done = 0u32;
+    while done < len {
+        let n = mem.fill(buf + done, len - done, |out| ctx.random.fill(out).map(|()| out.len()))?;
+        done += n as u32;
+    }
+    Ok(())
 }
 
 /// The largest request served from the pool.

@@ -1,10 +1,11 @@
 //! The `fd_*` family: operations on an open descriptor.
 
 use crate::ctx::WasiCtx;
+use crate::dirstream::DirCursor;
 use crate::errno::{Errno, WasiResult};
 use crate::fdtable::{Descriptor, Kind};
 use crate::host;
-use crate::memory::{GuestMemory, GuestType, IoVec};
+use crate::memory::{GuestMemory, GuestType, IoVec, MAX_TRANSFER};
 use crate::sandbox;
 use crate::types::{fdflags, filetype, rights, whence, Fdstat, Filestat, Prestat};
 
@@ -14,7 +15,7 @@ use crate::types::{fdflags, filetype, rights, whence, Fdstat, Filestat, Prestat}
 pub fn fd_write(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, iovs: u32, iovs_len: u32, nwritten: u32) -> WasiResult<()> {
     let d = ctx.fds.get(fd)?;
     let host = d.stream(rights::FD_WRITE)?;
-    mem.slice(nwritten, 4)?;
+    mem.check(nwritten, 4)?;
     let n = mem.with_ciovecs(iovs, iovs_len, |bufs| host::write_vectored(host, bufs, d.blocking()))?;
     mem.write(nwritten, n as u32)
 }
@@ -33,7 +34,7 @@ pub fn fd_pwrite(
 ) -> WasiResult<()> {
     let d = ctx.fds.get(fd)?;
     let host = d.stream(rights::FD_WRITE | rights::FD_SEEK)?;
-    mem.slice(nwritten, 4)?;
+    mem.check(nwritten, 4)?;
     let n = mem.with_ciovecs(iovs, iovs_len, |bufs| host::pwrite(host, bufs, offset))?;
     mem.write(nwritten, n as u32)
 }
@@ -59,10 +60,15 @@ fn scatter(
     let mut total = 0usize;
     for i in 0..iovs_len {
         let v: IoVec = mem.read(iovs + i * IoVec::SIZE)?;
-        if v.len == 0 {
-            continue;
+        // The count is a u32: stop where it would overflow (a short read).
+        let want = v.len.min((MAX_TRANSFER - total) as u32);
+        if want == 0 {
+            if v.len == 0 {
+                continue;
+            }
+            break;
         }
-        let n = read_at(mem.slice_mut(v.buf, v.len)?, total as u64)?;
+        let n = mem.fill(v.buf, want, |buf| read_at(buf, total as u64))?;
         total += n;
         if n < v.len as usize {
             break;
@@ -83,12 +89,12 @@ pub fn fd_read(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, iovs: u32,
     }
     let d = ctx.fds.get(fd)?;
     let host = d.stream(rights::FD_READ)?;
-    mem.slice(nread, 4)?;
+    mem.check(nread, 4)?;
     let n = if matches!(d.kind, Kind::File { filetype: Some(filetype::REGULAR_FILE), .. }) {
         scatter(mem, iovs, iovs_len, |buf, _| host::read(host, buf, d.blocking()))
     } else {
         match mem.scan_iovecs(iovs, iovs_len)?.first_nonempty {
-            Some(v) => host::read(host, mem.slice_mut(v.buf, v.len)?, d.blocking()),
+            Some(v) => mem.fill(v.buf, v.len, |buf| host::read(host, buf, d.blocking())),
             None => Ok(0),
         }
     };
@@ -108,7 +114,7 @@ pub fn fd_pread(
 ) -> WasiResult<()> {
     let d = ctx.fds.get(fd)?;
     let host = d.stream(rights::FD_READ | rights::FD_SEEK)?;
-    mem.slice(nread, 4)?;
+    mem.check(nread, 4)?;
     let n = scatter(mem, iovs, iovs_len, |buf, done| host::pread(host, buf, offset.checked_add(done).ok_or(Errno::Overflow)?));
     mem.write(nread, directory_is_not_a_stream(n)? as u32)
 }
@@ -128,7 +134,7 @@ pub fn fd_seek(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, offset: u6
     if matches!(pos, rustix::fs::SeekFrom::Start(o) if o > i64::MAX as u64) {
         return Err(Errno::Inval);
     }
-    mem.slice(newoffset, 8)?;
+    mem.check(newoffset, 8)?;
     let at = host::seek(host, pos)?;
     mem.write(newoffset, at)
 }
@@ -362,7 +368,7 @@ pub fn fd_prestat_dir_name(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32
     if (path_len as usize) < name.len() {
         return Err(Errno::NameTooLong);
     }
-    mem.slice_mut(path, name.len() as u32)?.copy_from_slice(name.as_bytes());
+    mem.copy_in(path, name.as_bytes())?;
     Ok(())
 }
 
@@ -391,27 +397,31 @@ pub fn fd_readdir(
     }
     d.require(rights::FD_READDIR)?;
     let Kind::Dir(dir) = &mut d.kind else { return Err(Errno::NotDir) };
-    mem.slice(bufused, 4)?;
-    mem.slice(buf, buf_len)?;
-    if cookie == 0 || dir.listing.is_none() {
-        dir.listing = Some(sandbox::list(&dir.dir)?);
+    mem.check(bufused, 4)?;
+    mem.check(buf, buf_len)?;
+    if dir.cursor.is_none() {
+        dir.cursor = Some(DirCursor::open(&dir.dir)?);
     }
-    let listing = dir.listing.as_deref().unwrap_or_default();
-    let out = mem.slice_mut(buf, buf_len)?;
-    let mut used = 0usize;
-    for (i, e) in listing.iter().enumerate().skip(usize::try_from(cookie).unwrap_or(usize::MAX)) {
-        if used >= out.len() {
-            break;
-        }
+    let cursor = dir.cursor.as_mut().ok_or(Errno::Badf)?;
+    cursor.seek(cookie)?;
+    let mut used = 0u32;
+    while used < buf_len {
+        let Some((i, e)) = cursor.peek()? else { break };
         let mut header = [0u8; DIRENT_SIZE];
-        header[0..8].copy_from_slice(&(i as u64 + 1).to_le_bytes());
+        header[0..8].copy_from_slice(&(i + 1).to_le_bytes());
         header[8..16].copy_from_slice(&e.ino.to_le_bytes());
         header[16..20].copy_from_slice(&(e.name.len() as u32).to_le_bytes());
         header[20] = e.filetype;
+        let mut whole = true;
         for part in [&header[..], &e.name[..]] {
-            let n = part.len().min(out.len() - used);
-            out[used..used + n].copy_from_slice(&part[..n]);
-            used += n;
+            let n = part.len().min((buf_len - used) as usize);
+            mem.copy_in(buf + used, &part[..n])?;
+            used += n as u32;
+            whole &= n == part.len();
+        }
+        // An entry cut off stays at the cursor: the guest asks for it again.
+        if whole {
+            cursor.advance();
         }
     }
     mem.write(bufused, used as u32)

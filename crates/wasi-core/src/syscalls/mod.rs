@@ -36,6 +36,8 @@ pub struct Syscall {
     pub name: &'static str,
     /// Its wasm parameter types, in order.
     pub params: &'static [Param],
+    /// Its parameters' names, as the spec's witx names them.
+    pub param_names: &'static [&'static str],
     /// Whether it ends the program (`proc_exit`): the embedder must unwind.
     pub exits: bool,
     /// Whether it takes any pointer, i.e. needs the guest's memory. The
@@ -68,6 +70,7 @@ macro_rules! syscall_table {
             Syscall {
                 name: stringify!($name),
                 params: &[$(param_of!($ty)),*],
+                param_names: &[$(stringify!($arg)),*],
                 exits: false $(|| $exits)?,
                 uses_memory: true $(&& !$nm)?,
                 #[allow(unused_mut, unused_variables)]
@@ -151,6 +154,7 @@ macro_rules! unstable_overrides {
             Syscall {
                 name: stringify!($name),
                 params: &[$(param_of!($ty)),*],
+                param_names: &[$(stringify!($arg)),*],
                 exits: false,
                 uses_memory: true,
                 call: |ctx, mem, args| {

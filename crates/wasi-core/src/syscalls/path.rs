@@ -12,6 +12,7 @@ use crate::memory::GuestMemory;
 use crate::sandbox::{self, Follow, OpenRequest, Opened};
 use crate::syscalls::fd::set_times_from_flags;
 use crate::types::{fdflags, rights, Filestat};
+use std::borrow::Cow;
 
 /// `lookupflags::symlink_follow`.
 const SYMLINK_FOLLOW: u32 = 1;
@@ -20,7 +21,7 @@ const SYMLINK_FOLLOW: u32 = 1;
 pub const MAX_PATH: u32 = 4096;
 
 /// Reads a guest path and checks it is one the host can take.
-fn read_path<'m>(mem: &'m GuestMemory<'_>, ptr: u32, len: u32) -> WasiResult<&'m str> {
+fn read_path<'m>(mem: &'m GuestMemory<'_>, ptr: u32, len: u32) -> WasiResult<Cow<'m, str>> {
     if len > MAX_PATH {
         return Err(Errno::NameTooLong);
     }
@@ -68,6 +69,7 @@ fn slashes_need_a_directory(dir: &sandbox::Dir, old_path: &str, new_path: &str, 
 pub fn path_create_directory(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, path: u32, path_len: u32) -> WasiResult<()> {
     let dir = ctx.fds.dir(fd, rights::PATH_CREATE_DIRECTORY)?;
     let path = read_path(mem, path, path_len)?;
+    let path: &str = &path;
     Ok(sandbox::create_dir(dir, path)?)
 }
 
@@ -76,6 +78,7 @@ pub fn path_create_directory(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u
 pub fn path_remove_directory(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, path: u32, path_len: u32) -> WasiResult<()> {
     let dir = ctx.fds.dir(fd, rights::PATH_REMOVE_DIRECTORY)?;
     let path = read_path(mem, path, path_len)?;
+    let path: &str = &path;
     Ok(sandbox::remove_dir(dir, path)?)
 }
 
@@ -84,6 +87,7 @@ pub fn path_remove_directory(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u
 pub fn path_unlink_file(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, path: u32, path_len: u32) -> WasiResult<()> {
     let dir = ctx.fds.dir(fd, rights::PATH_UNLINK_FILE)?;
     let path = read_path(mem, path, path_len)?;
+    let path: &str = &path;
     if has_trailing_slash(path) {
         let st = sandbox::stat(dir, path.trim_end_matches('/'), Follow::No)?;
         return Err(if st.filetype == crate::types::filetype::DIRECTORY { Errno::IsDir } else { Errno::NotDir });
@@ -111,6 +115,7 @@ pub fn filestat_of_path(ctx: &mut WasiCtx, mem: &GuestMemory<'_>, fd: u32, flags
     let dir = ctx.fds.dir(fd, rights::PATH_FILESTAT_GET)?;
     let follow = follow_of(flags)?;
     let path = read_path(mem, path, path_len)?;
+    let path: &str = &path;
     Ok(sandbox::stat(dir, path, follow)?)
 }
 
@@ -132,6 +137,7 @@ pub fn path_filestat_set_times(
     let follow = follow_of(flags)?;
     let (a, m) = set_times_from_flags(atim, mtim, fst_flags)?;
     let path = read_path(mem, path, path_len)?;
+    let path: &str = &path;
     Ok(sandbox::set_times(dir, path, follow, a, m)?)
 }
 
@@ -158,7 +164,9 @@ pub fn path_link(
         return Err(Errno::Inval);
     }
     let old_path = read_path(mem, old_path, old_path_len)?;
+    let old_path: &str = &old_path;
     let new_path = read_path(mem, new_path, new_path_len)?;
+    let new_path: &str = &new_path;
     // "file/" names nothing; "link/" for a new link to a file names no
     // directory that could hold it.
     slashes_need_a_directory(from, old_path, new_path, Errno::NoEnt)?;
@@ -183,7 +191,9 @@ pub fn path_rename(
     let from = ctx.fds.get(fd)?.dir(rights::PATH_RENAME_SOURCE)?;
     let to = ctx.fds.get(new_fd)?.dir(rights::PATH_RENAME_TARGET)?;
     let old_path = read_path(mem, old_path, old_path_len)?;
+    let old_path: &str = &old_path;
     let new_path = read_path(mem, new_path, new_path_len)?;
+    let new_path: &str = &new_path;
     slashes_need_a_directory(from, old_path, new_path, Errno::NotDir)?;
     Ok(sandbox::rename(from, old_path, to, new_path)?)
 }
@@ -202,7 +212,9 @@ pub fn path_symlink(
 ) -> WasiResult<()> {
     let dir = ctx.fds.dir(fd, rights::PATH_SYMLINK)?;
     let target = read_path(mem, old_path, old_path_len)?;
+    let target: &str = &target;
     let link = read_path(mem, new_path, new_path_len)?;
+    let link: &str = &link;
     if has_trailing_slash(link) {
         // A symlink is never a directory: "link/" can only name one if it
         // already exists.
@@ -229,11 +241,12 @@ pub fn path_readlink(
 ) -> WasiResult<()> {
     let dir = ctx.fds.dir(fd, rights::PATH_READLINK)?;
     let path = read_path(mem, path, path_len)?;
-    mem.slice(buf, buf_len)?;
-    mem.slice(bufused, 4)?;
+    let path: &str = &path;
+    mem.check(buf, buf_len)?;
+    mem.check(bufused, 4)?;
     let target = sandbox::read_link(dir, path)?;
     let n = target.len().min(buf_len as usize);
-    mem.slice_mut(buf, n as u32)?.copy_from_slice(&target[..n]);
+    mem.copy_in(buf, &target[..n])?;
     mem.write(bufused, n as u32)
 }
 
@@ -283,7 +296,8 @@ pub fn path_open(
         parent.require(rights::PATH_FILESTAT_SET_SIZE)?;
     }
     let path = read_path(mem, path, path_len)?;
-    mem.slice(opened, 4)?;
+    let path: &str = &path;
+    mem.check(opened, 4)?;
     let directory = oflags & O_DIRECTORY != 0 || has_trailing_slash(path);
     if directory && oflags & (O_CREAT | O_TRUNC) != 0 {
         return Err(if oflags & O_CREAT != 0 && has_trailing_slash(path) { Errno::IsDir } else { Errno::Inval });
@@ -309,7 +323,7 @@ pub fn path_open(
     let inheritable = parent.rights_inheriting;
     let descriptor = match sandbox::open(dir, path, req)? {
         Opened::Dir(d) => Descriptor::new(
-            Kind::Dir(DirFd { dir: d, preopen_name: None, listing: None }),
+            Kind::Dir(DirFd { dir: d, preopen_name: None, cursor: None }),
             rights_base & inheritable & rights::DIRECTORY_BASE,
             rights_inheriting & inheritable,
         ),

@@ -133,8 +133,8 @@ pub fn poll_oneoff_as<L: GuestType>(
         return Err(Errno::Inval);
     }
     let subs: Vec<Subscription> = mem.read_array::<L>(subs, nsubscriptions)?.map(decode).collect();
-    mem.slice(events, nsubscriptions * Event::SIZE)?;
-    mem.slice(nevents, 4)?;
+    mem.check(events, nsubscriptions * Event::SIZE)?;
+    mem.check(nevents, 4)?;
 
     // Regular files are always ready: learn which descriptors are files.
     for sub in &subs {

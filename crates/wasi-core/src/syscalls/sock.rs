@@ -39,7 +39,7 @@ pub fn sock_accept(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, flags:
         return Err(Errno::Inval);
     }
     let (d, host) = socket(ctx, fd, rights::SOCK_ACCEPT)?;
-    mem.slice(accepted, 4)?;
+    mem.check(accepted, 4)?;
     let nonblock = flags & u32::from(fdflags::NONBLOCK) != 0;
     let mut sflags = rustix::net::SocketFlags::CLOEXEC;
     if nonblock {
@@ -78,8 +78,8 @@ pub fn sock_recv(
         return Err(Errno::Inval);
     }
     let (d, host) = socket(ctx, fd, rights::FD_READ)?;
-    mem.slice(ro_datalen, 4)?;
-    mem.slice(ro_flags, 2)?;
+    mem.check(ro_datalen, 4)?;
+    mem.check(ro_flags, 2)?;
     let mut flags = rustix::net::RecvFlags::empty();
     if ri_flags & RECV_PEEK != 0 {
         flags |= rustix::net::RecvFlags::PEEK;
@@ -90,17 +90,14 @@ pub fn sock_recv(
     let blocking = d.blocking();
     let n = match mem.scan_iovecs(ri_data, ri_data_len)?.first_nonempty {
         None => 0,
-        Some(v) => {
-            let buf = mem.slice_mut(v.buf, v.len)?;
-            loop {
-                match rustix::net::recv(host, &mut *buf, flags) {
-                    Ok((n, _)) => break n,
-                    Err(rustix::io::Errno::INTR) => continue,
-                    Err(rustix::io::Errno::AGAIN) if blocking == Blocking::Wait => host::wait_for(host, rustix::event::PollFlags::IN)?,
-                    Err(e) => return Err(e.into()),
-                }
+        Some(v) => mem.fill(v.buf, v.len, |buf| loop {
+            match rustix::net::recv(host, &mut *buf, flags) {
+                Ok((n, _)) => break Ok(n),
+                Err(rustix::io::Errno::INTR) => continue,
+                Err(rustix::io::Errno::AGAIN) if blocking == Blocking::Wait => host::wait_for(host, rustix::event::PollFlags::IN)?,
+                Err(e) => return Err(e.into()),
             }
-        }
+        })?,
     };
     mem.write(ro_datalen, n as u32)?;
     mem.write(ro_flags, 0u16)
@@ -121,7 +118,7 @@ pub fn sock_send(
         return Err(Errno::Inval);
     }
     let (d, host) = socket(ctx, fd, rights::FD_WRITE)?;
-    mem.slice(so_datalen, 4)?;
+    mem.check(so_datalen, 4)?;
     let n = mem.with_ciovecs(si_data, si_data_len, |bufs| host::write_vectored(host, bufs, d.blocking()))?;
     mem.write(so_datalen, n as u32)
 }

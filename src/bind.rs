@@ -1,0 +1,68 @@
+//! `bind`: gives an instance's state its memory, and owns the state.
+//!
+//! `start()`/`initialize()` call it (through `lib/imports.js`) with the
+//! instance memory's current ArrayBuffer, and the import functions call it
+//! again when growth has detached that buffer; for a shared or resizable
+//! memory it gets instead a helper returning a current view. Until the
+//! first call every import throws `ERR_WASI_NOT_STARTED`. The function's
+//! data is an `Rc<State>`, and every import function keeps `bind` alive,
+//! so the state lives exactly as long as any of them.
+
+use crate::error_codes::{throw_internal, throw_memory_error};
+use crate::memory_cache::MemoryCache;
+use crate::napi_util::{create_function, ok};
+use crate::panic_guard::guarded;
+use crate::state::State;
+use napi::sys;
+use std::ffi::c_void;
+use std::ptr;
+use std::rc::Rc;
+
+unsafe extern "C" fn drop_state_share(_env: sys::napi_env, data: *mut c_void, _hint: *mut c_void) {
+    drop(Box::from_raw(data.cast::<Rc<State>>()));
+}
+
+/// Builds `bind(buffer)` / `bind(undefined, viewFn)` for `state`.
+///
+/// # Safety
+/// Called inside a Node-API callback on `env`'s thread.
+pub unsafe fn build_bind(env: sys::napi_env, state: &Rc<State>) -> Option<sys::napi_value> {
+    let data = Box::into_raw(Box::new(state.clone()));
+    let f = create_function(env, "bind", Some(bind_trampoline), data.cast(), Some(drop_state_share));
+    if f.is_none() {
+        drop(Box::from_raw(data));
+    }
+    f
+}
+
+unsafe extern "C" fn bind_trampoline(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
+    guarded(env, || bind_memory(env, info))
+}
+
+unsafe fn bind_memory(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
+    let mut argc = 2usize;
+    let mut argv = [ptr::null_mut(); 2];
+    let mut data = ptr::null_mut();
+    if !ok(sys::napi_get_cb_info(env, info, &mut argc, argv.as_mut_ptr(), ptr::null_mut(), &mut data)) {
+        return ptr::null_mut();
+    }
+    let state = &*(data as *const Rc<State>);
+    let mut kind = 0;
+    let view_fn = argc >= 2 && ok(sys::napi_typeof(env, argv[1], &mut kind)) && kind == sys::ValueType::napi_function;
+    let cache = if view_fn { MemoryCache::shared(env, argv[1]) } else { MemoryCache::unshared(env, argv[0]) };
+    let cache = match cache {
+        Ok(c) => c,
+        Err(e) => {
+            throw_memory_error(env, e);
+            return ptr::null_mut();
+        }
+    };
+    let Ok(mut inner) = state.inner.try_borrow_mut() else {
+        throw_internal(env, "re-entrant WASI call");
+        return ptr::null_mut();
+    };
+    if let Some(mut old) = inner.memory.replace(cache) {
+        old.release(env);
+    }
+    ptr::null_mut()
+}

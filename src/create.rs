@@ -1,0 +1,118 @@
+//! `create`: makes the native state of one `WASI` object from the
+//! options `index.js` validated (Node's checks, in Node's order, are made
+//! there; these are only the shapes the binding relies on).
+
+use crate::error_codes;
+use crate::napi_util;
+use crate::state::{Registry, State};
+use napi::bindgen_prelude::FromNapiValue;
+use napi::{sys, Env, NapiRaw, Status};
+use std::path::PathBuf;
+use std::rc::Rc;
+use wasi_core::{Config, SocketSpec, WasiCtx};
+
+/// The options `index.js` has already validated.
+#[napi(object)]
+pub struct NativeConfig {
+    pub args: Vec<String>,
+    pub env: Vec<String>,
+    /// `[guestPath, hostPath]` pairs, in fd order.
+    pub preopens: Vec<Vec<String>>,
+    /// Host fds for stdin, stdout and stderr.
+    pub stdio: Vec<i32>,
+    /// `'preview1'` or `'unstable'`.
+    pub version: String,
+    /// Sockets after the preopens: each `{ listen: "host:port" }` or `{ fd }`.
+    pub sockets: Vec<NativeSocket>,
+    /// Test hook (only with `WASI_RS_TEST_HOOKS=1`, see `index.js`): the
+    /// name of an import whose calls panic on purpose.
+    pub panic_on: Option<String>,
+}
+
+/// One socket option entry (exactly one field is set; checked in JS).
+#[napi(object)]
+pub struct NativeSocket {
+    pub listen: Option<String>,
+    pub fd: Option<i32>,
+}
+
+/// A listener wasi-rs bound, as JS sees it.
+#[napi(object)]
+pub struct NativeListener {
+    pub fd: u32,
+    pub address: String,
+    pub port: u32,
+}
+
+/// Builds a WASI state in `registry` and returns `{ id, bind, listeners }`:
+/// the id the import calls pass (meaningful only to the natives of that
+/// registry), the function that gives the state the instance's memory (and
+/// owns the state), and the listeners bound for `sockets`. `on_exit(code)`
+/// is called by `proc_exit` and must throw or exit.
+///
+/// # Safety
+/// Called inside a Node-API callback on `raw`'s thread, with its handles.
+pub unsafe fn create_wasi(
+    raw: sys::napi_env,
+    registry: &Rc<Registry>,
+    config: sys::napi_value,
+    on_exit: sys::napi_value,
+) -> napi::Result<sys::napi_value> {
+    let env = Env::from_raw(raw);
+    let config = NativeConfig::from_napi_value(raw, config)?;
+    let mut kind = 0;
+    if !napi_util::ok(sys::napi_typeof(raw, on_exit, &mut kind)) || kind != sys::ValueType::napi_function {
+        return Err(napi::Error::new(Status::InvalidArg, "on_exit must be a function"));
+    }
+    let preopens = config
+        .preopens
+        .into_iter()
+        .map(|pair| match <[String; 2]>::try_from(pair) {
+            Ok([guest, host]) => Ok((guest, PathBuf::from(host))),
+            Err(_) => Err(napi::Error::new(Status::InvalidArg, "a preopen must be a [guest, host] pair")),
+        })
+        .collect::<napi::Result<Vec<_>>>()?;
+    let stdio: [i32; 3] = config.stdio.try_into().map_err(|_| napi::Error::new(Status::InvalidArg, "stdio must list three fds"))?;
+    // The ABI only changes which import functions JS wraps (lib/imports.js).
+    if !matches!(config.version.as_str(), "preview1" | "unstable") {
+        return Err(napi::Error::new(Status::InvalidArg, format!("unknown WASI version {}", config.version)));
+    }
+    let sockets = config
+        .sockets
+        .into_iter()
+        .map(|s| match (s.listen, s.fd) {
+            (Some(addr), None) => Ok(SocketSpec::Listen(addr)),
+            (None, Some(fd)) => Ok(SocketSpec::Fd(fd)),
+            _ => Err(napi::Error::new(Status::InvalidArg, "a socket is { listen } or { fd }")),
+        })
+        .collect::<napi::Result<Vec<_>>>()?;
+    let ctx = WasiCtx::new(Config { args: config.args, env: config.env, preopens, sockets, stdio }).map_err(|failure| {
+        napi_util::throw(raw, napi_util::ErrorKind::Error, error_codes::setup_error_code(&failure), &failure.to_string());
+        napi::Error::from_status(Status::PendingException)
+    })?;
+    let listeners: Vec<NativeListener> = ctx
+        .listeners
+        .iter()
+        .map(|l| NativeListener { fd: l.fd, address: l.addr.ip().to_string(), port: u32::from(l.addr.port()) })
+        .collect();
+    {
+        let mut on_exit_ref = std::ptr::null_mut();
+        if !napi_util::ok(sys::napi_create_reference(raw, on_exit, 1, &mut on_exit_ref)) {
+            return Err(napi::Error::from_status(Status::GenericFailure));
+        }
+        // Only names from the table are kept, as &'static str.
+        let panic_on = config.panic_on.and_then(|name| wasi_core::PREVIEW1.iter().find(|s| s.name == name).map(|s| s.name));
+        let state = State::new(raw, registry.clone(), ctx, on_exit_ref, panic_on);
+        let Some(id) = state.id() else {
+            return Err(napi::Error::new(Status::GenericFailure, "too many live WASI instances on this thread"));
+        };
+        let Some(bind) = crate::bind::build_bind(raw, &state) else {
+            return Err(napi::Error::new(Status::GenericFailure, "cannot create the WASI bind function"));
+        };
+        let mut result = env.create_object()?;
+        result.set_named_property("id", id)?;
+        napi_util::set_property(raw, result.raw(), "bind", bind);
+        result.set_named_property("listeners", listeners)?;
+        Ok(result.raw())
+    }
+}

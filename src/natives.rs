@@ -1,0 +1,144 @@
+//! The native import functions: raw Node-API callbacks, one per syscall,
+//! made once per thread.
+//!
+//! wasm does not call these directly: each `wasiImport` function is a
+//! small JS function (`lib/imports.js`, generated) that checks its
+//! arguments' types, writes them with the instance's id into the thread's
+//! call [`Frame`], and calls the native function of its syscall with no
+//! arguments (see [`crate::call`]). The natives are made once per thread
+//! and shared by every `WASI` object (so that V8 sees one call target per
+//! call site); the id names the instance.
+//!
+//! Each preview1 syscall gets its own monomorphic callback
+//! (`fixed_trampoline::<I>` for entry `I` of [`wasi_core::PREVIEW1`]), so
+//! reading the arguments is unrolled and the syscall called directly; the
+//! few `wasi_unstable` overrides share a generic one that reads the
+//! syscall from the function's `data`.
+//!
+//! Each set of natives has its own registry of states, and its own
+//! `create`, the only way to put a state in it. `lib/imports.js` takes a
+//! set when it is loaded and keeps it, and the states it creates, in its
+//! closure. Other JS in the process may take a set of its own, but the
+//! ids it can pass reach only the states it created itself: never another
+//! instance's, whose memory the natives trust `lib/imports.js` to have
+//! rebound after growth (the frame likewise holds the types it checked).
+
+use crate::call::call_import;
+use crate::frame::{Frame, FrameView};
+use crate::napi_util::{create_function, ok, set_property};
+use crate::panic_guard::{guarded, install_quiet_panic_hook};
+use crate::state::Registry;
+use napi::sys;
+use std::ffi::c_void;
+use std::ptr;
+use std::rc::Rc;
+use wasi_core::{Syscall, PREVIEW1, UNSTABLE_OVERRIDES};
+
+/// The prefix of the `wasi_unstable` variants' keys in the natives object.
+pub const UNSTABLE_PREFIX: &str = "unstable_";
+
+/// What each native function carries.
+pub struct NativeData {
+    pub frame: FrameView,
+    pub registry: Rc<Registry>,
+    pub syscall: &'static Syscall,
+    /// Keeps the frame's buffer alive.
+    _frame_owner: Rc<Frame>,
+}
+
+unsafe extern "C" fn drop_native_data(_env: sys::napi_env, data: *mut c_void, _hint: *mut c_void) {
+    drop(Box::from_raw(data.cast::<NativeData>()));
+}
+
+unsafe extern "C" fn drop_registry(_env: sys::napi_env, data: *mut c_void, _hint: *mut c_void) {
+    drop(Box::from_raw(data.cast::<Rc<Registry>>()));
+}
+
+/// Builds a set of natives: one function per distinct syscall of both
+/// ABIs, called with no arguments (they are in the frame), `frame`, the
+/// frame's ArrayBuffer, and `create(config, onExit)`, which makes a state
+/// these natives can reach (see [`crate::create`]). Returns `None` if a
+/// Node-API call failed.
+///
+/// # Safety
+/// Called inside a Node-API callback on `env`'s thread.
+pub unsafe fn build_natives(env: sys::napi_env) -> Option<sys::napi_value> {
+    install_quiet_panic_hook();
+    let registry = Rc::new(Registry::new());
+    let mut object = ptr::null_mut();
+    if !ok(sys::napi_create_object(env, &mut object)) {
+        return None;
+    }
+    let (frame, frame_buffer) = Frame::new(env)?;
+    let frame = Rc::new(frame);
+    if !set_property(env, object, "frame", frame_buffer) {
+        return None;
+    }
+    let data = Box::into_raw(Box::new(registry.clone()));
+    let Some(create) = create_function(env, "create", Some(create_trampoline), data.cast(), Some(drop_registry)) else {
+        drop(Box::from_raw(data));
+        return None;
+    };
+    if !set_property(env, object, "create", create) {
+        return None;
+    }
+    // Preview1 syscalls under their import names, each with its own
+    // trampoline; the wasi_unstable variants as `unstable_<name>`, with the
+    // generic one.
+    let preview1 = PREVIEW1.iter().zip(FIXED_TRAMPOLINES).map(|(s, t)| (s.name.to_string(), s, t));
+    let unstable = UNSTABLE_OVERRIDES.iter().map(|s| (format!("{UNSTABLE_PREFIX}{}", s.name), s, generic_trampoline as Trampoline));
+    for (key, syscall, trampoline) in preview1.chain(unstable) {
+        let data =
+            Box::into_raw(Box::new(NativeData { frame: frame.view(), registry: registry.clone(), syscall, _frame_owner: frame.clone() }));
+        let Some(f) = create_function(env, &key, Some(trampoline), data.cast(), Some(drop_native_data)) else {
+            drop(Box::from_raw(data));
+            return None;
+        };
+        if !set_property(env, object, &key, f) {
+            return None;
+        }
+    }
+    Some(object)
+}
+
+/// `create(config, onExit)`: a new state in this set's registry.
+unsafe extern "C" fn create_trampoline(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
+    guarded(env, || {
+        let mut argc = 2usize;
+        let mut argv = [ptr::null_mut(); 2];
+        let mut data = ptr::null_mut();
+        if !ok(sys::napi_get_cb_info(env, info, &mut argc, argv.as_mut_ptr(), ptr::null_mut(), &mut data)) {
+            return ptr::null_mut();
+        }
+        let registry = &*(data as *const Rc<Registry>);
+        match crate::create::create_wasi(env, registry, argv[0], argv[1]) {
+            Ok(v) => v,
+            Err(e) if e.status == napi::Status::PendingException => ptr::null_mut(),
+            Err(e) => {
+                napi::JsError::from(e).throw_into(env);
+                ptr::null_mut()
+            }
+        }
+    })
+}
+
+/// The trampoline for an import whose syscall is only known from `data`.
+unsafe extern "C" fn generic_trampoline(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
+    guarded(env, || call_import(env, info, None))
+}
+
+/// The trampoline for `PREVIEW1[I]`: the syscall is a constant here.
+unsafe extern "C" fn fixed_trampoline<const I: usize>(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
+    guarded(env, || call_import(env, info, Some(&PREVIEW1[I])))
+}
+
+type Trampoline = unsafe extern "C" fn(sys::napi_env, sys::napi_callback_info) -> sys::napi_value;
+
+macro_rules! fixed_trampolines {
+    ($($i:literal)*) => { [$(fixed_trampoline::<$i> as Trampoline),*] };
+}
+
+/// One trampoline per preview1 import, by table index.
+static FIXED_TRAMPOLINES: [Trampoline; 46] = fixed_trampolines!(
+    0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30 31 32 33 34 35 36 37 38 39 40 41 42 43 44 45
+);
