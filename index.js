@@ -124,6 +124,19 @@ class WASI {
     validateFd(stdout, 'options.stdout');
     validateFd(stderr, 'options.stderr');
 
+    // `maxFds` (a wasi-rs option): the most descriptors the guest may hold,
+    // stdio and preopens included. Besides it, a guest never takes the
+    // process's last host fds (README, Limits).
+    let maxFds = 0;
+    if (options.maxFds !== undefined) {
+      const value = options.maxFds;
+      if (typeof value !== 'number') throw new ERR_INVALID_ARG_TYPE('options.maxFds', 'number', value);
+      if (!Number.isInteger(value) || value < 3 || value > 16384) {
+        throw new ERR_OUT_OF_RANGE('options.maxFds', 'an integer >= 3 && <= 16384', value);
+      }
+      maxFds = value;
+    }
+
     let returnOnExit = true;
     if (options.returnOnExit !== undefined) {
       if (typeof options.returnOnExit !== 'boolean') {
@@ -135,7 +148,7 @@ class WASI {
     const panicOn = testHooks && Object.hasOwn(options, kTestPanicOn) ? String(options[kTestPanicOn]) : undefined;
     const { imports, bindMemory, listeners } = createImports(
       version,
-      { args, env, preopens, stdio: [stdin, stdout, stderr], version, sockets, panicOn },
+      { args, env, preopens, stdio: [stdin, stdout, stderr], version, sockets, maxFds, panicOn },
       returnOnExit ? throwExit : exitProcess,
     );
     // Null prototypes: wasm resolves imports with ordinary property gets,

@@ -24,6 +24,9 @@ pub struct NativeConfig {
     pub version: String,
     /// Sockets after the preopens: each `{ listen: "host:port" }` or `{ fd }`.
     pub sockets: Vec<NativeSocket>,
+    /// The most descriptors the guest may hold (`maxFds`; 0 or absent for
+    /// the default).
+    pub max_fds: Option<u32>,
     /// Test hook (only with `WASI_RS_TEST_HOOKS=1`, see `index.js`): the
     /// name of an import whose calls panic on purpose.
     pub panic_on: Option<String>,
@@ -86,10 +89,13 @@ pub unsafe fn create_wasi(
             _ => Err(napi::Error::new(Status::InvalidArg, "a socket is { listen } or { fd }")),
         })
         .collect::<napi::Result<Vec<_>>>()?;
-    let ctx = WasiCtx::new(Config { args: config.args, env: config.env, preopens, sockets, stdio }).map_err(|failure| {
+    let mut ctx = WasiCtx::new(Config { args: config.args, env: config.env, preopens, sockets, stdio, max_fds: config.max_fds.unwrap_or(0) as usize }).map_err(|failure| {
         napi_util::throw(raw, napi_util::ErrorKind::Error, error_codes::setup_error_code(&failure), &failure.to_string());
         napi::Error::from_status(Status::PendingException)
     })?;
+    // A worker being terminated (or the process exiting) marks the
+    // environment as stopping; a guest sleeping in poll_oneoff then wakes.
+    ctx.interrupt = Some(Box::new(move || napi_util::env_is_stopping(raw)));
     let listeners: Vec<NativeListener> = ctx
         .listeners
         .iter()

@@ -18,14 +18,19 @@ pub const ERR_WASI_SOCKET: &str = "ERR_WASI_SOCKET";
 /// A value of the wrong type reached the binding.
 pub const ERR_INVALID_ARG_TYPE: &str = "ERR_INVALID_ARG_TYPE";
 
+/// An option's value is out of range (`maxFds` too small for the stdio,
+/// preopens and sockets it must hold).
+pub const ERR_OUT_OF_RANGE: &str = "ERR_OUT_OF_RANGE";
+
 /// Every code above, for `abi()`.
-pub const ALL: [&str; 5] = [ERR_WASI_NOT_STARTED, ERR_WASI_INTERNAL, ERR_WASI_PREOPEN, ERR_WASI_SOCKET, ERR_INVALID_ARG_TYPE];
+pub const ALL: [&str; 6] = [ERR_WASI_NOT_STARTED, ERR_WASI_INTERNAL, ERR_WASI_PREOPEN, ERR_WASI_SOCKET, ERR_INVALID_ARG_TYPE, ERR_OUT_OF_RANGE];
 
 /// The JS error code of a failure to set an instance up.
 pub fn setup_error_code(e: &SetupError) -> &'static str {
     match e {
         SetupError::Preopen { .. } => ERR_WASI_PREOPEN,
         SetupError::Socket { .. } => ERR_WASI_SOCKET,
+        SetupError::Limit { .. } => ERR_OUT_OF_RANGE,
     }
 }
 

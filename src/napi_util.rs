@@ -67,3 +67,17 @@ pub unsafe fn set_property(env: sys::napi_env, object: sys::napi_value, name: &s
     let name = cstring(name);
     ok(sys::napi_set_named_property(env, object, name.as_ptr(), value))
 }
+
+/// Whether `env` can no longer run JS: its worker is being terminated or
+/// the process is exiting (Node marks the environment as stopping from
+/// the thread that tears it down). Asks with `napi_coerce_to_bool` on a
+/// boolean, which runs no JS and fails only in that state (or with an
+/// exception pending, when the call is unwinding anyway).
+///
+/// # Safety
+/// `env` must be the current environment of a running callback.
+pub unsafe fn env_is_stopping(env: sys::napi_env) -> bool {
+    let mut value = ptr::null_mut();
+    let mut result = ptr::null_mut();
+    !ok(sys::napi_get_boolean(env, true, &mut value)) || !ok(sys::napi_coerce_to_bool(env, value, &mut result))
+}

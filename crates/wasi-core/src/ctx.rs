@@ -1,7 +1,9 @@
 //! The per-instance WASI state: arguments, environment and fd table.
 
 use crate::fdtable::{Descriptor, DirFd, FdTable, Kind};
+use crate::errno::Errno;
 use crate::host::{self, HostFd};
+use rustix::fd::AsFd;
 use crate::sandbox::{open_preopen, PreopenError};
 use crate::syscalls::clock_random::RandomPool;
 use crate::types::rights;
@@ -31,6 +33,9 @@ pub struct Config {
     pub sockets: Vec<SocketSpec>,
     /// Host fds for the guest's fds 0, 1 and 2.
     pub stdio: [i32; 3],
+    /// The most descriptors the guest may hold, stdio and preopens
+    /// included (0: [`crate::fdtable::MAX_FDS`]).
+    pub max_fds: usize,
 }
 
 /// Why an instance could not be set up.
@@ -40,6 +45,9 @@ pub enum SetupError {
     Preopen { guest: String, host: PathBuf, error: PreopenError },
     /// A socket that could not be bound or is not a socket.
     Socket { spec: String, error: std::io::Error },
+    /// The descriptor limit leaves no room for stdio, the preopens and
+    /// the sockets.
+    Limit { max_fds: usize },
 }
 
 impl std::fmt::Display for SetupError {
@@ -49,6 +57,7 @@ impl std::fmt::Display for SetupError {
                 write!(f, "cannot preopen '{}' (for guest path '{guest}'): {error}", host.display())
             }
             SetupError::Socket { spec, error } => write!(f, "cannot use socket {spec}: {error}"),
+            SetupError::Limit { max_fds } => write!(f, "maxFds {max_fds} leaves no room for stdio, the preopens and the sockets"),
         }
     }
 }
@@ -70,21 +79,28 @@ pub struct WasiCtx {
     pub listeners: Vec<Listener>,
     /// Random bytes for `random_get`.
     pub random: RandomPool,
+    /// Asked by long waits (`poll_oneoff`) every [`INTERRUPT_CHECK_MS`]
+    /// whether the embedder is going away (a worker terminated, the
+    /// process exiting); if so the wait ends with `EINTR` at once instead
+    /// of holding the teardown for as long as the guest asked to sleep.
+    pub interrupt: Option<Box<dyn Fn() -> bool>>,
 }
 
-fn too_many_fds() -> std::io::Error {
-    std::io::Error::from_raw_os_error(rustix::io::Errno::MFILE.raw_os_error())
-}
+/// How often a long wait asks [`WasiCtx::interrupt`].
+pub const INTERRUPT_CHECK_MS: u64 = 50;
 
 impl WasiCtx {
     /// Builds the state: stdio at fds 0-2, then each preopen, then each
     /// socket.
     pub fn new(config: Config) -> Result<WasiCtx, SetupError> {
-        let mut fds = FdTable::default();
+        host::refresh_fd_ceiling();
+        let max_fds = if config.max_fds == 0 { crate::fdtable::MAX_FDS } else { config.max_fds.min(crate::fdtable::MAX_FDS) };
+        let mut fds = FdTable::with_limit(max_fds);
         for host in config.stdio {
-            let h = HostFd::new(host);
-            let base = h.borrow().and_then(host::filetype).map(host::rights_for_filetype).unwrap_or(rights::TTY_BASE);
-            fds.insert(Descriptor::new(Kind::Borrowed(h), base, 0)).expect("an empty table has room for stdio");
+            let held = host::hold_stdio(host);
+            let base = held.as_ref().map_or(Err(Errno::Badf), |fd| host::filetype(fd.as_fd())).map(host::rights_for_filetype);
+            let d = Descriptor::new(Kind::Stdio(held), base.unwrap_or(rights::TTY_BASE), 0);
+            fds.insert(d).map_err(|_| SetupError::Limit { max_fds })?;
         }
         for (guest, host) in config.preopens {
             let dir = match open_preopen(&host) {
@@ -92,23 +108,18 @@ impl WasiCtx {
                 Err(error) => return Err(SetupError::Preopen { guest, host, error }),
             };
             let kind = Kind::Dir(DirFd { dir, preopen_name: Some(guest.clone()), cursor: None });
-            fds.insert(Descriptor::new(kind, rights::DIRECTORY_BASE, rights::DIRECTORY_INHERITING)).map_err(|_| SetupError::Preopen {
-                guest,
-                host,
-                error: PreopenError::Open(too_many_fds()),
-            })?;
+            fds.insert(Descriptor::new(kind, rights::DIRECTORY_BASE, rights::DIRECTORY_INHERITING))
+                .map_err(|_| SetupError::Limit { max_fds })?;
         }
         let mut listeners = Vec::new();
         for spec in config.sockets {
             let (kind, addr) = socket_for(&spec).map_err(|error| SetupError::Socket { spec: describe(&spec), error })?;
-            let fd = fds
-                .insert(Descriptor::new(kind, rights::SOCKET_BASE, 0))
-                .map_err(|_| SetupError::Socket { spec: describe(&spec), error: too_many_fds() })?;
+            let fd = fds.insert(Descriptor::new(kind, rights::SOCKET_BASE, 0)).map_err(|_| SetupError::Limit { max_fds })?;
             if let Some(addr) = addr {
                 listeners.push(Listener { fd, addr });
             }
         }
-        Ok(WasiCtx { args: config.args, env: config.env, fds, listeners, random: RandomPool::default() })
+        Ok(WasiCtx { args: config.args, env: config.env, fds, listeners, random: RandomPool::default(), interrupt: None })
     }
 }
 

@@ -27,8 +27,13 @@ pub struct DirFd {
 
 /// What a descriptor refers to.
 pub enum Kind {
-    /// A host fd the embedder lent: stdin/stdout/stderr, or a socket
-    /// given as `{ fd }`. Closing it in the guest leaves the host fd open.
+    /// One of the embedder's stdio streams, held through a duplicate made
+    /// when the instance was (see [`host::hold_stdio`]); `None` if the
+    /// host fd was closed then. No call may change the stream's state for
+    /// the embedder: it is never shut down, made non-blocking or closed.
+    Stdio(Option<std::sync::Arc<OwnedFd>>),
+    /// A host socket the embedder lent with `{ fd }`. Closing it in the
+    /// guest leaves the host fd open.
     Borrowed(HostFd),
     /// Something opened through `path_open` without `O_DIRECTORY`.
     /// `filetype` is `None` until a call needs it (see
@@ -70,6 +75,7 @@ impl Descriptor {
     /// The host fd behind the descriptor, whatever its kind.
     pub fn host_fd(&self) -> WasiResult<BorrowedFd<'_>> {
         match &self.kind {
+            Kind::Stdio(h) => h.as_ref().map(|fd| fd.as_fd()).ok_or(Errno::Badf),
             Kind::Borrowed(h) => h.borrow(),
             Kind::File { file, .. } => Ok(file.as_fd()),
             Kind::Socket(s) => Ok(s.as_fd()),
@@ -92,11 +98,16 @@ impl Descriptor {
 
     /// Whether I/O on this descriptor should wait out `EAGAIN`.
     pub fn blocking(&self) -> Blocking {
-        if self.nonblock {
-            Blocking::NonBlocking
-        } else {
-            Blocking::Wait
+        match (&self.kind, self.nonblock) {
+            (_, false) => Blocking::Wait,
+            (Kind::Stdio(_) | Kind::Borrowed(_), true) => Blocking::Emulated,
+            (_, true) => Blocking::NonBlocking,
         }
+    }
+
+    /// Whether this is one of the embedder's stdio streams.
+    pub fn is_stdio(&self) -> bool {
+        matches!(self.kind, Kind::Stdio(_))
     }
 
     /// The directory, after checking `needed`; `ENOTDIR` for anything else.
@@ -112,12 +123,37 @@ impl Descriptor {
 }
 
 /// The table itself.
-#[derive(Default)]
 pub struct FdTable {
     slots: Vec<Option<Descriptor>>,
+    /// How many slots hold a descriptor.
+    held: usize,
+    /// The most descriptors it holds; past it, `EMFILE`.
+    max: usize,
+}
+
+impl Default for FdTable {
+    fn default() -> Self {
+        FdTable::with_limit(MAX_FDS)
+    }
 }
 
 impl FdTable {
+    /// An empty table that holds at most `max` descriptors.
+    pub fn with_limit(max: usize) -> Self {
+        FdTable { slots: Vec::new(), held: 0, max }
+    }
+
+    /// Puts a descriptor the guest just had the host open (`path_open`,
+    /// `sock_accept`) in the table, unless that would leave the process
+    /// too few host fds (see [`host::fd_has_headroom`]): then it is closed
+    /// again and the guest gets `EMFILE`, as if the process were out.
+    pub fn insert_opened(&mut self, d: Descriptor) -> WasiResult<u32> {
+        if !host::fd_has_headroom(d.host_fd()?) {
+            return Err(Errno::Mfile);
+        }
+        self.insert(d)
+    }
+
     /// The descriptor at `fd`, or `EBADF`.
     pub fn get(&self, fd: u32) -> WasiResult<&Descriptor> {
         self.slots.get(fd as usize).and_then(Option::as_ref).ok_or(Errno::Badf)
@@ -130,12 +166,13 @@ impl FdTable {
 
     /// Puts `d` in the lowest free slot and returns its number.
     pub fn insert(&mut self, d: Descriptor) -> WasiResult<u32> {
+        if self.held >= self.max {
+            return Err(Errno::Mfile);
+        }
+        self.held += 1;
         if let Some(i) = self.slots.iter().position(Option::is_none) {
             self.slots[i] = Some(d);
             return Ok(i as u32);
-        }
-        if self.slots.len() >= MAX_FDS {
-            return Err(Errno::Mfile);
         }
         self.slots.push(Some(d));
         Ok((self.slots.len() - 1) as u32)
@@ -144,6 +181,7 @@ impl FdTable {
     /// Removes and returns the descriptor at `fd`, or `EBADF`.
     pub fn remove(&mut self, fd: u32) -> WasiResult<Descriptor> {
         let d = self.slots.get_mut(fd as usize).and_then(Option::take).ok_or(Errno::Badf)?;
+        self.held -= 1;
         while matches!(self.slots.last(), Some(None)) {
             self.slots.pop();
         }
@@ -187,6 +225,8 @@ impl FdTable {
             return Ok(());
         }
         let d = self.remove(from)?;
+        // `to` was checked above and is not `from`, so it still holds a
+        // descriptor, which this drops (and with it its host resource).
         self.slots[to as usize] = Some(d);
         Ok(())
     }

@@ -42,11 +42,113 @@ impl HostFd {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Blocking {
     Wait,
+    /// The host descriptor is non-blocking too: its `EAGAIN` is the answer.
     NonBlocking,
+    /// The guest asked for non-blocking I/O on a descriptor it shares with
+    /// the embedder (stdio, a lent socket), whose host mode is not the
+    /// guest's to change: each call first asks `poll` with a zero timeout
+    /// and answers `EAGAIN` when not ready, and writes at most
+    /// [`EMULATED_WRITE_MAX`] bytes, which a ready pipe or socket takes
+    /// without blocking.
+    Emulated,
+}
+
+/// The most an emulated non-blocking write passes to the host at once
+/// (`PIPE_BUF`: a pipe that polls writable has room for it).
+pub const EMULATED_WRITE_MAX: usize = 4096;
+
+/// Whether `fd` is ready for `flags` right now (a zero-timeout `poll`).
+pub fn ready_now(fd: BorrowedFd<'_>, flags: rustix::event::PollFlags) -> WasiResult<bool> {
+    let mut fds = [rustix::event::PollFd::new(&fd, flags)];
+    let zero = rustix::time::Timespec { tv_sec: 0, tv_nsec: 0 };
+    match retry_on_intr(|| rustix::event::poll(&mut fds, Some(&zero))) {
+        Ok(n) => Ok(n > 0),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The process's fd ceiling (`RLIMIT_NOFILE`'s soft limit), read when an
+/// instance is made.
+static FD_CEILING: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(u64::MAX);
+
+/// Reads the process's fd ceiling again (the embedder may have raised it).
+pub fn refresh_fd_ceiling() {
+    let limit = rustix::process::getrlimit(rustix::process::Resource::Nofile).current.unwrap_or(u64::MAX);
+    FD_CEILING.store(limit, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// How many host fds below the ceiling a guest may never take: an eighth
+/// of the ceiling, at least 64, so the embedder can still open files,
+/// sockets and pipes whatever its guests do.
+pub fn fd_reserve(ceiling: u64) -> u64 {
+    (ceiling / 8).max(64)
+}
+
+/// Whether a host fd a guest just had opened leaves the process its
+/// reserve. The kernel hands out the lowest free number, so an fd numbered
+/// `n` means `n` fds below it are in use: one check of the number, no scan.
+pub fn fd_has_headroom(fd: BorrowedFd<'_>) -> bool {
+    use rustix::fd::AsRawFd;
+    let ceiling = FD_CEILING.load(std::sync::atomic::Ordering::Relaxed);
+    let n = fd.as_raw_fd() as u64;
+    n < ceiling.saturating_sub(fd_reserve(ceiling))
+}
+
+/// Runs a host call again while it fails with `EINTR`: the one place the
+/// host layer decides that policy (a signal meant for the embedder must
+/// not surface to the guest as an error).
+pub fn retry_on_intr<T>(mut call: impl FnMut() -> rustix::io::Result<T>) -> rustix::io::Result<T> {
+    loop {
+        match call() {
+            Err(rustix::io::Errno::INTR) => continue,
+            r => return r,
+        }
+    }
+}
+
+/// The guest's hold on one of the embedder's stdio streams: a duplicate
+/// of the host fd taken when the instance is made, so the guest keeps the
+/// stream it was given even if the embedder later closes that fd number
+/// and it is reused. Instances of one process share the duplicate of a
+/// stream (keyed by the fd number and the open object's identity) rather
+/// than take three fds each. `None` when the host fd is closed: the guest
+/// then gets `EBADF` on it.
+pub fn hold_stdio(raw: i32) -> Option<std::sync::Arc<rustix::fd::OwnedFd>> {
+    use std::collections::HashMap;
+    use std::sync::{Arc, Mutex, Weak};
+    type Held = HashMap<i32, ((u64, u64), Weak<rustix::fd::OwnedFd>)>;
+    static HELD: Mutex<Option<Held>> = Mutex::new(None);
+    let host = HostFd::new(raw);
+    let borrowed = host.borrow().ok()?;
+    let st = rustix::fs::fstat(borrowed).ok()?;
+    let identity = (st.st_dev as u64, st.st_ino as u64);
+    // A regular file's offset belongs to its open file description, which
+    // the identity cannot tell apart: those are never shared.
+    let shareable = FileType::from_raw_mode(st.st_mode) != FileType::RegularFile;
+    let mut held = HELD.lock().unwrap_or_else(|e| e.into_inner());
+    let held = held.get_or_insert_with(HashMap::new);
+    if shareable {
+        if let Some((id, weak)) = held.get(&raw) {
+            if *id == identity {
+                if let Some(fd) = weak.upgrade() {
+                    return Some(fd);
+                }
+            }
+        }
+    }
+    let dup = Arc::new(rustix::io::fcntl_dupfd_cloexec(borrowed, 3).ok()?);
+    if shareable {
+        held.retain(|_, (_, w)| w.strong_count() > 0);
+        held.insert(raw, (identity, Arc::downgrade(&dup)));
+    }
+    Some(dup)
 }
 
 /// Reads into `buf` (0 is end of file).
 pub fn read(fd: BorrowedFd<'_>, buf: &mut [u8], blocking: Blocking) -> WasiResult<usize> {
+    if blocking == Blocking::Emulated && !ready_now(fd, rustix::event::PollFlags::IN)? {
+        return Err(Errno::Again);
+    }
     loop {
         match rustix::io::read(fd, &mut *buf) {
             Ok(n) => return Ok(n),
@@ -111,6 +213,16 @@ pub fn seek(fd: BorrowedFd<'_>, pos: rustix::fs::SeekFrom) -> WasiResult<u64> {
 /// writes are retried and `EAGAIN` is waited out. When non-blocking, it is
 /// one `writev`, whose short count or `EAGAIN` the guest sees.
 pub fn write_vectored(fd: BorrowedFd<'_>, bufs: &[IoSlice<'_>], blocking: Blocking) -> WasiResult<usize> {
+    if blocking == Blocking::Emulated {
+        if !ready_now(fd, rustix::event::PollFlags::OUT)? {
+            return Err(Errno::Again);
+        }
+        let first = bufs.iter().find(|b| !b.is_empty()).map_or(&[][..], |b| &b[..b.len().min(EMULATED_WRITE_MAX)]);
+        return match retry_on_intr(|| rustix::io::write(fd, first)) {
+            Ok(n) => Ok(n),
+            Err(e) => Err(e.into()),
+        };
+    }
     let total: usize = bufs.iter().map(|b| b.len()).sum();
     let mut done = 0usize;
     // Fast path: one write(v) usually takes everything; a single buffer
@@ -120,7 +232,7 @@ pub fn write_vectored(fd: BorrowedFd<'_>, bufs: &[IoSlice<'_>], blocking: Blocki
         _ => rustix::io::writev(fd, bufs),
     };
     match first {
-        Ok(n) if n == total || blocking == Blocking::NonBlocking => return Ok(n),
+        Ok(n) if n == total || blocking != Blocking::Wait => return Ok(n),
         Ok(n) => done = n,
         Err(rustix::io::Errno::INTR) => {}
         Err(rustix::io::Errno::AGAIN) if blocking == Blocking::Wait => wait_for(fd, rustix::event::PollFlags::OUT)?,
@@ -160,6 +272,18 @@ pub fn wait_for(fd: BorrowedFd<'_>, flags: rustix::event::PollFlags) -> WasiResu
         Ok(_) | Err(rustix::io::Errno::INTR) => Ok(()),
         Err(e) => Err(e.into()),
     }
+}
+
+/// Sets an open file's access and modification times, to the nanosecond.
+pub fn set_times(fd: BorrowedFd<'_>, atime: crate::sandbox::SetTime, mtime: crate::sandbox::SetTime) -> rustix::io::Result<()> {
+    use crate::sandbox::SetTime;
+    let spec = |t: SetTime| match t {
+        SetTime::Omit => rustix::fs::Timespec { tv_sec: 0, tv_nsec: rustix::fs::UTIME_OMIT },
+        SetTime::Now => rustix::fs::Timespec { tv_sec: 0, tv_nsec: rustix::fs::UTIME_NOW },
+        SetTime::At(ns) => rustix::fs::Timespec { tv_sec: (ns / 1_000_000_000) as i64, tv_nsec: (ns % 1_000_000_000) as _ },
+    };
+    let times = rustix::fs::Timestamps { last_access: spec(atime), last_modification: spec(mtime) };
+    retry_on_intr(|| rustix::fs::futimens(fd, &times))
 }
 
 /// Maps a host file type to WASI's `filetype`.

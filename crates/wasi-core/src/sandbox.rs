@@ -119,15 +119,25 @@ pub fn open(dir: &Dir, path: &str, req: OpenRequest) -> io::Result<Opened> {
         .truncate(req.truncate)
         .follow(follow.cap())
         .maybe_dir(!write)
-        .nonblock(req.nonblock)
+        // Always non-blocking while opening: a FIFO with no peer would
+        // otherwise block the whole thread in open(2) (a write-only one
+        // then fails with ENXIO instead). Blocking mode, if the guest
+        // wants it, is restored right after.
+        .nonblock(true)
         .sync(req.sync)
         .dsync(req.dsync)
         .rsync(req.rsync);
     let file = dir.open_with(path, &opts)?;
+    // F_SETFL sets exactly the status flags it may change (append and
+    // non-blocking among them); the access mode and sync flags stay.
+    let mut flags = rustix::fs::OFlags::empty();
     if req.append {
-        let flags = rustix::fs::fcntl_getfl(&file)?;
-        rustix::fs::fcntl_setfl(&file, flags | rustix::fs::OFlags::APPEND)?;
+        flags |= rustix::fs::OFlags::APPEND;
     }
+    if req.nonblock {
+        flags |= rustix::fs::OFlags::NONBLOCK;
+    }
+    rustix::fs::fcntl_setfl(&file, flags)?;
     Ok(Opened::File(file))
 }
 
@@ -225,9 +235,24 @@ fn time_spec(t: SetTime) -> Option<SystemTimeSpec> {
 }
 
 /// Sets the access and modification times of `path`, to the nanosecond.
+///
+/// Following a symlink, the file is opened (read-only, else write-only)
+/// without blocking and its times set through the descriptor: cap-std's
+/// own `set_times` opens it for writing in blocking mode, which hangs on
+/// a FIFO with no reader. Only when neither open is permitted does cap-std
+/// take over (it then goes through `/proc/self/fd`).
 pub fn set_times(dir: &Dir, path: &str, follow: Follow, atime: SetTime, mtime: SetTime) -> io::Result<()> {
-    match follow {
-        Follow::Yes => dir.set_times(path, time_spec(atime), time_spec(mtime)),
-        Follow::No => dir.set_symlink_times(path, time_spec(atime), time_spec(mtime)),
+    if follow == Follow::No {
+        return dir.set_symlink_times(path, time_spec(atime), time_spec(mtime));
     }
+    for write in [false, true] {
+        let mut opts = cap_std::fs::OpenOptions::new();
+        opts.read(!write).write(write).follow(FollowSymlinks::Yes).maybe_dir(!write).nonblock(true);
+        match dir.open_with(path, &opts) {
+            Ok(file) => return crate::host::set_times(rustix::fd::AsFd::as_fd(&file), atime, mtime).map_err(io::Error::from),
+            Err(e) if e.kind() == io::ErrorKind::PermissionDenied => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    dir.set_times(path, time_spec(atime), time_spec(mtime))
 }

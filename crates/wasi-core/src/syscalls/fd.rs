@@ -203,7 +203,7 @@ fn fdstat_of(d: &Descriptor) -> WasiResult<Fdstat> {
         Kind::Dir(_) => (filetype::DIRECTORY, 0),
         // Stdio: the host's append/sync flags, but not the non-blocking flag
         // Node sets on its own pipes: the guest's view is its own.
-        Kind::Borrowed(_) | Kind::File { .. } | Kind::Socket(_) => {
+        Kind::Stdio(_) | Kind::Borrowed(_) | Kind::File { .. } | Kind::Socket(_) => {
             let host = d.host_fd()?;
             let ft = match d.kind {
                 Kind::File { filetype: Some(ft), .. } => ft,
@@ -252,8 +252,9 @@ pub fn fd_fdstat_set_flags(ctx: &mut WasiCtx, _mem: &mut GuestMemory<'_>, fd: u3
             }
             rustix::fs::fcntl_setfl(f, host)?;
         }
-        Kind::Borrowed(h) => {
-            let host_append = host::fdflags(h.borrow()?)? & fdflags::APPEND != 0;
+        // The embedder's: NONBLOCK is emulated for the guest alone.
+        Kind::Stdio(_) | Kind::Borrowed(_) => {
+            let host_append = host::fdflags(d.host_fd()?)? & fdflags::APPEND != 0;
             if (flags & fdflags::APPEND != 0) != host_append {
                 return Err(Errno::NotSup);
             }
@@ -322,14 +323,6 @@ pub fn set_times_from_flags(atim: u64, mtim: u64, fst_flags: u32) -> WasiResult<
     Ok((pick(ATIM, ATIM_NOW, atim)?, pick(MTIM, MTIM_NOW, mtim)?))
 }
 
-fn timespec(t: sandbox::SetTime) -> rustix::fs::Timespec {
-    match t {
-        sandbox::SetTime::Omit => rustix::fs::Timespec { tv_sec: 0, tv_nsec: rustix::fs::UTIME_OMIT },
-        sandbox::SetTime::Now => rustix::fs::Timespec { tv_sec: 0, tv_nsec: rustix::fs::UTIME_NOW },
-        sandbox::SetTime::At(ns) => rustix::fs::Timespec { tv_sec: (ns / 1_000_000_000) as i64, tv_nsec: (ns % 1_000_000_000) as _ },
-    }
-}
-
 /// `fd_filestat_set_times(fd, atim, mtim, fst_flags)`: sets access and
 /// modification times, to the nanosecond.
 pub fn fd_filestat_set_times(
@@ -343,8 +336,7 @@ pub fn fd_filestat_set_times(
     let (a, m) = set_times_from_flags(atim, mtim, fst_flags)?;
     let d = ctx.fds.get(fd)?;
     d.require(rights::FD_FILESTAT_SET_TIMES)?;
-    let times = rustix::fs::Timestamps { last_access: timespec(a), last_modification: timespec(m) };
-    Ok(rustix::fs::futimens(d.host_fd()?, &times)?)
+    Ok(host::set_times(d.host_fd()?, a, m)?)
 }
 
 fn preopen_name(ctx: &WasiCtx, fd: u32) -> WasiResult<&str> {

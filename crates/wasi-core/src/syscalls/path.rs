@@ -342,6 +342,6 @@ pub fn path_open(
             d
         }
     };
-    let new_fd = ctx.fds.insert(descriptor)?;
+    let new_fd = ctx.fds.insert_opened(descriptor)?;
     mem.write(opened, new_fd)
 }

@@ -160,9 +160,21 @@ pub fn poll_oneoff_as<L: GuestType>(
         }
     }
 
+    let interrupt = ctx.interrupt.as_deref();
     loop {
-        let timeout = if ready.is_empty() { nearest(&deadlines)? } else { Some(0) };
+        let mut timeout = if ready.is_empty() { nearest(&deadlines)? } else { Some(0) };
+        // Wait in slices while the embedder may want to tear down (only
+        // when something can wake us at all: with no clock and no fd to
+        // wait for, `wait` reports EINVAL).
+        let slice = crate::ctx::INTERRUPT_CHECK_MS * 1_000_000;
+        let can_wake = !waiting.is_empty() || timeout.is_some();
+        if interrupt.is_some() && can_wake && timeout.is_none_or(|t| t > slice) {
+            timeout = Some(slice);
+        }
         wait(&mut waiting, timeout)?;
+        if interrupt.is_some_and(|stop| stop()) {
+            return Err(Errno::Intr);
+        }
         for (sub, pfd) in &waiting {
             if let Some(ev) = fd_event(sub, pfd) {
                 ready.push(ev);
@@ -228,7 +240,10 @@ fn fd_subscription<'a>(ctx: &'a WasiCtx, sub: &Subscription) -> WasiResult<FdRea
         };
         return Ok(FdReadiness::Now(Event { userdata: sub.userdata, error: 0, kind: sub.tag, nbytes, flags: 0 }));
     }
-    let flags = if sub.tag == EVENT_FD_READ { PollFlags::IN } else { PollFlags::OUT };
+    // RDHUP: a socket whose peer shut down its side (what a Node parent's
+    // `stdin.end()` does to the socketpair that is a child's stdin) reads
+    // end of file, a hangup for the guest as for a closed pipe.
+    let flags = if sub.tag == EVENT_FD_READ { PollFlags::IN | hangup_flags() } else { PollFlags::OUT };
     Ok(FdReadiness::Wait(PollFd::from_borrowed_fd(host, flags)))
 }
 
@@ -258,6 +273,14 @@ fn wait(waiting: &mut [(Subscription, PollFd<'_>)], timeout: Option<u64>) -> Was
     Ok(())
 }
 
+/// The poll flags, besides `POLLHUP`, that mean the peer hung up.
+fn hangup_flags() -> PollFlags {
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    return PollFlags::RDHUP;
+    #[cfg(not(any(target_os = "linux", target_os = "android")))]
+    return PollFlags::empty();
+}
+
 /// The event for a polled fd, if it is ready.
 fn fd_event(sub: &Subscription, pfd: &PollFd<'_>) -> Option<Event> {
     let revents = pfd.revents();
@@ -273,7 +296,7 @@ fn fd_event(sub: &Subscription, pfd: &PollFd<'_>) -> Option<Event> {
         ev.error = Errno::Io.raw();
         return Some(ev);
     }
-    if revents.contains(PollFlags::HUP) {
+    if revents.intersects(PollFlags::HUP | hangup_flags()) {
         ev.flags = HANGUP;
     }
     if sub.tag == EVENT_FD_READ {

@@ -46,6 +46,9 @@ pub fn sock_accept(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, flags:
         sflags |= rustix::net::SocketFlags::NONBLOCK;
     }
     let blocking = d.blocking();
+    if blocking == Blocking::Emulated && !host::ready_now(host, rustix::event::PollFlags::IN)? {
+        return Err(Errno::Again);
+    }
     let conn = loop {
         match rustix::net::accept_with(host, sflags) {
             Ok(c) => break c,
@@ -56,7 +59,7 @@ pub fn sock_accept(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, flags:
     };
     let mut desc = Descriptor::new(Kind::Socket(conn), rights::SOCKET_BASE, 0);
     desc.nonblock = nonblock;
-    let new_fd = ctx.fds.insert(desc)?;
+    let new_fd = ctx.fds.insert_opened(desc)?;
     mem.write(accepted, new_fd)
 }
 
@@ -87,7 +90,12 @@ pub fn sock_recv(
     if ri_flags & RECV_WAITALL != 0 {
         flags |= rustix::net::RecvFlags::WAITALL;
     }
-    let blocking = d.blocking();
+    let mut blocking = d.blocking();
+    if blocking == Blocking::Emulated {
+        // Sockets take a per-call non-blocking flag.
+        flags |= rustix::net::RecvFlags::DONTWAIT;
+        blocking = Blocking::NonBlocking;
+    }
     let n = match mem.scan_iovecs(ri_data, ri_data_len)?.first_nonempty {
         None => 0,
         Some(v) => mem.fill(v.buf, v.len, |buf| loop {
@@ -132,6 +140,11 @@ pub fn sock_shutdown(ctx: &mut WasiCtx, _mem: &mut GuestMemory<'_>, fd: u32, how
         x if x == SHUT_RD | SHUT_WR => rustix::net::Shutdown::Both,
         _ => return Err(Errno::Inval),
     };
-    let (_, host) = socket(ctx, fd, rights::SOCK_SHUTDOWN)?;
+    let (d, host) = socket(ctx, fd, rights::SOCK_SHUTDOWN)?;
+    // The embedder's stdio is its own: shutting it down would break the
+    // embedder's next write (a Node child's stdio is a socketpair).
+    if d.is_stdio() {
+        return Err(Errno::NotSup);
+    }
     Ok(rustix::net::shutdown(host, how)?)
 }
