@@ -89,7 +89,15 @@ pub unsafe fn create_wasi(
             _ => Err(napi::Error::new(Status::InvalidArg, "a socket is { listen } or { fd }")),
         })
         .collect::<napi::Result<Vec<_>>>()?;
-    let mut ctx = WasiCtx::new(Config { args: config.args, env: config.env, preopens, sockets, stdio, max_fds: config.max_fds.unwrap_or(0) as usize }).map_err(|failure| {
+    let mut ctx = WasiCtx::new(Config {
+        args: config.args,
+        env: config.env,
+        preopens,
+        sockets,
+        stdio,
+        max_fds: config.max_fds.unwrap_or(0) as usize,
+    })
+    .map_err(|failure| {
         napi_util::throw(raw, napi_util::ErrorKind::Error, error_codes::setup_error_code(&failure), &failure.to_string());
         napi::Error::from_status(Status::PendingException)
     })?;

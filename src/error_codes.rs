@@ -23,7 +23,8 @@ pub const ERR_INVALID_ARG_TYPE: &str = "ERR_INVALID_ARG_TYPE";
 pub const ERR_OUT_OF_RANGE: &str = "ERR_OUT_OF_RANGE";
 
 /// Every code above, for `abi()`.
-pub const ALL: [&str; 6] = [ERR_WASI_NOT_STARTED, ERR_WASI_INTERNAL, ERR_WASI_PREOPEN, ERR_WASI_SOCKET, ERR_INVALID_ARG_TYPE, ERR_OUT_OF_RANGE];
+pub const ALL: [&str; 6] =
+    [ERR_WASI_NOT_STARTED, ERR_WASI_INTERNAL, ERR_WASI_PREOPEN, ERR_WASI_SOCKET, ERR_INVALID_ARG_TYPE, ERR_OUT_OF_RANGE];
 
 /// The JS error code of a failure to set an instance up.
 pub fn setup_error_code(e: &SetupError) -> &'static str {

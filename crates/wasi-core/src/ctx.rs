@@ -1,12 +1,12 @@
 //! The per-instance WASI state: arguments, environment and fd table.
 
-use crate::fdtable::{Descriptor, DirFd, FdTable, Kind};
 use crate::errno::Errno;
+use crate::fdtable::{Descriptor, DirFd, FdTable, Kind};
 use crate::host::{self, HostFd};
-use rustix::fd::AsFd;
 use crate::sandbox::{open_preopen, PreopenError};
 use crate::syscalls::clock_random::RandomPool;
 use crate::types::rights;
+use rustix::fd::AsFd;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 

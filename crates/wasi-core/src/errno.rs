@@ -8,7 +8,7 @@
 /// A WASI preview1 `errno` value (spec: `errno`, an enum over `u16`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[repr(u16)]
-#[allow(missing_docs)]
+#[allow(missing_docs, reason = "each variant is the POSIX errno of the same name")]
 pub enum Errno {
     Success = 0,
     TooBig = 1,

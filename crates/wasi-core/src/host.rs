@@ -335,7 +335,7 @@ pub(crate) fn nanos(sec: i64, nsec: i64) -> u64 {
 
 /// Translates host `stat` into a WASI filestat. (The casts are needed on
 /// targets whose `stat` fields have other widths.)
-#[allow(clippy::unnecessary_cast)]
+#[allow(clippy::unnecessary_cast, reason = "stat field widths differ between targets")]
 pub fn filestat_from_host(st: &Stat) -> Filestat {
     Filestat {
         dev: st.st_dev as u64,

@@ -416,5 +416,5 @@ pub fn fd_readdir(
             cursor.advance();
         }
     }
-    mem.write(bufused, used as u32)
+    mem.write(bufused, used)
 }

@@ -121,7 +121,7 @@ pub fn filestat_of_path(ctx: &mut WasiCtx, mem: &GuestMemory<'_>, fd: u32, flags
 
 /// `path_filestat_set_times(fd, flags, path, atim, mtim, fst_flags)`: sets
 /// the access and modification times of `path`, to the nanosecond.
-#[allow(clippy::too_many_arguments)]
+#[allow(clippy::too_many_arguments, reason = "the parameters are the WASI import's, one for one")]
 pub fn path_filestat_set_times(
     ctx: &mut WasiCtx,
     mem: &mut GuestMemory<'_>,
@@ -144,7 +144,7 @@ pub fn path_filestat_set_times(
 /// `path_link(old_fd, old_flags, old_path, new_fd, new_path)`: creates a
 /// hard link. Following a symlink source is not supported (`EINVAL`), as in
 /// wasmtime: the link is to the symlink itself.
-#[allow(clippy::too_many_arguments)]
+#[allow(clippy::too_many_arguments, reason = "the parameters are the WASI import's, one for one")]
 pub fn path_link(
     ctx: &mut WasiCtx,
     mem: &mut GuestMemory<'_>,
@@ -175,7 +175,7 @@ pub fn path_link(
 
 /// `path_rename(fd, old_path, new_fd, new_path)`: renames a file or
 /// directory, replacing the target as `rename(2)` does.
-#[allow(clippy::too_many_arguments)]
+#[allow(clippy::too_many_arguments, reason = "the parameters are the WASI import's, one for one")]
 pub fn path_rename(
     ctx: &mut WasiCtx,
     mem: &mut GuestMemory<'_>,
@@ -228,7 +228,7 @@ pub fn path_symlink(
 
 /// `path_readlink(fd, path, buf, buf_len) -> size`: the contents of a
 /// symlink, truncated to the buffer (not NUL-terminated).
-#[allow(clippy::too_many_arguments)]
+#[allow(clippy::too_many_arguments, reason = "the parameters are the WASI import's, one for one")]
 pub fn path_readlink(
     ctx: &mut WasiCtx,
     mem: &mut GuestMemory<'_>,
@@ -264,7 +264,7 @@ const WRITE_RIGHTS: u64 = rights::FD_WRITE | rights::FD_ALLOCATE | rights::FD_FI
 /// fdflags) -> fd`: opens a file or directory beneath `fd`. The new
 /// descriptor's rights are those asked for, within what `fd` may hand down
 /// and what the file's type allows.
-#[allow(clippy::too_many_arguments)]
+#[allow(clippy::too_many_arguments, reason = "the parameters are the WASI import's, one for one")]
 pub fn path_open(
     ctx: &mut WasiCtx,
     mem: &mut GuestMemory<'_>,

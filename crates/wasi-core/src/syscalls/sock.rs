@@ -66,7 +66,7 @@ pub fn sock_accept(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, flags:
 /// `sock_recv(fd, ri_data, ri_flags) -> (size, roflags)`: receives into the
 /// first non-empty buffer. PEEK leaves the data queued; WAITALL waits for
 /// the whole buffer (or end of stream).
-#[allow(clippy::too_many_arguments)]
+#[allow(clippy::too_many_arguments, reason = "the parameters are the WASI import's, one for one")]
 pub fn sock_recv(
     ctx: &mut WasiCtx,
     mem: &mut GuestMemory<'_>,
