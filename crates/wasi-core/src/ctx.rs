@@ -3,8 +3,8 @@
 use crate::errno::Errno;
 use crate::fdtable::{Descriptor, DirFd, FdTable, Kind};
 use crate::host::{self, HostFd};
+use crate::random::RandomPool;
 use crate::sandbox::{open_preopen, PreopenError};
-use crate::syscalls::clock_random::RandomPool;
 use crate::types::rights;
 use rustix::fd::AsFd;
 use std::net::SocketAddr;

@@ -286,6 +286,16 @@ pub fn set_times(fd: BorrowedFd<'_>, atime: crate::sandbox::SetTime, mtime: crat
     retry_on_intr(|| rustix::fs::futimens(fd, &times))
 }
 
+/// Fills `out` from `getrandom(2)` (called directly, without libc's
+/// cancellation-point wrapper; large buffers take several calls).
+pub fn getrandom(mut out: &mut [u8]) -> WasiResult<()> {
+    while !out.is_empty() {
+        let n = retry_on_intr(|| rustix::rand::getrandom(&mut *out, rustix::rand::GetRandomFlags::empty()))?;
+        out = &mut out[n..];
+    }
+    Ok(())
+}
+
 /// Maps a host file type to WASI's `filetype`.
 pub fn filetype_from_host(ft: FileType) -> u8 {
     match ft {

@@ -6,6 +6,8 @@
 //! - [`types`]: WASI structs and constants with their guest layouts;
 //! - [`fdtable`]: the descriptor table; [`host`]: host-fd helpers;
 //! - [`sandbox`]: the `cap-std` capability sandbox, behind one module;
+//! - [`random`]: the pool of random bytes behind `random_get`;
+//! - [`dirstream`]: the bounded cursor behind `fd_readdir`;
 //! - [`ctx`]: one instance's state; [`syscalls`]: one module per family,
 //!   and the table the embedders dispatch through.
 
@@ -15,6 +17,7 @@ pub mod errno;
 pub mod fdtable;
 pub mod host;
 pub mod memory;
+pub mod random;
 pub mod sandbox;
 pub mod syscalls;
 pub mod types;
