@@ -24,6 +24,11 @@ export interface WASIOptions {
    * see `listeners`); `{ fd }` lends a host socket, which stays open.
    */
   sockets?: ReadonlyArray<{ listen: string } | { fd: number }>;
+  /**
+   * wasi-rs only: the most descriptors the guest may hold, stdio and
+   * preopens included (3 to 16384; default 16384). Past it, `EMFILE`.
+   */
+  maxFds?: number;
 }
 
 /** A TCP listener wasi-rs bound for `sockets`. */
