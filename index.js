@@ -5,6 +5,7 @@
 // lib/imports.js (generated), over the addon's natives.
 
 const { createImports } = require('./lib/imports');
+const { isMemory } = require('./lib/builtins');
 const {
   ERR_INVALID_ARG_TYPE,
   ERR_INVALID_ARG_VALUE,
@@ -20,24 +21,6 @@ const {
 // Without the switch (the shipped behaviour) the key is ignored.
 const kTestPanicOn = Symbol.for('wasi-rs.testPanicOn');
 const testHooks = process.env.WASI_RS_TEST_HOOKS === '1';
-
-// Brand-checked getter of WebAssembly.Memory, captured at load: works for
-// memories from any realm (no instanceof) and throws for anything else.
-const memoryBuffer = Function.prototype.bind.call(
-  Function.prototype.call,
-  Object.getOwnPropertyDescriptor(WebAssembly.Memory.prototype, 'buffer').get,
-);
-
-// Whether `value` is a WebAssembly.Memory.
-function isMemory(value) {
-  if (value === null || typeof value !== 'object') return false;
-  try {
-    memoryBuffer(value);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 function validateObject(value, name) {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {

@@ -74,40 +74,12 @@ function generate(abi) {
 // The builtins used on the way are captured when this module loads, so
 // that replacing \`WebAssembly.Memory.prototype.buffer\`, the typed arrays'
 // \`length\` or \`Function.prototype.call\` later cannot make a call use a
-// buffer other than the memory's own, or a detached one.
+// buffer other than the memory's own, or a detached one (lib/builtins.js).
 const { natives: takeNatives } = require('./native');
+const { freeze, memoryBuffer, isShared, isResizable, Uint8, View } = require('./builtins');
 
 const EINVAL = ${abi.einval};
 const FRAME_SLOTS = ${abi.frameSlots};
-
-const uncurry = Function.prototype.bind.bind(Function.prototype.call);
-const getter = (proto, name) => {
-  const d = Object.getOwnPropertyDescriptor(proto, name);
-  return d && d.get ? uncurry(d.get) : undefined;
-};
-// Brand-checked: throws for anything but a WebAssembly.Memory (any realm).
-const memoryBuffer = getter(WebAssembly.Memory.prototype, 'buffer');
-const sharedByteLength = getter(SharedArrayBuffer.prototype, 'byteLength');
-const isResizable = getter(ArrayBuffer.prototype, 'resizable') || (() => false);
-const { freeze, defineProperty } = Object;
-const Uint8 = Uint8Array;
-// The view whose length tells whether the buffer was detached: a private
-// subclass whose \`length\` is the builtin getter, so that redefining
-// %TypedArray%.prototype.length cannot hide a detachment (V8 still
-// inlines the check).
-class View extends Uint8 {}
-defineProperty(View.prototype, 'length', { get: Object.getOwnPropertyDescriptor(Object.getPrototypeOf(Uint8.prototype), 'length').get });
-freeze(View.prototype);
-freeze(View);
-
-function isShared(buffer) {
-  try {
-    sharedByteLength(buffer);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 // Stands for the memory's view before start() and for a shared memory
 // (whose growth detaches nothing; the native side reads its current size
@@ -147,9 +119,7 @@ function createImports(version, config, onExit) {
   function currentView() {
     return new Uint8(memoryBuffer(memory));
   }
-  function rebind() {
-    if (memory === undefined) return;
-    const buffer = memoryBuffer(memory);
+  function useBuffer(buffer) {
     if (isShared(buffer) || isResizable(buffer)) {
       // Growth detaches nothing here: every call takes a current view.
       bind(undefined, currentView);
@@ -159,10 +129,13 @@ function createImports(version, config, onExit) {
       view = new View(buffer);
     }
   }
+  function rebind() {
+    if (memory !== undefined) useBuffer(memoryBuffer(memory));
+  }
   function bindMemory(instanceMemory) {
-    memoryBuffer(instanceMemory); // throws unless it is a WebAssembly.Memory
+    const buffer = memoryBuffer(instanceMemory); // throws unless it is a WebAssembly.Memory
     memory = instanceMemory;
-    rebind();
+    useBuffer(buffer);
   }
 
   const preview1 = {
