@@ -3,7 +3,7 @@
 //! file metadata into WASI's [`Filestat`] and filetype.
 
 use crate::errno::{Errno, WasiResult};
-use crate::types::{fdflags, filetype, rights, Filestat};
+use crate::types::{fdflags, filetype, rights, Filestat, SetTime};
 use rustix::fd::BorrowedFd;
 use rustix::fs::{FileType, OFlags, Stat};
 use std::io::IoSlice;
@@ -61,10 +61,7 @@ pub const EMULATED_WRITE_MAX: usize = 4096;
 pub fn ready_now(fd: BorrowedFd<'_>, flags: rustix::event::PollFlags) -> WasiResult<bool> {
     let mut fds = [rustix::event::PollFd::new(&fd, flags)];
     let zero = rustix::time::Timespec { tv_sec: 0, tv_nsec: 0 };
-    match retry_on_intr(|| rustix::event::poll(&mut fds, Some(&zero))) {
-        Ok(n) => Ok(n > 0),
-        Err(e) => Err(e.into()),
-    }
+    Ok(retry_on_intr(|| rustix::event::poll(&mut fds, Some(&zero)))? > 0)
 }
 
 /// The process's fd ceiling (`RLIMIT_NOFILE`'s soft limit), read when an
@@ -80,7 +77,7 @@ pub fn refresh_fd_ceiling() {
 /// How many host fds below the ceiling a guest may never take: an eighth
 /// of the ceiling, at least 64, so the embedder can still open files,
 /// sockets and pipes whatever its guests do.
-pub fn fd_reserve(ceiling: u64) -> u64 {
+fn fd_reserve(ceiling: u64) -> u64 {
     (ceiling / 8).max(64)
 }
 
@@ -161,22 +158,12 @@ pub fn read(fd: BorrowedFd<'_>, buf: &mut [u8], blocking: Blocking) -> WasiResul
 
 /// Reads into `buf` at `offset`, without moving the file offset.
 pub fn pread(fd: BorrowedFd<'_>, buf: &mut [u8], offset: u64) -> WasiResult<usize> {
-    loop {
-        match rustix::io::pread(fd, &mut *buf, offset) {
-            Err(rustix::io::Errno::INTR) => continue,
-            r => return Ok(r?),
-        }
-    }
+    Ok(retry_on_intr(|| rustix::io::pread(fd, &mut *buf, offset))?)
 }
 
 /// Writes `bufs` at `offset`, without moving the file offset.
 pub fn pwrite(fd: BorrowedFd<'_>, bufs: &[IoSlice<'_>], offset: u64) -> WasiResult<usize> {
-    loop {
-        match rustix::io::pwritev(fd, bufs, offset) {
-            Err(rustix::io::Errno::INTR) => continue,
-            r => return Ok(r?),
-        }
-    }
+    Ok(retry_on_intr(|| rustix::io::pwritev(fd, bufs, offset))?)
 }
 
 /// The host's metadata for this fd, as a WASI filestat.
@@ -218,10 +205,7 @@ pub fn write_vectored(fd: BorrowedFd<'_>, bufs: &[IoSlice<'_>], blocking: Blocki
             return Err(Errno::Again);
         }
         let first = bufs.iter().find(|b| !b.is_empty()).map_or(&[][..], |b| &b[..b.len().min(EMULATED_WRITE_MAX)]);
-        return match retry_on_intr(|| rustix::io::write(fd, first)) {
-            Ok(n) => Ok(n),
-            Err(e) => Err(e.into()),
-        };
+        return Ok(retry_on_intr(|| rustix::io::write(fd, first))?);
     }
     let total: usize = bufs.iter().map(|b| b.len()).sum();
     let mut done = 0usize;
@@ -275,8 +259,7 @@ pub fn wait_for(fd: BorrowedFd<'_>, flags: rustix::event::PollFlags) -> WasiResu
 }
 
 /// Sets an open file's access and modification times, to the nanosecond.
-pub fn set_times(fd: BorrowedFd<'_>, atime: crate::sandbox::SetTime, mtime: crate::sandbox::SetTime) -> rustix::io::Result<()> {
-    use crate::sandbox::SetTime;
+pub fn set_times(fd: BorrowedFd<'_>, atime: SetTime, mtime: SetTime) -> rustix::io::Result<()> {
     let spec = |t: SetTime| match t {
         SetTime::Omit => rustix::fs::Timespec { tv_sec: 0, tv_nsec: rustix::fs::UTIME_OMIT },
         SetTime::Now => rustix::fs::Timespec { tv_sec: 0, tv_nsec: rustix::fs::UTIME_NOW },

@@ -15,6 +15,7 @@
 
 use crate::host::{filetype_from_host, nanos};
 use crate::types::Filestat;
+pub use crate::types::SetTime;
 use cap_fs_ext::{DirExt, FollowSymlinks, OpenOptionsFollowExt, OpenOptionsMaybeDirExt, OpenOptionsSyncExt, OsMetadataExt, SystemTimeSpec};
 use std::io;
 use std::path::Path;
@@ -214,14 +215,6 @@ pub fn symlink(target: &str, dir: &Dir, link: &str) -> io::Result<()> {
 pub fn read_link(dir: &Dir, path: &str) -> io::Result<Vec<u8>> {
     use std::os::unix::ffi::OsStringExt;
     Ok(dir.read_link_contents(path)?.into_os_string().into_vec())
-}
-
-/// A time to set: leave it, set it to now, or set it to a value in ns.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum SetTime {
-    Omit,
-    Now,
-    At(u64),
 }
 
 fn time_spec(t: SetTime) -> Option<SystemTimeSpec> {

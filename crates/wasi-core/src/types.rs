@@ -229,3 +229,12 @@ mod tests {
         assert_eq!(&b[0..4], &[2, 0, 5, 0]);
     }
 }
+
+/// A time `*_set_times` sets: leave it, set it to now, or set it to a
+/// value in ns (decoded from `fstflags`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SetTime {
+    Omit,
+    Now,
+    At(u64),
+}

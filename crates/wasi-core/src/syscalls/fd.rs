@@ -60,12 +60,12 @@ fn scatter(
     let mut total = 0usize;
     for i in 0..iovs_len {
         let v: IoVec = mem.read(iovs + i * IoVec::SIZE)?;
+        if v.len == 0 {
+            continue;
+        }
         // The count is a u32: stop where it would overflow (a short read).
         let want = v.len.min((MAX_TRANSFER - total) as u32);
         if want == 0 {
-            if v.len == 0 {
-                continue;
-            }
             break;
         }
         let n = mem.fill(v.buf, want, |buf| read_at(buf, total as u64))?;
