@@ -14,25 +14,15 @@ use crate::napi_util::{create_function, ok};
 use crate::panic_guard::guarded;
 use crate::state::State;
 use napi::sys;
-use std::ffi::c_void;
 use std::ptr;
 use std::rc::Rc;
-
-unsafe extern "C" fn drop_state_share(_env: sys::napi_env, data: *mut c_void, _hint: *mut c_void) {
-    drop(Box::from_raw(data.cast::<Rc<State>>()));
-}
 
 /// Builds `bind(buffer)` / `bind(undefined, viewFn)` for `state`.
 ///
 /// # Safety
 /// Called inside a Node-API callback on `env`'s thread.
 pub unsafe fn build_bind(env: sys::napi_env, state: &Rc<State>) -> Option<sys::napi_value> {
-    let data = Box::into_raw(Box::new(state.clone()));
-    let f = create_function(env, "bind", Some(bind_trampoline), data.cast(), Some(drop_state_share));
-    if f.is_none() {
-        drop(Box::from_raw(data));
-    }
-    f
+    create_function(env, "bind", Some(bind_trampoline), state.clone())
 }
 
 unsafe extern "C" fn bind_trampoline(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {

@@ -37,23 +37,25 @@ pub unsafe fn throw(env: sys::napi_env, kind: ErrorKind, code: &str, message: &s
     };
 }
 
-/// Creates a JS function backed by `cb`, whose `data` is `data`; when the
-/// function is collected, `finalize` runs with `data`.
+/// Creates a JS function backed by `cb`, whose Node-API `data` points at
+/// `data`, boxed; when the function is collected, its finalizer drops the
+/// box. (If the function was made but the finalizer could not be added,
+/// the box is leaked rather than freed under a live function.)
 ///
 /// # Safety
-/// `data` must stay valid until `finalize` runs, and `finalize` must free it.
-pub unsafe fn create_function(
-    env: sys::napi_env,
-    name: &str,
-    cb: sys::napi_callback,
-    data: *mut std::ffi::c_void,
-    finalize: sys::napi_finalize,
-) -> Option<sys::napi_value> {
+/// Called inside a Node-API callback on `env`'s thread; `cb` must read its
+/// data as a `T`.
+pub unsafe fn create_function<T>(env: sys::napi_env, name: &str, cb: sys::napi_callback, data: T) -> Option<sys::napi_value> {
+    unsafe extern "C" fn drop_boxed<T>(_env: sys::napi_env, data: *mut std::ffi::c_void, _hint: *mut std::ffi::c_void) {
+        drop(Box::from_raw(data.cast::<T>()));
+    }
+    let data = Box::into_raw(Box::new(data));
     let mut f = ptr::null_mut();
-    if !ok(sys::napi_create_function(env, name.as_ptr().cast(), name.len(), cb, data, &mut f)) {
+    if !ok(sys::napi_create_function(env, name.as_ptr().cast(), name.len(), cb, data.cast(), &mut f)) {
+        drop(Box::from_raw(data));
         return None;
     }
-    if !ok(sys::napi_add_finalizer(env, f, data, finalize, ptr::null_mut(), ptr::null_mut())) {
+    if !ok(sys::napi_add_finalizer(env, f, data.cast(), Some(drop_boxed::<T>), ptr::null_mut(), ptr::null_mut())) {
         return None;
     }
     Some(f)

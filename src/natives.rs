@@ -29,7 +29,6 @@ use crate::napi_util::{create_function, ok, set_property};
 use crate::panic_guard::{guarded, install_quiet_panic_hook};
 use crate::state::Registry;
 use napi::sys;
-use std::ffi::c_void;
 use std::ptr;
 use std::rc::Rc;
 use wasi_core::{Syscall, PREVIEW1, UNSTABLE_OVERRIDES};
@@ -44,14 +43,6 @@ pub struct NativeData {
     pub syscall: &'static Syscall,
     /// Keeps the frame's buffer alive.
     _frame_owner: Rc<Frame>,
-}
-
-unsafe extern "C" fn drop_native_data(_env: sys::napi_env, data: *mut c_void, _hint: *mut c_void) {
-    drop(Box::from_raw(data.cast::<NativeData>()));
-}
-
-unsafe extern "C" fn drop_registry(_env: sys::napi_env, data: *mut c_void, _hint: *mut c_void) {
-    drop(Box::from_raw(data.cast::<Rc<Registry>>()));
 }
 
 /// Builds a set of natives: one function per distinct syscall of both
@@ -74,11 +65,7 @@ pub unsafe fn build_natives(env: sys::napi_env) -> Option<sys::napi_value> {
     if !set_property(env, object, "frame", frame_buffer) {
         return None;
     }
-    let data = Box::into_raw(Box::new(registry.clone()));
-    let Some(create) = create_function(env, "create", Some(create_trampoline), data.cast(), Some(drop_registry)) else {
-        drop(Box::from_raw(data));
-        return None;
-    };
+    let create = create_function(env, "create", Some(create_trampoline), registry.clone())?;
     if !set_property(env, object, "create", create) {
         return None;
     }
@@ -88,12 +75,8 @@ pub unsafe fn build_natives(env: sys::napi_env) -> Option<sys::napi_value> {
     let preview1 = PREVIEW1.iter().zip(FIXED_TRAMPOLINES).map(|(s, t)| (s.name.to_string(), s, t));
     let unstable = UNSTABLE_OVERRIDES.iter().map(|s| (format!("{UNSTABLE_PREFIX}{}", s.name), s, generic_trampoline as Trampoline));
     for (key, syscall, trampoline) in preview1.chain(unstable) {
-        let data =
-            Box::into_raw(Box::new(NativeData { frame: frame.view(), registry: registry.clone(), syscall, _frame_owner: frame.clone() }));
-        let Some(f) = create_function(env, &key, Some(trampoline), data.cast(), Some(drop_native_data)) else {
-            drop(Box::from_raw(data));
-            return None;
-        };
+        let data = NativeData { frame: frame.view(), registry: registry.clone(), syscall, _frame_owner: frame.clone() };
+        let f = create_function(env, &key, Some(trampoline), data)?;
         if !set_property(env, object, &key, f) {
             return None;
         }
