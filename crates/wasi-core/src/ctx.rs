@@ -141,8 +141,7 @@ fn socket_for(spec: &SocketSpec) -> std::io::Result<(Kind, Option<SocketAddr>)> 
         SocketSpec::Fd(fd) => {
             let h = HostFd::new(*fd);
             let borrowed = h.borrow().map_err(|_| std::io::Error::from(rustix::io::Errno::BADF))?;
-            let st = rustix::fs::fstat(borrowed)?;
-            if rustix::fs::FileType::from_raw_mode(st.st_mode) != rustix::fs::FileType::Socket {
+            if !crate::host::is_socket(borrowed)? {
                 return Err(std::io::Error::new(std::io::ErrorKind::InvalidInput, "not a socket"));
             }
             Ok((Kind::Borrowed(h), None))

@@ -4,7 +4,8 @@
 //! - [`memory`]: the only guest-memory access (bounds-checked, typed);
 //! - [`errno`]: the only host-error → WASI-errno mapping;
 //! - [`types`]: WASI structs and constants with their guest layouts;
-//! - [`fdtable`]: the descriptor table; [`host`]: host-fd helpers;
+//! - [`fdtable`]: the descriptor table; [`host`]: the host-call layer
+//!   (every system call, the EINTR and blocking policies, platform `cfg`s);
 //! - [`sandbox`]: the `cap-std` capability sandbox, behind one module;
 //! - [`random`]: the pool of random bytes behind `random_get`;
 //! - [`dirstream`]: the bounded cursor behind `fd_readdir`;

@@ -129,16 +129,7 @@ pub fn open(dir: &Dir, path: &str, req: OpenRequest) -> io::Result<Opened> {
         .dsync(req.dsync)
         .rsync(req.rsync);
     let file = dir.open_with(path, &opts)?;
-    // F_SETFL sets exactly the status flags it may change (append and
-    // non-blocking among them); the access mode and sync flags stay.
-    let mut flags = rustix::fs::OFlags::empty();
-    if req.append {
-        flags |= rustix::fs::OFlags::APPEND;
-    }
-    if req.nonblock {
-        flags |= rustix::fs::OFlags::NONBLOCK;
-    }
-    rustix::fs::fcntl_setfl(&file, flags)?;
+    crate::host::init_status_flags(rustix::fd::AsFd::as_fd(&file), req.append, req.nonblock)?;
     Ok(Opened::File(file))
 }
 
@@ -173,7 +164,7 @@ fn filestat_from_metadata(m: &cap_std::fs::Metadata) -> Filestat {
     Filestat {
         dev: m.dev(),
         ino: m.ino(),
-        filetype: filetype_from_host(rustix::fs::FileType::from_raw_mode(m.mode())),
+        filetype: filetype_from_host(rustix::fs::FileType::from_raw_mode(m.mode() as rustix::fs::RawMode)),
         nlink: m.nlink(),
         size: m.size(),
         atim: nanos(m.atime(), m.atime_nsec()),

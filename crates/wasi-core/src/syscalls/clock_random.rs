@@ -1,42 +1,21 @@
 //! `clock_res_get`, `clock_time_get` and `random_get`.
 
 use crate::ctx::WasiCtx;
-use crate::errno::{Errno, WasiResult};
+use crate::errno::WasiResult;
+use crate::host;
 use crate::memory::GuestMemory;
-use crate::types::clockid;
-use rustix::time::ClockId;
-
-/// The host clock behind a WASI `clockid`, or `EINVAL`.
-pub fn host_clock(id: u32) -> WasiResult<ClockId> {
-    match id {
-        clockid::REALTIME => Ok(ClockId::Realtime),
-        clockid::MONOTONIC => Ok(ClockId::Monotonic),
-        clockid::PROCESS_CPUTIME_ID => Ok(ClockId::ProcessCPUTime),
-        clockid::THREAD_CPUTIME_ID => Ok(ClockId::ThreadCPUTime),
-        _ => Err(Errno::Inval),
-    }
-}
-
-fn timespec_nanos(t: rustix::time::Timespec) -> u64 {
-    (t.tv_sec as u64).wrapping_mul(1_000_000_000).wrapping_add(t.tv_nsec as u64)
-}
-
-/// The current time of clock `id`, in nanoseconds.
-pub fn now(id: u32) -> WasiResult<u64> {
-    Ok(timespec_nanos(rustix::time::clock_gettime(host_clock(id)?)))
-}
 
 /// `clock_res_get(id) -> timestamp`: the resolution of a clock (spec:
 /// "the resolution of the clock, or an error if one happened").
 pub fn clock_res_get(_ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, id: u32, res: u32) -> WasiResult<()> {
-    let r = timespec_nanos(rustix::time::clock_getres(host_clock(id)?)).max(1);
+    let r = host::clock_resolution(id)?;
     mem.write(res, r)
 }
 
 /// `clock_time_get(id, precision) -> timestamp`: the time value of a clock.
 /// `precision` is a hint and may be ignored, as the spec allows.
 pub fn clock_time_get(_ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, id: u32, _precision: u64, time: u32) -> WasiResult<()> {
-    let t = now(id)?;
+    let t = host::clock_now(id)?;
     mem.write(time, t)
 }
 

@@ -4,10 +4,11 @@ use crate::ctx::WasiCtx;
 use crate::dirstream::DirCursor;
 use crate::errno::{Errno, WasiResult};
 use crate::fdtable::{Descriptor, Kind};
-use crate::host;
+use crate::host::{self, AsFd};
 use crate::memory::{GuestMemory, GuestType, IoVec, MAX_TRANSFER};
 use crate::sandbox;
 use crate::types::{fdflags, filetype, rights, whence, Fdstat, Filestat, Prestat};
+use std::io::SeekFrom;
 
 /// `fd_write(fd, iovs) -> size`: writes the gathered buffers at the file
 /// offset (at the end for an append-mode file). A blocking descriptor
@@ -126,12 +127,12 @@ pub fn fd_seek(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, offset: u6
     let d = ctx.fds.get(fd)?;
     let host = d.stream(needed)?;
     let pos = match u8::try_from(whence_).map_err(|_| Errno::Inval)? {
-        whence::SET => rustix::fs::SeekFrom::Start(offset),
-        whence::CUR => rustix::fs::SeekFrom::Current(offset as i64),
-        whence::END => rustix::fs::SeekFrom::End(offset as i64),
+        whence::SET => SeekFrom::Start(offset),
+        whence::CUR => SeekFrom::Current(offset as i64),
+        whence::END => SeekFrom::End(offset as i64),
         _ => return Err(Errno::Inval),
     };
-    if matches!(pos, rustix::fs::SeekFrom::Start(o) if o > i64::MAX as u64) {
+    if matches!(pos, SeekFrom::Start(o) if o > i64::MAX as u64) {
         return Err(Errno::Inval);
     }
     mem.check(newoffset, 8)?;
@@ -159,19 +160,19 @@ pub fn fd_renumber(ctx: &mut WasiCtx, _mem: &mut GuestMemory<'_>, fd: u32, to: u
 pub fn fd_sync(ctx: &mut WasiCtx, _mem: &mut GuestMemory<'_>, fd: u32) -> WasiResult<()> {
     let d = ctx.fds.get(fd)?;
     d.require(rights::FD_SYNC)?;
-    Ok(rustix::fs::fsync(d.host_fd()?)?)
+    host::sync(d.host_fd()?)
 }
 
 /// `fd_datasync(fd)`: flushes file data to storage.
 pub fn fd_datasync(ctx: &mut WasiCtx, _mem: &mut GuestMemory<'_>, fd: u32) -> WasiResult<()> {
     let d = ctx.fds.get(fd)?;
     d.require(rights::FD_DATASYNC)?;
-    Ok(rustix::fs::fdatasync(d.host_fd()?)?)
+    host::datasync(d.host_fd()?)
 }
 
 /// `fd_advise(fd, offset, len, advice)`: an access-pattern hint.
 pub fn fd_advise(ctx: &mut WasiCtx, _mem: &mut GuestMemory<'_>, fd: u32, offset: u64, len: u64, advice: u32) -> WasiResult<()> {
-    use rustix::fs::Advice;
+    use host::file::Advice;
     let advice = match advice {
         0 => Advice::Normal,
         1 => Advice::Sequential,
@@ -183,8 +184,7 @@ pub fn fd_advise(ctx: &mut WasiCtx, _mem: &mut GuestMemory<'_>, fd: u32, offset:
     };
     let d = ctx.fds.get(fd)?;
     let host = d.stream(rights::FD_ADVISE)?;
-    let len = std::num::NonZeroU64::new(len);
-    Ok(rustix::fs::fadvise(host, offset, len, advice)?)
+    host::advise(host, offset, len, advice)
 }
 
 /// `fd_allocate(fd, offset, len)`: makes sure the file has room for the
@@ -195,7 +195,7 @@ pub fn fd_allocate(ctx: &mut WasiCtx, _mem: &mut GuestMemory<'_>, fd: u32, offse
     if len == 0 || offset.checked_add(len).is_none_or(|end| end > i64::MAX as u64) {
         return Err(Errno::Inval);
     }
-    Ok(rustix::fs::fallocate(host, rustix::fs::FallocateFlags::empty(), offset, len)?)
+    host::allocate(host, offset, len)
 }
 
 fn fdstat_of(d: &Descriptor) -> WasiResult<Fdstat> {
@@ -241,17 +241,7 @@ pub fn fd_fdstat_set_flags(ctx: &mut WasiCtx, _mem: &mut GuestMemory<'_>, fd: u3
     }
     let nonblock = flags & fdflags::NONBLOCK != 0;
     match &d.kind {
-        Kind::File { file: f, .. } => {
-            use rustix::fs::OFlags;
-            let mut host = rustix::fs::fcntl_getfl(f)? & !(OFlags::APPEND | OFlags::NONBLOCK);
-            if flags & fdflags::APPEND != 0 {
-                host |= OFlags::APPEND;
-            }
-            if nonblock {
-                host |= OFlags::NONBLOCK;
-            }
-            rustix::fs::fcntl_setfl(f, host)?;
-        }
+        Kind::File { file: f, .. } => host::set_status_flags(f.as_fd(), flags & fdflags::APPEND != 0, nonblock)?,
         // The embedder's: NONBLOCK is emulated for the guest alone.
         Kind::Stdio(_) | Kind::Borrowed(_) => {
             let host_append = host::fdflags(d.host_fd()?)? & fdflags::APPEND != 0;
@@ -259,7 +249,7 @@ pub fn fd_fdstat_set_flags(ctx: &mut WasiCtx, _mem: &mut GuestMemory<'_>, fd: u3
                 return Err(Errno::NotSup);
             }
         }
-        Kind::Socket(s) => rustix::io::ioctl_fionbio(s, nonblock)?,
+        Kind::Socket(s) => host::net::set_nonblocking(s.as_fd(), nonblock)?,
         Kind::Dir(_) => {}
     }
     d.nonblock = nonblock;
@@ -301,7 +291,7 @@ pub fn fd_filestat_set_size(ctx: &mut WasiCtx, _mem: &mut GuestMemory<'_>, fd: u
     if size > i64::MAX as u64 {
         return Err(Errno::Fbig);
     }
-    Ok(rustix::fs::ftruncate(host, size)?)
+    host::truncate(host, size)
 }
 
 /// Decodes `fstflags` into what to do with each time. Setting a time both

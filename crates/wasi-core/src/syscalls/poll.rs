@@ -9,10 +9,10 @@
 use crate::ctx::WasiCtx;
 use crate::errno::{Errno, WasiResult};
 use crate::fdtable::Kind;
+use crate::host::poll::PollSet;
+use crate::host::{self, clock_now as now, Interest};
 use crate::memory::{GuestMemory, GuestType};
-use crate::syscalls::clock_random::{host_clock, now};
 use crate::types::rights;
-use rustix::event::{PollFd, PollFlags};
 
 /// The most subscriptions one call may pass; more is `EINVAL`, as `poll(2)`
 /// says of more fds than the process may have.
@@ -144,7 +144,9 @@ pub fn poll_oneoff_as<L: GuestType>(
     }
     let mut ready: Vec<Event> = Vec::new();
     let mut deadlines: Vec<Deadline> = Vec::new();
-    let mut waiting: Vec<(Subscription, PollFd<'_>)> = Vec::new();
+    // The subscriptions waiting in `poll_set`, in its order.
+    let mut waiting: Vec<Subscription> = Vec::new();
+    let mut poll_set = PollSet::new();
     for sub in &subs {
         match sub.tag {
             EVENT_CLOCK => match clock_deadline(sub) {
@@ -153,7 +155,10 @@ pub fn poll_oneoff_as<L: GuestType>(
             },
             EVENT_FD_READ | EVENT_FD_WRITE => match fd_subscription(ctx, sub) {
                 Ok(FdReadiness::Now(ev)) => ready.push(ev),
-                Ok(FdReadiness::Wait(pfd)) => waiting.push((*sub, pfd)),
+                Ok(FdReadiness::Wait(fd, interest)) => {
+                    waiting.push(*sub);
+                    poll_set.push(fd, interest);
+                }
                 Err(e) => ready.push(Event::error(sub, e)),
             },
             _ => return Err(Errno::Inval),
@@ -171,13 +176,13 @@ pub fn poll_oneoff_as<L: GuestType>(
         if interrupt.is_some() && can_wake && timeout.is_none_or(|t| t > slice) {
             timeout = Some(slice);
         }
-        wait(&mut waiting, timeout)?;
+        poll_set.wait(timeout)?;
         if interrupt.is_some_and(|stop| stop()) {
             return Err(Errno::Intr);
         }
-        for (sub, pfd) in &waiting {
-            if let Some(ev) = fd_event(sub, pfd) {
-                ready.push(ev);
+        for (i, sub) in waiting.iter().enumerate() {
+            if let Some(r) = poll_set.readiness(i) {
+                ready.push(fd_event(sub, r));
             }
         }
         for d in &deadlines {
@@ -199,7 +204,7 @@ pub fn poll_oneoff_as<L: GuestType>(
 /// advance while the thread sleeps, so they are `ENOTSUP`.
 fn clock_deadline(sub: &Subscription) -> WasiResult<Deadline> {
     let clock = sub.id_or_fd;
-    host_clock(clock)?;
+    now(clock)?;
     if clock > crate::types::clockid::MONOTONIC {
         return Err(Errno::NotSup);
     }
@@ -219,7 +224,7 @@ fn nearest(deadlines: &[Deadline]) -> WasiResult<Option<u64>> {
 
 enum FdReadiness<'a> {
     Now(Event),
-    Wait(PollFd<'a>),
+    Wait(host::BorrowedFd<'a>, Interest),
 }
 
 fn fd_subscription<'a>(ctx: &'a WasiCtx, sub: &Subscription) -> WasiResult<FdReadiness<'a>> {
@@ -231,76 +236,27 @@ fn fd_subscription<'a>(ctx: &'a WasiCtx, sub: &Subscription) -> WasiResult<FdRea
     let host = d.host_fd()?;
     if let Kind::File { filetype: Some(crate::types::filetype::REGULAR_FILE), .. } = d.kind {
         // A regular file is always ready; for reading, report what is left.
-        let nbytes = if sub.tag == EVENT_FD_READ {
-            let size = rustix::fs::fstat(host)?.st_size as u64;
-            let pos = rustix::fs::tell(host)?;
-            size.saturating_sub(pos)
-        } else {
-            0
-        };
+        let nbytes = if sub.tag == EVENT_FD_READ { host::unread_bytes(host)? } else { 0 };
         return Ok(FdReadiness::Now(Event { userdata: sub.userdata, error: 0, kind: sub.tag, nbytes, flags: 0 }));
     }
-    // RDHUP: a socket whose peer shut down its side (what a Node parent's
-    // `stdin.end()` does to the socketpair that is a child's stdin) reads
-    // end of file, a hangup for the guest as for a closed pipe.
-    let flags = if sub.tag == EVENT_FD_READ { PollFlags::IN | hangup_flags() } else { PollFlags::OUT };
-    Ok(FdReadiness::Wait(PollFd::from_borrowed_fd(host, flags)))
+    // A read subscription also wakes on a hangup, including a socket peer's
+    // shutdown of its sending side (see `host::poll`).
+    let interest = if sub.tag == EVENT_FD_READ { Interest::Read } else { Interest::Write };
+    Ok(FdReadiness::Wait(host, interest))
 }
 
-/// Waits in `poll(2)` for the fds, at most `timeout` ns (forever if
-/// `None`). With no fds it is a plain sleep.
-fn wait(waiting: &mut [(Subscription, PollFd<'_>)], timeout: Option<u64>) -> WasiResult<()> {
-    let ts = timeout.map(|ns| rustix::time::Timespec { tv_sec: (ns / 1_000_000_000) as i64, tv_nsec: (ns % 1_000_000_000) as _ });
-    let mut fds: Vec<PollFd<'_>> = waiting.iter().map(|(_, p)| p.clone()).collect();
-    if fds.is_empty() {
-        match ts {
-            Some(ts) => {
-                let _ = rustix::thread::nanosleep(&ts);
-            }
-            // Nothing can ever wake us: the guest asked to wait for nothing
-            // but failed subscriptions, which were reported already.
-            None => return Err(Errno::Inval),
-        }
-        return Ok(());
-    }
-    match rustix::event::poll(&mut fds, ts.as_ref()) {
-        Ok(_) | Err(rustix::io::Errno::INTR) => {}
-        Err(e) => return Err(e.into()),
-    }
-    for ((_, p), got) in waiting.iter_mut().zip(fds) {
-        *p = got;
-    }
-    Ok(())
-}
-
-/// The poll flags, besides `POLLHUP`, that mean the peer hung up.
-fn hangup_flags() -> PollFlags {
-    #[cfg(any(target_os = "linux", target_os = "android"))]
-    return PollFlags::RDHUP;
-    #[cfg(not(any(target_os = "linux", target_os = "android")))]
-    return PollFlags::empty();
-}
-
-/// The event for a polled fd, if it is ready.
-fn fd_event(sub: &Subscription, pfd: &PollFd<'_>) -> Option<Event> {
-    let revents = pfd.revents();
-    if revents.is_empty() {
-        return None;
-    }
+/// The event for a polled fd that is ready.
+fn fd_event(sub: &Subscription, r: host::poll::Readiness) -> Event {
     let mut ev = Event { userdata: sub.userdata, error: 0, kind: sub.tag, nbytes: 0, flags: 0 };
-    if revents.contains(PollFlags::NVAL) {
-        ev.error = Errno::Badf.raw();
-        return Some(ev);
+    if let Some(e) = r.error {
+        ev.error = e.raw();
+        return ev;
     }
-    if revents.contains(PollFlags::ERR) && !revents.intersects(PollFlags::IN | PollFlags::OUT | PollFlags::HUP) {
-        ev.error = Errno::Io.raw();
-        return Some(ev);
-    }
-    if revents.intersects(PollFlags::HUP | hangup_flags()) {
+    if r.hangup {
         ev.flags = HANGUP;
     }
     if sub.tag == EVENT_FD_READ {
-        ev.nbytes = rustix::io::ioctl_fionread(pfd).unwrap_or(0);
+        ev.nbytes = r.nbytes;
     }
-    Some(ev)
+    ev
 }

@@ -18,6 +18,6 @@ pub fn proc_raise(_ctx: &mut WasiCtx, _mem: &mut GuestMemory<'_>, _sig: u32) -> 
 
 /// `sched_yield()`: gives up the host CPU for a moment.
 pub fn sched_yield(_ctx: &mut WasiCtx, _mem: &mut GuestMemory<'_>) -> WasiResult<()> {
-    rustix::thread::sched_yield();
+    crate::host::yield_now();
     Ok(())
 }

@@ -4,10 +4,11 @@
 use crate::ctx::WasiCtx;
 use crate::errno::{Errno, WasiResult};
 use crate::fdtable::{Descriptor, Kind};
-use crate::host::{self, Blocking};
+use crate::host;
+use crate::host::BorrowedFd;
 use crate::memory::GuestMemory;
 use crate::types::{fdflags, rights};
-use rustix::fd::BorrowedFd;
+use std::net::Shutdown;
 
 /// `riflags`.
 const RECV_PEEK: u32 = 1;
@@ -24,8 +25,7 @@ fn socket(ctx: &WasiCtx, fd: u32, needed: u64) -> WasiResult<(&Descriptor, Borro
         Kind::Dir(_) => return Err(Errno::NotSock),
         _ => d.host_fd()?,
     };
-    let st = rustix::fs::fstat(host)?;
-    if rustix::fs::FileType::from_raw_mode(st.st_mode) != rustix::fs::FileType::Socket {
+    if !host::is_socket(host)? {
         return Err(Errno::NotSock);
     }
     d.require(needed)?;
@@ -41,22 +41,7 @@ pub fn sock_accept(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, flags:
     let (d, host) = socket(ctx, fd, rights::SOCK_ACCEPT)?;
     mem.check(accepted, 4)?;
     let nonblock = flags & u32::from(fdflags::NONBLOCK) != 0;
-    let mut sflags = rustix::net::SocketFlags::CLOEXEC;
-    if nonblock {
-        sflags |= rustix::net::SocketFlags::NONBLOCK;
-    }
-    let blocking = d.blocking();
-    if blocking == Blocking::Emulated && !host::ready_now(host, rustix::event::PollFlags::IN)? {
-        return Err(Errno::Again);
-    }
-    let conn = loop {
-        match rustix::net::accept_with(host, sflags) {
-            Ok(c) => break c,
-            Err(rustix::io::Errno::INTR) => continue,
-            Err(rustix::io::Errno::AGAIN) if blocking == Blocking::Wait => host::wait_for(host, rustix::event::PollFlags::IN)?,
-            Err(e) => return Err(e.into()),
-        }
-    };
+    let conn = host::net::accept(host, nonblock, d.blocking())?;
     let mut desc = Descriptor::new(Kind::Socket(conn), rights::SOCKET_BASE, 0);
     desc.nonblock = nonblock;
     let new_fd = ctx.fds.insert_opened(desc)?;
@@ -83,29 +68,11 @@ pub fn sock_recv(
     let (d, host) = socket(ctx, fd, rights::FD_READ)?;
     mem.check(ro_datalen, 4)?;
     mem.check(ro_flags, 2)?;
-    let mut flags = rustix::net::RecvFlags::empty();
-    if ri_flags & RECV_PEEK != 0 {
-        flags |= rustix::net::RecvFlags::PEEK;
-    }
-    if ri_flags & RECV_WAITALL != 0 {
-        flags |= rustix::net::RecvFlags::WAITALL;
-    }
-    let mut blocking = d.blocking();
-    if blocking == Blocking::Emulated {
-        // Sockets take a per-call non-blocking flag.
-        flags |= rustix::net::RecvFlags::DONTWAIT;
-        blocking = Blocking::NonBlocking;
-    }
+    let (peek, wait_all) = (ri_flags & RECV_PEEK != 0, ri_flags & RECV_WAITALL != 0);
+    let blocking = d.blocking();
     let n = match mem.scan_iovecs(ri_data, ri_data_len)?.first_nonempty {
         None => 0,
-        Some(v) => mem.fill(v.buf, v.len, |buf| loop {
-            match rustix::net::recv(host, &mut *buf, flags) {
-                Ok((n, _)) => break Ok(n),
-                Err(rustix::io::Errno::INTR) => continue,
-                Err(rustix::io::Errno::AGAIN) if blocking == Blocking::Wait => host::wait_for(host, rustix::event::PollFlags::IN)?,
-                Err(e) => return Err(e.into()),
-            }
-        })?,
+        Some(v) => mem.fill(v.buf, v.len, |buf| host::net::recv(host, buf, peek, wait_all, blocking))?,
     };
     mem.write(ro_datalen, n as u32)?;
     mem.write(ro_flags, 0u16)
@@ -135,9 +102,9 @@ pub fn sock_send(
 /// or both.
 pub fn sock_shutdown(ctx: &mut WasiCtx, _mem: &mut GuestMemory<'_>, fd: u32, how: u32) -> WasiResult<()> {
     let how = match how {
-        SHUT_RD => rustix::net::Shutdown::Read,
-        SHUT_WR => rustix::net::Shutdown::Write,
-        x if x == SHUT_RD | SHUT_WR => rustix::net::Shutdown::Both,
+        SHUT_RD => Shutdown::Read,
+        SHUT_WR => Shutdown::Write,
+        x if x == SHUT_RD | SHUT_WR => Shutdown::Both,
         _ => return Err(Errno::Inval),
     };
     let (d, host) = socket(ctx, fd, rights::SOCK_SHUTDOWN)?;
@@ -146,5 +113,5 @@ pub fn sock_shutdown(ctx: &mut WasiCtx, _mem: &mut GuestMemory<'_>, fd: u32, how
     if d.is_stdio() {
         return Err(Errno::NotSup);
     }
-    Ok(rustix::net::shutdown(host, how)?)
+    host::net::shutdown(host, how)
 }

@@ -1,0 +1,192 @@
+//! Reads and writes on host descriptors, with the guest's blocking mode:
+//! a blocking write never loses data, an emulated non-blocking call never
+//! blocks, and positioned I/O never moves the file offset.
+
+use super::{retry_on_intr, with_blocking, Blocking, EMULATED_WRITE_MAX};
+use crate::errno::{Errno, WasiResult};
+use rustix::event::{PollFd, PollFlags};
+use rustix::fd::BorrowedFd;
+use std::io::{IoSlice, SeekFrom};
+
+/// What a caller waits for on a descriptor.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Interest {
+    Read,
+    Write,
+}
+
+impl Interest {
+    pub(crate) fn poll_flags(self) -> PollFlags {
+        match self {
+            Interest::Read => PollFlags::IN,
+            Interest::Write => PollFlags::OUT,
+        }
+    }
+}
+
+/// Whether `fd` is ready for `interest` right now (a zero-timeout `poll`).
+pub fn ready_now(fd: BorrowedFd<'_>, interest: Interest) -> WasiResult<bool> {
+    let mut fds = [PollFd::new(&fd, interest.poll_flags())];
+    let zero = rustix::time::Timespec { tv_sec: 0, tv_nsec: 0 };
+    Ok(retry_on_intr(|| rustix::event::poll(&mut fds, Some(&zero)))? > 0)
+}
+
+/// Blocks until `fd` is ready for `interest` (a signal ends the wait
+/// early; the caller retries its call, which then waits again).
+pub fn wait_for(fd: BorrowedFd<'_>, interest: Interest) -> WasiResult<()> {
+    let mut fds = [PollFd::new(&fd, interest.poll_flags())];
+    match rustix::event::poll(&mut fds, None) {
+        Ok(_) | Err(rustix::io::Errno::INTR) => Ok(()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Reads into `buf` (0 is end of file).
+pub fn read(fd: BorrowedFd<'_>, buf: &mut [u8], blocking: Blocking) -> WasiResult<usize> {
+    if blocking == Blocking::Emulated && !ready_now(fd, Interest::Read)? {
+        return Err(Errno::Again);
+    }
+    with_blocking(fd, Interest::Read, blocking, || rustix::io::read(fd, &mut *buf))
+}
+
+/// Reads into `buf` at `offset`, without moving the file offset.
+pub fn pread(fd: BorrowedFd<'_>, buf: &mut [u8], offset: u64) -> WasiResult<usize> {
+    Ok(retry_on_intr(|| rustix::io::pread(fd, &mut *buf, offset))?)
+}
+
+/// Writes `bufs` at `offset`, without moving the file offset.
+pub fn pwrite(fd: BorrowedFd<'_>, bufs: &[IoSlice<'_>], offset: u64) -> WasiResult<usize> {
+    Ok(retry_on_intr(|| rustix::io::pwritev(fd, bufs, offset))?)
+}
+
+/// Moves the host file offset and returns the new one.
+pub fn seek(fd: BorrowedFd<'_>, pos: SeekFrom) -> WasiResult<u64> {
+    let pos = match pos {
+        SeekFrom::Start(o) => rustix::fs::SeekFrom::Start(o),
+        SeekFrom::Current(o) => rustix::fs::SeekFrom::Current(o),
+        SeekFrom::End(o) => rustix::fs::SeekFrom::End(o),
+    };
+    Ok(rustix::fs::seek(fd, pos)?)
+}
+
+/// Writes `bufs` to `fd`. When blocking, every byte is written: short
+/// writes are retried and `EAGAIN` is waited out. When non-blocking, it is
+/// one `writev`, whose short count or `EAGAIN` the guest sees.
+pub fn write_vectored(fd: BorrowedFd<'_>, bufs: &[IoSlice<'_>], blocking: Blocking) -> WasiResult<usize> {
+    if blocking == Blocking::Emulated {
+        if !ready_now(fd, Interest::Write)? {
+            return Err(Errno::Again);
+        }
+        let first = bufs.iter().find(|b| !b.is_empty()).map_or(&[][..], |b| &b[..b.len().min(EMULATED_WRITE_MAX)]);
+        return Ok(retry_on_intr(|| rustix::io::write(fd, first))?);
+    }
+    let total: usize = bufs.iter().map(|b| b.len()).sum();
+    let mut done = 0usize;
+    // Fast path: one write(v) usually takes everything; a single buffer
+    // goes through write(2), which the kernel handles a little faster.
+    let first = match bufs {
+        [one] => rustix::io::write(fd, one),
+        _ => rustix::io::writev(fd, bufs),
+    };
+    match first {
+        Ok(n) if n == total || blocking != Blocking::Wait => return Ok(n),
+        Ok(n) => done = n,
+        Err(rustix::io::Errno::INTR) => {}
+        Err(rustix::io::Errno::AGAIN) if blocking == Blocking::Wait => wait_for(fd, Interest::Write)?,
+        Err(e) => return Err(e.into()),
+    }
+    // Slow path: write what is left, buffer by buffer.
+    let mut skip = done;
+    for buf in bufs {
+        let mut rest: &[u8] = buf;
+        if skip >= rest.len() {
+            skip -= rest.len();
+            continue;
+        }
+        rest = &rest[skip..];
+        skip = 0;
+        while !rest.is_empty() {
+            match with_blocking(fd, Interest::Write, Blocking::Wait, || rustix::io::write(fd, rest)) {
+                Ok(n) => {
+                    rest = &rest[n..];
+                    done += n;
+                }
+                // Report what went out before the error, as write(2) does.
+                Err(_) if done > 0 => return Ok(done),
+                Err(e) => return Err(e),
+            }
+        }
+    }
+    Ok(done)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rustix::fs::OFlags;
+    use std::os::fd::AsFd;
+
+    #[test]
+    fn writes_everything_to_a_pipe_and_reads_it_back() {
+        let (r, w) = rustix::pipe::pipe().unwrap();
+        let n = write_vectored(w.as_fd(), &[IoSlice::new(b"hello "), IoSlice::new(b"world")], Blocking::Wait).unwrap();
+        assert_eq!(n, 11);
+        let mut buf = [0u8; 32];
+        let n = read(r.as_fd(), &mut buf, Blocking::Wait).unwrap();
+        assert_eq!(&buf[..n], b"hello world");
+    }
+
+    #[test]
+    fn a_non_blocking_pipe_loses_nothing_when_the_guest_wants_blocking() {
+        let (r, w) = rustix::pipe::pipe().unwrap();
+        rustix::fs::fcntl_setfl(&w, OFlags::NONBLOCK).unwrap();
+        let big = vec![7u8; 1 << 20]; // far more than a pipe buffer
+        let reader = std::thread::spawn(move || {
+            let mut got = 0usize;
+            let mut buf = vec![0u8; 65536];
+            loop {
+                let n = rustix::io::read(&r, &mut buf[..]).unwrap();
+                if n == 0 {
+                    return got;
+                }
+                got += n;
+            }
+        });
+        let n = write_vectored(w.as_fd(), &[IoSlice::new(&big)], Blocking::Wait).unwrap();
+        drop(w);
+        assert_eq!(n, big.len());
+        assert_eq!(reader.join().unwrap(), big.len());
+    }
+
+    #[test]
+    fn a_non_blocking_guest_sees_eagain() {
+        let (r, _w) = rustix::pipe::pipe().unwrap();
+        rustix::fs::fcntl_setfl(&r, OFlags::NONBLOCK).unwrap();
+        assert_eq!(read(r.as_fd(), &mut [0u8; 4], Blocking::NonBlocking), Err(Errno::Again));
+    }
+
+    #[test]
+    fn an_emulated_non_blocking_read_never_blocks() {
+        // The host pipe blocks; the guest's emulated mode must not.
+        let (r, w) = rustix::pipe::pipe().unwrap();
+        assert_eq!(read(r.as_fd(), &mut [0u8; 4], Blocking::Emulated), Err(Errno::Again));
+        rustix::io::write(&w, b"x").unwrap();
+        assert_eq!(read(r.as_fd(), &mut [0u8; 4], Blocking::Emulated), Ok(1));
+    }
+
+    #[test]
+    fn seeking_reports_the_new_offset() {
+        let f = tempfile_in_tmp();
+        rustix::io::write(&f, b"0123456789").unwrap();
+        assert_eq!(seek(f.as_fd(), SeekFrom::Start(3)), Ok(3));
+        assert_eq!(seek(f.as_fd(), SeekFrom::Current(2)), Ok(5));
+        assert_eq!(seek(f.as_fd(), SeekFrom::End(-1)), Ok(9));
+    }
+
+    fn tempfile_in_tmp() -> std::fs::File {
+        let path = std::env::temp_dir().join(format!("wasi-core-io-{}-{:?}", std::process::id(), std::thread::current().id()));
+        let f = std::fs::OpenOptions::new().read(true).write(true).create(true).truncate(true).open(&path).unwrap();
+        std::fs::remove_file(&path).unwrap();
+        f
+    }
+}

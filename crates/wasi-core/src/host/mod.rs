@@ -1,0 +1,147 @@
+//! The host-call layer: every system call the core makes on a host
+//! descriptor, clock or entropy source goes through here (over `rustix`),
+//! so that `syscalls/*` speak WASI and this layer speaks the host. It owns
+//! the two policies every call shares: `EINTR` is retried here
+//! ([`retry_on_intr`]), and a guest's blocking mode is honoured here
+//! ([`Blocking`]). Where Linux and macOS differ, the difference is gated
+//! with `cfg` inside the one function concerned (see `file.rs`, `net.rs`,
+//! `entropy.rs`).
+//!
+//! - [`io`]: reads, writes (never losing data), positioned I/O, seeking;
+//! - [`file`]: metadata, status flags, sync, advice, allocation, times;
+//! - [`net`]: accept, receive, shutdown;
+//! - [`poll`]: readiness of many descriptors at once, and sleeping;
+//! - [`clock`]: WASI clocks on host clocks, and yielding the CPU;
+//! - [`entropy`]: the host's random bytes;
+//! - [`limits`]: the process's fd ceiling and the embedder's reserve;
+//! - [`stdio`]: the guest's own hold on the embedder's stdio;
+//! - [`convert`]: host metadata as WASI filetypes, rights and fdflags.
+
+use crate::errno::{Errno, WasiResult};
+pub use rustix::fd::{AsFd, BorrowedFd, OwnedFd};
+
+pub mod clock;
+pub mod convert;
+pub mod entropy;
+pub mod file;
+pub mod io;
+pub mod limits;
+pub mod net;
+pub mod poll;
+pub mod stdio;
+
+pub use clock::{clock_now, clock_resolution, yield_now};
+pub use convert::{filestat_from_host, filetype_from_host, nanos, rights_for_filetype, wasi_fdflags};
+pub use entropy::getrandom;
+pub use file::{
+    advise, allocate, datasync, fdflags, filestat, filetype, init_status_flags, is_socket, refine_socket, set_status_flags, set_times,
+    sync, truncate, unread_bytes,
+};
+pub use io::{pread, pwrite, read, ready_now, seek, wait_for, write_vectored, Interest};
+pub use limits::{fd_has_headroom, refresh_fd_ceiling};
+pub use stdio::hold_stdio;
+
+/// A host fd handed in by the embedder. The embedder keeps ownership:
+/// we never close it.
+#[derive(Clone, Copy, Debug)]
+pub struct HostFd(i32);
+
+impl HostFd {
+    /// Wraps a raw host fd number.
+    pub fn new(fd: i32) -> Self {
+        HostFd(fd)
+    }
+
+    /// The raw host fd number.
+    pub fn raw(self) -> i32 {
+        self.0
+    }
+
+    /// Borrows the fd for a system call.
+    pub fn borrow(&self) -> WasiResult<BorrowedFd<'_>> {
+        if self.0 < 0 {
+            return Err(Errno::Badf);
+        }
+        // SAFETY: a negative fd was refused above; a closed or stale fd
+        // number only makes the system call fail with EBADF.
+        Ok(unsafe { BorrowedFd::borrow_raw(self.0) })
+    }
+}
+
+/// Whether the guest asked for non-blocking I/O on a descriptor. When it
+/// did not, `EAGAIN` from the host (Node makes its pipes non-blocking) is
+/// waited out with `poll`, so the guest sees the blocking semantics it asked
+/// for and no byte is lost.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Blocking {
+    Wait,
+    /// The host descriptor is non-blocking too: its `EAGAIN` is the answer.
+    NonBlocking,
+    /// The guest asked for non-blocking I/O on a descriptor it shares with
+    /// the embedder (stdio, a lent socket), whose host mode is not the
+    /// guest's to change: each call first asks `poll` with a zero timeout
+    /// and answers `EAGAIN` when not ready, and writes at most
+    /// [`EMULATED_WRITE_MAX`] bytes, which a ready pipe or socket takes
+    /// without blocking.
+    Emulated,
+}
+
+/// The most an emulated non-blocking write passes to the host at once
+/// (`PIPE_BUF`: a pipe that polls writable has room for it).
+pub const EMULATED_WRITE_MAX: usize = 4096;
+
+/// Runs a host call again while it fails with `EINTR`: the one place the
+/// host layer decides that policy (a signal meant for the embedder must
+/// not surface to the guest as an error).
+pub fn retry_on_intr<T>(mut call: impl FnMut() -> rustix::io::Result<T>) -> rustix::io::Result<T> {
+    loop {
+        match call() {
+            Err(rustix::io::Errno::INTR) => continue,
+            r => return r,
+        }
+    }
+}
+
+/// Runs a host call that may answer `EAGAIN`, with the guest's blocking
+/// mode: `EINTR` is retried, and `EAGAIN` is waited out (until `fd` is
+/// ready for `interest`) only when the guest asked to block.
+pub(crate) fn with_blocking<T>(
+    fd: BorrowedFd<'_>,
+    interest: Interest,
+    blocking: Blocking,
+    mut call: impl FnMut() -> rustix::io::Result<T>,
+) -> WasiResult<T> {
+    loop {
+        match retry_on_intr(&mut call) {
+            Err(rustix::io::Errno::AGAIN) if blocking == Blocking::Wait => wait_for(fd, interest)?,
+            r => return Ok(r?),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bad_host_fds_are_ebadf() {
+        assert_eq!(HostFd::new(-1).borrow().err(), Some(Errno::Badf));
+        let h = HostFd::new(999_999);
+        assert_eq!(read(h.borrow().unwrap(), &mut [0u8; 4], Blocking::Wait).err(), Some(Errno::Badf));
+    }
+
+    #[test]
+    fn eintr_is_retried_and_other_errors_pass() {
+        let mut calls = 0;
+        let r = retry_on_intr(|| {
+            calls += 1;
+            if calls < 3 {
+                Err(rustix::io::Errno::INTR)
+            } else {
+                Ok(calls)
+            }
+        });
+        assert_eq!(r, Ok(3));
+        assert_eq!(retry_on_intr(|| Err::<(), _>(rustix::io::Errno::BADF)), Err(rustix::io::Errno::BADF));
+    }
+}
