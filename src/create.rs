@@ -6,7 +6,8 @@ use crate::error_codes;
 use crate::napi_util;
 use crate::state::{Registry, State};
 use napi::bindgen_prelude::FromNapiValue;
-use napi::{sys, Env, NapiRaw, Status};
+use napi::bindgen_prelude::{JsObjectValue, Object};
+use napi::{sys, Env, JsValue, Status};
 use std::path::PathBuf;
 use std::rc::Rc;
 use wasi_core::{Config, SocketSpec, WasiCtx};
@@ -123,7 +124,7 @@ pub unsafe fn create_wasi(
         let Some(bind) = crate::bind::build_bind(raw, &state) else {
             return Err(napi::Error::new(Status::GenericFailure, "cannot create the WASI bind function"));
         };
-        let mut result = env.create_object()?;
+        let mut result = Object::new(&env)?;
         result.set_named_property("id", id)?;
         napi_util::set_property(raw, result.raw(), "bind", bind);
         result.set_named_property("listeners", listeners)?;

@@ -31,7 +31,7 @@ mod panic_guard;
 mod registry;
 mod state;
 
-use napi::{Env, NapiValue, Status};
+use napi::{Env, Status};
 
 /// A new set of native import functions: `{ [syscall]: () => undefined,
 /// frame, create }`, with the `wasi_unstable` variants as
@@ -39,12 +39,12 @@ use napi::{Env, NapiValue, Status};
 /// loads and shares it between every `WASI` object it makes; the states a
 /// set's `create` makes are reachable only through that set.
 #[napi]
-pub fn natives(env: Env) -> napi::Result<napi::JsUnknown> {
+pub fn natives(env: Env) -> napi::Result<napi::Unknown<'static>> {
     // SAFETY: inside a #[napi] call on env's thread.
     unsafe {
         let object = natives::build_natives(env.raw())
             .ok_or_else(|| napi::Error::new(Status::GenericFailure, "cannot create the WASI import functions"))?;
-        Ok(napi::JsUnknown::from_raw_unchecked(env.raw(), object))
+        Ok(napi::Unknown::from_raw_unchecked(env.raw(), object))
     }
 }
 

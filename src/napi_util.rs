@@ -51,7 +51,7 @@ pub unsafe fn create_function<T>(env: sys::napi_env, name: &str, cb: sys::napi_c
     }
     let data = Box::into_raw(Box::new(data));
     let mut f = ptr::null_mut();
-    if !ok(sys::napi_create_function(env, name.as_ptr().cast(), name.len(), cb, data.cast(), &mut f)) {
+    if !ok(sys::napi_create_function(env, name.as_ptr().cast(), name.len() as isize, cb, data.cast(), &mut f)) {
         drop(Box::from_raw(data));
         return None;
     }
