@@ -51,6 +51,14 @@ export class WASI {
   /** `{ wasi_snapshot_preview1: wasiImport }`, or `{ wasi_unstable: wasiImport }` for version 'unstable'. */
   getImportObject(): { wasi_snapshot_preview1: WASIImport } | { wasi_unstable: WASIImport };
   /**
+   * Binds the instance's memory (or `options.memory`) without calling
+   * `_start` or `_initialize` (Node 24.4+'s API): for modules whose exports
+   * are called directly, e.g. in worker threads sharing one memory. A
+   * second call, or `start()`/`initialize()` after it, throws
+   * `ERR_WASI_ALREADY_STARTED`.
+   */
+  finalizeBindings(instance: WebAssembly.Instance | { exports: Record<string, unknown> }, options?: { memory?: WebAssembly.Memory }): void;
+  /**
    * Runs a command module's `_start`. Returns the exit code (0 if `_start`
    * returns) when `returnOnExit` is true. Throws `ERR_WASI_ALREADY_STARTED`
    * on a second call.

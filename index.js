@@ -155,9 +155,23 @@ class WASI {
     return { __proto__: null, [this.#bindingName]: this.wasiImport };
   }
 
+  /**
+   * Binds the instance's memory (or `options.memory`) without running
+   * `_start` or `_initialize`, as Node 24.4+ does: for a module whose
+   * exports are called directly, such as one instantiated in a worker
+   * thread over a shared memory. A second call, or start()/initialize()
+   * after it, throws ERR_WASI_ALREADY_STARTED. A call that fails its
+   * checks changes nothing.
+   */
+  finalizeBindings(instance, { memory = instance?.exports?.memory } = {}) {
+    this.#finalize(instance, memory);
+  }
+
   /** Runs a command module's `_start`; see README for the exit contract. */
   start(instance) {
-    const { _start } = this.#begin(instance, '_start', '_initialize');
+    const { _start, _initialize } = this.#finalize(instance, instance?.exports?.memory);
+    if (typeof _start !== 'function') throw new ERR_INVALID_ARG_TYPE('instance.exports._start', 'function', _start);
+    if (_initialize !== undefined) throw new ERR_INVALID_ARG_TYPE('instance.exports._initialize', 'undefined', _initialize);
     try {
       _start();
     } catch (err) {
@@ -169,32 +183,28 @@ class WASI {
 
   /** Runs a reactor module's optional `_initialize`. */
   initialize(instance) {
-    const { _initialize } = this.#begin(instance, '_initialize', '_start');
-    if (_initialize !== undefined) _initialize();
+    const { _start, _initialize } = this.#finalize(instance, instance?.exports?.memory);
+    if (_start !== undefined) throw new ERR_INVALID_ARG_TYPE('instance.exports._start', 'undefined', _start);
+    if (_initialize !== undefined) {
+      if (typeof _initialize !== 'function') throw new ERR_INVALID_ARG_TYPE('instance.exports._initialize', 'function', _initialize);
+      _initialize();
+    }
   }
 
-  // Marks the object started, validates the instance as Node does (in
-  // Node's order) and binds its memory. `entry` must be a function for
-  // start() and a function or absent for initialize(); `forbidden` must be
-  // absent.
-  #begin(instance, entry, forbidden) {
+  // finalizeBindings() without the public name (start() and initialize()
+  // must not run a replaced method): checks the instance and the memory
+  // in Node's order, binds the memory, and only then marks the object
+  // started. Returns the instance's exports, read once.
+  #finalize(instance, memory) {
     if (this.#started) throw new ERR_WASI_ALREADY_STARTED();
-    this.#started = true;
     validateObject(instance, 'instance');
     const { exports } = instance;
     validateObject(exports, 'instance.exports');
-    const { memory } = exports;
     if (!isMemory(memory)) {
       throw ERR_INVALID_ARG_TYPE.withMessage('"instance.exports.memory" property must be a WebAssembly.Memory object');
     }
-    const fn = exports[entry];
-    if (typeof fn !== 'function' && (entry === '_start' || fn !== undefined)) {
-      throw new ERR_INVALID_ARG_TYPE(`instance.exports.${entry}`, 'function', fn);
-    }
-    if (exports[forbidden] !== undefined) {
-      throw new ERR_INVALID_ARG_TYPE(`instance.exports.${forbidden}`, 'undefined', exports[forbidden]);
-    }
     this.#bindMemory(memory);
+    this.#started = true;
     return exports;
   }
 }

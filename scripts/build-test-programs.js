@@ -32,7 +32,7 @@ function compileC(src, out) {
 
 async function compileWat(src, out) {
   const wabt = await require('wabt')();
-  const module = wabt.parseWat(path.basename(src), fs.readFileSync(src, 'utf8'));
+  const module = wabt.parseWat(path.basename(src), fs.readFileSync(src, 'utf8'), { threads: true });
   fs.writeFileSync(out, Buffer.from(module.toBinary({}).buffer));
   module.destroy();
 }
