@@ -1,6 +1,6 @@
 'use strict';
 // The JS check CI runs (`npm run lint`): ESLint's recommended rules over
-// the shipped JS (index.js, lib/, bin/) and the scripts and tests.
+// the shipped JS (index.js, register.js, lib/, bin/) and the scripts and tests.
 const js = require('@eslint/js');
 const globals = require('globals');
 
@@ -13,5 +13,9 @@ module.exports = [
     rules: {
       'no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
     },
+  },
+  {
+    files: ['**/*.mjs'],
+    languageOptions: { ecmaVersion: 2024, sourceType: 'module', globals: { ...globals.node } },
   },
 ];
