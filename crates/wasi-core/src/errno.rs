@@ -220,6 +220,10 @@ pub fn from_host_errno(code: i32) -> Errno {
         H::TIMEDOUT => Errno::TimedOut,
         H::TXTBSY => Errno::TxtBsy,
         H::XDEV => Errno::Xdev,
+        // One code on Linux, two on macOS and the BSDs (45 and 102): both
+        // are WASI's ENOTSUP. (A guard, since on Linux the pattern above
+        // already matched it.)
+        h if h == H::OPNOTSUPP => Errno::NotSup,
         _ => Errno::Io,
     }
 }
@@ -233,6 +237,7 @@ mod tests {
         assert_eq!(from_host_errno(rustix::io::Errno::NOENT.raw_os_error()), Errno::NoEnt);
         assert_eq!(from_host_errno(rustix::io::Errno::LOOP.raw_os_error()), Errno::Loop);
         assert_eq!(from_host_errno(rustix::io::Errno::SPIPE.raw_os_error()), Errno::Spipe);
+        assert_eq!(from_host_errno(rustix::io::Errno::OPNOTSUPP.raw_os_error()), Errno::NotSup);
         assert_eq!(Errno::NotCapable.raw(), 76);
         assert_eq!(Errno::Fault.raw(), 21);
     }
