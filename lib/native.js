@@ -1,13 +1,48 @@
 'use strict';
-// Loads the compiled addon (`npm run build` puts it at the package root).
+// Loads the native addon, first found of:
+// 1. `wasi-rs.node` at the package root: a build from source
+//    (`npm run build`), which always wins in a checkout;
+// 2. the prebuilt package for this platform, `wasi-rs-<suffix>` (an
+//    optional dependency of the published package; see lib/platforms.js).
+// Anything else is one error that names the platform and what is
+// supported, or says which package is missing or failed to load.
+const fs = require('fs');
 const path = require('path');
+const { currentSuffix, supportedSuffixes } = require('./platforms');
 
-const file = path.join(__dirname, '..', 'wasi-rs.node');
-try {
-  module.exports = require(file);
-} catch (err) {
-  if (err.code === 'MODULE_NOT_FOUND' || err.code === 'ERR_DLOPEN_FAILED') {
-    err.message = `wasi-rs: cannot load the native addon at ${file}; run \`npm run build\` first.\n${err.message}`;
+const local = path.join(__dirname, '..', 'wasi-rs.node');
+
+function load() {
+  if (fs.existsSync(local)) return requireAddon(local, `the locally built ${local}`);
+  const suffix = currentSuffix();
+  const supported = supportedSuffixes();
+  if (!supported.includes(suffix)) {
+    throw new Error(
+      `wasi-rs: no prebuilt binary for this platform (${suffix}); prebuilt binaries exist for ${supported.join(', ')}. ` +
+        'To build one from source, install Rust and run `npm run build` in the wasi-rs package.',
+    );
   }
-  throw err;
+  const pkg = `wasi-rs-${suffix}`;
+  let file;
+  try {
+    file = require.resolve(`${pkg}/wasi-rs.${suffix}.node`);
+  } catch {
+    throw new Error(
+      `wasi-rs: the package ${pkg}, which holds the binary for ${suffix}, is not installed. ` +
+        'It is an optional dependency of wasi-rs: install again without --no-optional/--omit=optional ' +
+        `(or add ${pkg} yourself).`,
+    );
+  }
+  return requireAddon(file, `${pkg}`);
 }
+
+function requireAddon(file, what) {
+  try {
+    return require(file);
+  } catch (err) {
+    err.message = `wasi-rs: cannot load ${what} (${file}): ${err.message}`;
+    throw err;
+  }
+}
+
+module.exports = load();
