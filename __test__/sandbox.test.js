@@ -119,7 +119,7 @@ test('a symlink swapped in while the program runs never lets it read outside (ra
   fs.symlinkSync('real', swap);
   const child = spawn(process.execPath, [
     '--no-warnings', path.join(ROOT, '__test__', 'helpers', 'child.js'), 'wasi-rs', program('race'),
-    JSON.stringify({ args: ['race', '1500'], preopens: { '/sandbox': fx.sandbox } }),
+    JSON.stringify({ args: ['race', '3000'], preopens: { '/sandbox': fx.sandbox } }),
   ]);
   let stdout = '';
   child.stdout.on('data', (d) => { stdout += d; });
@@ -127,19 +127,26 @@ test('a symlink swapped in while the program runs never lets it read outside (ra
   let done = false;
   exited.then(() => { done = true; });
   const targets = ['real', fx.outside, '../outside', 'real'];
+  // Swap until the guest exits. Once it has said "ready" and 2,000 swaps
+  // have happened since, tell it it may stop (after its 3,000 opens), so
+  // every open it makes races with the swapping, on a loaded machine too.
   let swaps = 0;
+  let sinceReady = 0;
   while (!done) {
     for (let i = 0; i < 200; i++) {
       fs.rmSync(tmp, { force: true });
       fs.symlinkSync(targets[swaps++ % targets.length], tmp);
       fs.renameSync(tmp, swap);
+      if (stdout.startsWith('ready\n') && ++sinceReady === 2000) fs.writeFileSync(path.join(fx.sandbox, 'stop'), '');
     }
     await new Promise((r) => setImmediate(r));
   }
   assert.strictEqual(await exited, 0);
-  const counts = Object.fromEntries(stdout.trim().split(' ').map((kv) => kv.split('=')).map(([k, v]) => [k, Number(v)]));
+  const [ready, result] = stdout.trim().split('\n');
+  assert.strictEqual(ready, 'ready');
+  const counts = Object.fromEntries(result.split(' ').map((kv) => kv.split('=')).map(([k, v]) => [k, Number(v)]));
   assert.strictEqual(counts.outside, 0, `the guest read outside: ${stdout}`);
   assert.strictEqual(counts.other, 0, stdout);
   assert.ok(counts.inside > 0 && counts.refused > 0, `the race did not happen: ${stdout}`);
-  assert.ok(swaps > 1000);
+  assert.ok(counts.inside + counts.refused >= 3000 && sinceReady >= 2000, stdout);
 });
