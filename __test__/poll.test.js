@@ -7,7 +7,7 @@ const assert = require('node:assert');
 const fs = require('fs');
 const path = require('path');
 const { spawnSync } = require('child_process');
-const { ROOT, run, program, tempDir } = require('./helpers/run');
+const { ROOT, TIME_SCALE, run, program, tempDir } = require('./helpers/run');
 
 function parse(stdout) {
   const events = [...stdout.matchAll(/event ud=(\d+) type=(\d+) error=(\d+) nbytes=(\d+) hangup=(\d)/g)].map((m) => ({
@@ -70,7 +70,7 @@ test('stdin as a pipe whose writer is gone: readable, with the hangup flag', () 
 });
 
 test('stdin as a pipe that stays empty: the timeout fires', () => {
-  const script = `sleep 2 | "${process.execPath}" "${path.join(ROOT, 'bin', 'wasi-rs.js')}" "${program('poll')}" stdin 200`;
+  const script = `sleep ${2 * TIME_SCALE} | "${process.execPath}" "${path.join(ROOT, 'bin', 'wasi-rs.js')}" "${program('poll')}" stdin 200`;
   const r = spawnSync('sh', ['-c', script], { encoding: 'utf8' });
   assert.strictEqual(r.status, 0, r.stderr);
   assert.deepStrictEqual(parse(r.stdout).events, [{ ud: 2, type: 0, error: 0, nbytes: 0, hangup: false }]);

@@ -10,6 +10,10 @@ const ROOT = path.join(__dirname, '..', '..');
 const BUILD = path.join(ROOT, '__test__', 'build');
 const CHILD = path.join(__dirname, 'child.js');
 const CLI = path.join(ROOT, 'bin', 'wasi-rs.js');
+/** How much slower than native this machine runs the tests: 1 unless
+ * WASI_RS_TEST_TIME_SCALE says more (scripts/test-arm64.sh sets it under
+ * qemu). Tests that wait for a child or give it a head start scale by it. */
+const TIME_SCALE = Math.max(1, Number(process.env.WASI_RS_TEST_TIME_SCALE) || 1);
 
 /** Path of a compiled test program. */
 function program(name) {
@@ -48,4 +52,4 @@ function tempDir(prefix = 'wasi-rs-test-') {
   return dir;
 }
 
-module.exports = { ROOT, BUILD, program, run, cli, tempDir };
+module.exports = { TIME_SCALE, ROOT, BUILD, program, run, cli, tempDir };
