@@ -69,6 +69,8 @@ start=$SECONDS
 cd "$tree"
 # Tests that give a child a head start or a time limit scale them by this.
 export WASI_RS_TEST_TIME_SCALE=${WASI_RS_TEST_TIME_SCALE:-15}
+# Tests that cannot work under emulation skip themselves, saying why.
+export WASI_RS_TEST_EMULATOR=qemu-user
 set +e
 out=$("$arm_node" --test --test-concurrency=2 --test-reporter=tap $files 2>&1)
 rc=$?
