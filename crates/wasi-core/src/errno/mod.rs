@@ -4,6 +4,9 @@
 //! result into the `u16` errno the guest sees. Host errors arrive either as
 //! `std::io::Error` (from `cap-std` and `std`) or as `rustix::io::Errno`
 //! (from direct system calls); both are mapped here and nowhere else.
+//! Windows' own codes have their table in [`windows`].
+
+pub mod windows;
 
 /// A WASI preview1 `errno` value (spec: `errno`, an enum over `u16`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -136,8 +139,18 @@ impl From<std::io::Error> for Errno {
     }
 }
 
-/// Maps a host (Linux/POSIX) `errno` number to its WASI counterpart.
+/// Maps a host error number to its WASI counterpart: an `errno` on Unix,
+/// a Win32 or Winsock code on Windows.
 pub fn from_host_errno(code: i32) -> Errno {
+    #[cfg(windows)]
+    return windows::from_windows_error(code as u32);
+    #[cfg(unix)]
+    return from_posix_errno(code);
+}
+
+/// Maps a POSIX `errno` number (Linux's or macOS's) to its WASI counterpart.
+#[cfg(unix)]
+fn from_posix_errno(code: i32) -> Errno {
     use rustix::io::Errno as H;
     // rustix only accepts codes a system call can return (1..4096).
     if !(1..4096).contains(&code) {
