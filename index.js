@@ -1,8 +1,9 @@
 'use strict';
 // wasi-rs: a drop-in replacement for Node's built-in `wasi` module.
-// This file is the cold path: option validation and the start/initialize
-// contract of Node 20's `node:wasi`. The import functions are made by
-// lib/imports.js (generated), over the addon's natives.
+// This file is the cold path: the option validation of Node's `node:wasi`
+// and its start/initialize/finalizeBindings contract as Node 24 has it (on
+// every Node version). The import functions are made by lib/imports.js
+// (generated), over the addon's natives, which lib/native.js loads.
 
 const { createImports } = require('./lib/imports');
 const { isMemory } = require('./lib/builtins');
