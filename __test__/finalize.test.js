@@ -99,7 +99,7 @@ test('workers share a memory and write from it after finalizeBindings', async ()
     const fs = require('fs');
     const { parentPort, workerData } = require('worker_threads');
     const { WASI } = require(${JSON.stringify(ROOT)});
-    const { memory, out, offset, length } = workerData;
+    const { memory, out, offset, length, scratch } = workerData;
     const fd = fs.openSync(out, 'w');
     const wasi = new WASI({ version: 'preview1', stdout: fd });
     const m = new WebAssembly.Module(fs.readFileSync(${JSON.stringify(program('shared_writer'))}));
@@ -107,12 +107,12 @@ test('workers share a memory and write from it after finalizeBindings', async ()
     wasi.finalizeBindings(instance, { memory });
     let again;
     try { wasi.finalizeBindings(instance, { memory }); } catch (err) { again = err.code; }
-    const errno = instance.exports.write(offset, length);
+    const errno = instance.exports.write(offset, length, scratch);
     fs.closeSync(fd);
     parentPort.postMessage({ errno, again });`;
   const results = await Promise.all(texts.map((t, k) => new Promise((resolve, reject) => {
     const out = path.join(dir, `out${k}`);
-    const w = new Worker(source, { eval: true, workerData: { memory: mem, out, offset: offsets[k], length: t.length } });
+    const w = new Worker(source, { eval: true, workerData: { memory: mem, out, offset: offsets[k], length: t.length, scratch: 16 * (k + 1) } });
     let message;
     w.on('message', (m) => { message = m; });
     w.on('error', reject);
@@ -123,9 +123,9 @@ test('workers share a memory and write from it after finalizeBindings', async ()
     assert.deepStrictEqual(r.message, { errno: 0, again: 'ERR_WASI_ALREADY_STARTED' });
     assert.strictEqual(fs.readFileSync(r.out, 'utf8'), texts[k]);
   }
-  // The count each fd_write reported sits in the shared memory at 8; both
-  // workers wrote it, so it is one of the two lengths.
-  assert.ok(texts.map((t) => t.length).includes(new DataView(mem.buffer).getUint32(8, true)));
+  // Each fd_write stored its count in the shared memory, at its own
+  // scratch + 8, where the main thread sees it.
+  texts.forEach((t, k) => assert.strictEqual(new DataView(mem.buffer).getUint32(16 * (k + 1) + 8, true), t.length));
 });
 
 test('an export called before finalizeBindings fails with the documented error', () => {
@@ -133,7 +133,7 @@ test('an export called before finalizeBindings fails with the documented error',
   const mem = sharedMemory();
   const m = new WebAssembly.Module(fs.readFileSync(program('shared_writer')));
   const instance = new WebAssembly.Instance(m, { ...wasi.getImportObject(), env: { memory: mem } });
-  assert.throws(() => instance.exports.write(0, 0), { code: 'ERR_WASI_NOT_STARTED' });
+  assert.throws(() => instance.exports.write(0, 0, 16), { code: 'ERR_WASI_NOT_STARTED' });
   wasi.finalizeBindings(instance, { memory: mem });
-  assert.strictEqual(instance.exports.write(16, 0), 0);
+  assert.strictEqual(instance.exports.write(64, 0, 16), 0);
 });
