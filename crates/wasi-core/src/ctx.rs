@@ -2,11 +2,11 @@
 
 use crate::errno::Errno;
 use crate::fdtable::{Descriptor, DirFd, FdTable, Kind};
-use crate::host::{self, HostFd};
+use crate::host;
+use crate::host::AsHost;
 use crate::random::RandomPool;
 use crate::sandbox::{open_preopen, PreopenError};
 use crate::types::rights;
-use rustix::fd::AsFd;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
@@ -32,7 +32,7 @@ pub struct Config {
     /// Sockets, in fd order after the preopens.
     pub sockets: Vec<SocketSpec>,
     /// Host fds for the guest's fds 0, 1 and 2.
-    pub stdio: [i32; 3],
+    pub stdio: [host::RawHostFd; 3],
     /// The most descriptors the guest may hold, stdio and preopens
     /// included (0: [`crate::fdtable::MAX_FDS`]).
     pub max_fds: usize,
@@ -98,7 +98,7 @@ impl WasiCtx {
         let mut fds = FdTable::with_limit(max_fds);
         for host in config.stdio {
             let held = host::hold_stdio(host);
-            let base = held.as_ref().map_or(Err(Errno::Badf), |fd| host::filetype(fd.as_fd())).map(host::rights_for_filetype);
+            let base = held.as_ref().map_or(Err(Errno::Badf), |fd| host::filetype(fd.as_host())).map(host::rights_for_filetype);
             let d = Descriptor::new(Kind::Stdio(held), base.unwrap_or(rights::TTY_BASE), 0);
             fds.insert(d).map_err(|_| SetupError::Limit { max_fds })?;
         }
@@ -138,8 +138,14 @@ fn socket_for(spec: &SocketSpec) -> std::io::Result<(Kind, Option<SocketAddr>)> 
             let local = listener.local_addr()?;
             Ok((Kind::Socket(listener.into()), Some(local)))
         }
+        // Windows Node gives JS no socket descriptors to lend (issue 12).
+        #[cfg(windows)]
+        SocketSpec::Fd(_) => {
+            Err(std::io::Error::new(std::io::ErrorKind::Unsupported, "on Windows, lend sockets with { listen }, not { fd }"))
+        }
+        #[cfg(unix)]
         SocketSpec::Fd(fd) => {
-            let h = HostFd::new(*fd);
+            let h = host::HostFd::new(*fd);
             let borrowed = h.borrow().map_err(|_| std::io::Error::from(rustix::io::Errno::BADF))?;
             if !crate::host::is_socket(borrowed)? {
                 return Err(std::io::Error::new(std::io::ErrorKind::InvalidInput, "not a socket"));

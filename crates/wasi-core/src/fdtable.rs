@@ -8,10 +8,10 @@
 use crate::dirstream::DirCursor;
 use crate::errno::{Errno, WasiResult};
 use crate::host;
+use crate::host::{AsHost, BorrowedFd, OwnedFd};
 use crate::host::{Blocking, HostFd};
 use crate::sandbox::{dir_from_file, Dir, File};
 use crate::types::{filetype, rights};
-use rustix::fd::{AsFd, BorrowedFd, OwnedFd};
 
 /// The most descriptors one instance may hold; past it, `EMFILE`.
 pub const MAX_FDS: usize = 16_384;
@@ -75,11 +75,11 @@ impl Descriptor {
     /// The host fd behind the descriptor, whatever its kind.
     pub fn host_fd(&self) -> WasiResult<BorrowedFd<'_>> {
         match &self.kind {
-            Kind::Stdio(h) => h.as_ref().map(|fd| fd.as_fd()).ok_or(Errno::Badf),
+            Kind::Stdio(h) => h.as_ref().map(|fd| fd.as_host()).ok_or(Errno::Badf),
             Kind::Borrowed(h) => h.borrow(),
-            Kind::File { file, .. } => Ok(file.as_fd()),
-            Kind::Socket(s) => Ok(s.as_fd()),
-            Kind::Dir(d) => Ok(d.dir.as_fd()),
+            Kind::File { file, .. } => Ok(file.as_host()),
+            Kind::Socket(s) => Ok(s.as_host()),
+            Kind::Dir(d) => Ok(d.dir.as_host()),
         }
     }
 
@@ -195,7 +195,7 @@ impl FdTable {
     pub fn classify(&mut self, fd: u32) -> WasiResult<()> {
         let d = self.get_mut(fd)?;
         let Kind::File { file, filetype: None } = &d.kind else { return Ok(()) };
-        let ft = host::filetype(rustix::fd::AsFd::as_fd(file))?;
+        let ft = host::filetype(file.as_host())?;
         if ft == filetype::DIRECTORY {
             let placeholder = Kind::Borrowed(HostFd::new(-1));
             let Kind::File { file, .. } = std::mem::replace(&mut d.kind, placeholder) else { unreachable!("checked above") };

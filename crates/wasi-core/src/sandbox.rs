@@ -129,7 +129,7 @@ pub fn open(dir: &Dir, path: &str, req: OpenRequest) -> io::Result<Opened> {
         .dsync(req.dsync)
         .rsync(req.rsync);
     let file = dir.open_with(path, &opts)?;
-    crate::host::init_status_flags(rustix::fd::AsFd::as_fd(&file), req.append, req.nonblock)?;
+    crate::host::init_status_flags(crate::host::AsHost::as_host(&file), req.append, req.nonblock)?;
     Ok(Opened::File(file))
 }
 
@@ -233,7 +233,7 @@ pub fn set_times(dir: &Dir, path: &str, follow: Follow, atime: SetTime, mtime: S
         let mut opts = cap_std::fs::OpenOptions::new();
         opts.read(!write).write(write).follow(FollowSymlinks::Yes).maybe_dir(!write).nonblock(true);
         match dir.open_with(path, &opts) {
-            Ok(file) => return crate::host::set_times(rustix::fd::AsFd::as_fd(&file), atime, mtime).map_err(io::Error::from),
+            Ok(file) => return crate::host::set_times(crate::host::AsHost::as_host(&file), atime, mtime).map_err(io::Error::from),
             Err(e) if e.kind() == io::ErrorKind::PermissionDenied => continue,
             Err(e) => return Err(e),
         }

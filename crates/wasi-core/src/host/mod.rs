@@ -18,16 +18,79 @@
 //! - [`convert`]: host metadata as WASI filetypes, rights and fdflags.
 
 use crate::errno::{Errno, WasiResult};
-pub use rustix::fd::{AsFd, BorrowedFd, OwnedFd};
 
+// The host's descriptor types: a POSIX fd on Unix; on Windows a HANDLE or
+// a SOCKET, one type for either (io-extras), so the fd table holds files,
+// pipes, consoles and sockets alike.
+#[cfg(windows)]
+pub use io_extras::os::windows::{BorrowedHandleOrSocket as BorrowedFd, OwnedHandleOrSocket as OwnedFd};
+#[cfg(unix)]
+pub use std::os::fd::{BorrowedFd, OwnedFd};
+
+/// Borrows the host descriptor of something the core holds (a file, a
+/// directory, a socket, a stdio hold), on every platform.
+pub trait AsHost {
+    fn as_host(&self) -> BorrowedFd<'_>;
+}
+
+#[cfg(unix)]
+impl<T: std::os::fd::AsFd> AsHost for T {
+    fn as_host(&self) -> BorrowedFd<'_> {
+        self.as_fd()
+    }
+}
+
+#[cfg(windows)]
+mod as_host_windows {
+    use super::{AsHost, BorrowedFd, OwnedFd};
+    use io_extras::os::windows::AsHandleOrSocket;
+    use std::os::windows::io::AsHandle;
+
+    impl AsHost for OwnedFd {
+        fn as_host(&self) -> BorrowedFd<'_> {
+            self.as_handle_or_socket()
+        }
+    }
+    impl AsHost for BorrowedFd<'_> {
+        fn as_host(&self) -> BorrowedFd<'_> {
+            *self
+        }
+    }
+    impl AsHost for cap_std::fs::File {
+        fn as_host(&self) -> BorrowedFd<'_> {
+            BorrowedFd::from_handle(self.as_handle())
+        }
+    }
+    impl AsHost for cap_std::fs::Dir {
+        fn as_host(&self) -> BorrowedFd<'_> {
+            BorrowedFd::from_handle(self.as_handle())
+        }
+    }
+    impl AsHost for std::fs::File {
+        fn as_host(&self) -> BorrowedFd<'_> {
+            BorrowedFd::from_handle(self.as_handle())
+        }
+    }
+    impl<T: AsHost> AsHost for std::sync::Arc<T> {
+        fn as_host(&self) -> BorrowedFd<'_> {
+            (**self).as_host()
+        }
+    }
+}
+
+// A concern whose host calls differ on Windows has a second file under
+// windows/, chosen here; the functions and their contracts are the same.
+#[cfg_attr(windows, path = "windows/clock.rs")]
 pub mod clock;
 pub mod convert;
 pub mod entropy;
 pub mod file;
 pub mod io;
+#[cfg_attr(windows, path = "windows/limits.rs")]
 pub mod limits;
 pub mod net;
 pub mod poll;
+#[cfg_attr(windows, path = "windows/stdio.rs")]
 pub mod stdio;
 
 pub use clock::{clock_now, clock_resolution, yield_now};
@@ -41,30 +104,41 @@ pub use io::{pread, pwrite, read, ready_now, seek, wait_for, write_vectored, Int
 pub use limits::{fd_has_headroom, refresh_fd_ceiling};
 pub use stdio::hold_stdio;
 
-/// A host fd handed in by the embedder. The embedder keeps ownership:
-/// we never close it.
+/// The raw number of a host descriptor the embedder names: an fd on Unix,
+/// a HANDLE's value on Windows (the binding turns Node's fd numbers into
+/// HANDLEs there, through libuv).
+#[cfg(unix)]
+pub type RawHostFd = i32;
+#[cfg(windows)]
+pub type RawHostFd = isize;
+
+/// A host descriptor handed in by the embedder. The embedder keeps
+/// ownership: we never close it.
 #[derive(Clone, Copy, Debug)]
-pub struct HostFd(i32);
+pub struct HostFd(RawHostFd);
 
 impl HostFd {
-    /// Wraps a raw host fd number.
-    pub fn new(fd: i32) -> Self {
+    /// Wraps a raw host descriptor.
+    pub fn new(fd: RawHostFd) -> Self {
         HostFd(fd)
     }
 
-    /// The raw host fd number.
-    pub fn raw(self) -> i32 {
+    /// The raw host descriptor.
+    pub fn raw(self) -> RawHostFd {
         self.0
     }
 
-    /// Borrows the fd for a system call.
+    /// Borrows the descriptor for a system call.
     pub fn borrow(&self) -> WasiResult<BorrowedFd<'_>> {
         if self.0 < 0 {
             return Err(Errno::Badf);
         }
-        // SAFETY: a negative fd was refused above; a closed or stale fd
-        // number only makes the system call fail with EBADF.
-        Ok(unsafe { BorrowedFd::borrow_raw(self.0) })
+        // SAFETY: a negative value was refused above; a closed or stale
+        // descriptor only makes the system call fail with EBADF.
+        #[cfg(unix)]
+        return Ok(unsafe { BorrowedFd::borrow_raw(self.0) });
+        #[cfg(windows)]
+        return Ok(BorrowedFd::from_handle(unsafe { std::os::windows::io::BorrowedHandle::borrow_raw(self.0 as _) }));
     }
 }
 

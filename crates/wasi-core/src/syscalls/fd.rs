@@ -4,7 +4,7 @@ use crate::ctx::WasiCtx;
 use crate::dirstream::DirCursor;
 use crate::errno::{Errno, WasiResult};
 use crate::fdtable::{Descriptor, Kind};
-use crate::host::{self, AsFd};
+use crate::host::{self, AsHost};
 use crate::memory::{GuestMemory, GuestType, IoVec, MAX_TRANSFER};
 use crate::sandbox;
 use crate::types::{fdflags, filetype, rights, whence, Fdstat, Filestat, Prestat};
@@ -241,7 +241,7 @@ pub fn fd_fdstat_set_flags(ctx: &mut WasiCtx, _mem: &mut GuestMemory<'_>, fd: u3
     }
     let nonblock = flags & fdflags::NONBLOCK != 0;
     match &d.kind {
-        Kind::File { file: f, .. } => host::set_status_flags(f.as_fd(), flags & fdflags::APPEND != 0, nonblock)?,
+        Kind::File { file: f, .. } => host::set_status_flags(f.as_host(), flags & fdflags::APPEND != 0, nonblock)?,
         // The embedder's: NONBLOCK is emulated for the guest alone.
         Kind::Stdio(_) | Kind::Borrowed(_) => {
             let host_append = host::fdflags(d.host_fd()?)? & fdflags::APPEND != 0;
@@ -249,7 +249,7 @@ pub fn fd_fdstat_set_flags(ctx: &mut WasiCtx, _mem: &mut GuestMemory<'_>, fd: u3
                 return Err(Errno::NotSup);
             }
         }
-        Kind::Socket(s) => host::net::set_nonblocking(s.as_fd(), nonblock)?,
+        Kind::Socket(s) => host::net::set_nonblocking(s.as_host(), nonblock)?,
         Kind::Dir(_) => {}
     }
     d.nonblock = nonblock;

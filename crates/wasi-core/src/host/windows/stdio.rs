@@ -1,0 +1,18 @@
+//! The guest's own hold on the embedder's stdio, on Windows: a duplicate of
+//! the HANDLE (`DuplicateHandle`), taken when the instance is made, so the
+//! guest keeps the stream it was given even if the embedder closes its fd.
+//! Unlike on Unix, instances do not share one duplicate: handles are not a
+//! scarce resource here.
+
+use super::{HostFd, OwnedFd, RawHostFd};
+use std::sync::Arc;
+
+/// A duplicate of the embedder's stdio HANDLE `raw`, or `None` if it is
+/// not a valid handle (the guest then gets `EBADF` on it).
+pub fn hold_stdio(raw: RawHostFd) -> Option<Arc<OwnedFd>> {
+    let host = HostFd::new(raw);
+    let borrowed = host.borrow().ok()?;
+    let handle = borrowed.as_handle()?;
+    let owned = handle.try_clone_to_owned().ok()?;
+    Some(Arc::new(OwnedFd::from_handle(owned)))
+}
