@@ -238,3 +238,14 @@ pub enum SetTime {
     Now,
     At(u64),
 }
+
+/// WASI's `advice`: an access-pattern hint for `fd_advise`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Advice {
+    Normal,
+    Sequential,
+    Random,
+    WillNeed,
+    DontNeed,
+    NoReuse,
+}

@@ -1,10 +1,14 @@
 //! Host metadata in WASI's terms: filetypes, the rights each type carries,
 //! fdflags and filestats. Pure translation, no system calls.
 
-use crate::types::{fdflags, filetype, rights, Filestat};
+#[cfg(unix)]
+use crate::types::{fdflags, Filestat};
+use crate::types::{filetype, rights};
+#[cfg(unix)]
 use rustix::fs::{FileType, OFlags, Stat};
 
 /// Maps a host file type to WASI's `filetype`.
+#[cfg(unix)]
 pub fn filetype_from_host(ft: FileType) -> u8 {
     match ft {
         FileType::RegularFile => filetype::REGULAR_FILE,
@@ -30,6 +34,7 @@ pub fn rights_for_filetype(ft: u8) -> u64 {
 }
 
 /// Host open flags, reported as WASI `fdflags` (never host bits).
+#[cfg(unix)]
 pub fn wasi_fdflags(host: OFlags) -> u16 {
     let mut f = 0;
     if host.contains(OFlags::APPEND) {
@@ -53,6 +58,7 @@ pub fn nanos(sec: i64, nsec: i64) -> u64 {
 
 /// Translates host `stat` into a WASI filestat. (The casts are needed on
 /// targets whose `stat` fields have other widths.)
+#[cfg(unix)]
 #[allow(clippy::unnecessary_cast, reason = "stat field widths differ between targets")]
 pub fn filestat_from_host(st: &Stat) -> Filestat {
     Filestat {
@@ -72,6 +78,7 @@ mod tests {
     use super::*;
 
     #[test]
+    #[cfg(unix)]
     fn fdflags_are_wasi_bits() {
         assert_eq!(wasi_fdflags(OFlags::APPEND | OFlags::NONBLOCK), fdflags::APPEND | fdflags::NONBLOCK);
         assert_eq!(wasi_fdflags(OFlags::RDWR), 0);

@@ -5,7 +5,7 @@
 use super::convert::{filestat_from_host, filetype_from_host, wasi_fdflags};
 use super::retry_on_intr;
 use crate::errno::WasiResult;
-use crate::types::{filetype, Filestat, SetTime};
+use crate::types::{filetype, Advice, Filestat, SetTime};
 use rustix::fd::BorrowedFd;
 use rustix::fs::{FileType, OFlags};
 
@@ -110,17 +110,6 @@ pub fn advise(fd: BorrowedFd<'_>, offset: u64, len: u64, advice: Advice) -> Wasi
         }
         Ok(())
     }
-}
-
-/// WASI's `advice`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Advice {
-    Normal,
-    Sequential,
-    Random,
-    WillNeed,
-    DontNeed,
-    NoReuse,
 }
 
 /// Makes sure the file has room for `len` bytes at `offset`, growing it if

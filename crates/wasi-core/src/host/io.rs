@@ -8,25 +8,18 @@ use rustix::event::{PollFd, PollFlags};
 use rustix::fd::BorrowedFd;
 use std::io::{IoSlice, SeekFrom};
 
-/// What a caller waits for on a descriptor.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Interest {
-    Read,
-    Write,
-}
+pub use super::Interest;
 
-impl Interest {
-    pub(crate) fn poll_flags(self) -> PollFlags {
-        match self {
-            Interest::Read => PollFlags::IN,
-            Interest::Write => PollFlags::OUT,
-        }
+fn poll_flags(interest: Interest) -> PollFlags {
+    match interest {
+        Interest::Read => PollFlags::IN,
+        Interest::Write => PollFlags::OUT,
     }
 }
 
 /// Whether `fd` is ready for `interest` right now (a zero-timeout `poll`).
 pub fn ready_now(fd: BorrowedFd<'_>, interest: Interest) -> WasiResult<bool> {
-    let mut fds = [PollFd::new(&fd, interest.poll_flags())];
+    let mut fds = [PollFd::new(&fd, poll_flags(interest))];
     let zero = rustix::time::Timespec { tv_sec: 0, tv_nsec: 0 };
     Ok(retry_on_intr(|| rustix::event::poll(&mut fds, Some(&zero)))? > 0)
 }
@@ -34,7 +27,7 @@ pub fn ready_now(fd: BorrowedFd<'_>, interest: Interest) -> WasiResult<bool> {
 /// Blocks until `fd` is ready for `interest` (a signal ends the wait
 /// early; the caller retries its call, which then waits again).
 pub fn wait_for(fd: BorrowedFd<'_>, interest: Interest) -> WasiResult<()> {
-    let mut fds = [PollFd::new(&fd, interest.poll_flags())];
+    let mut fds = [PollFd::new(&fd, poll_flags(interest))];
     match rustix::event::poll(&mut fds, None) {
         Ok(_) | Err(rustix::io::Errno::INTR) => Ok(()),
         Err(e) => Err(e.into()),

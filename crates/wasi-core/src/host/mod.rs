@@ -84,23 +84,29 @@ mod as_host_windows {
 pub mod clock;
 pub mod convert;
 pub mod entropy;
+#[cfg_attr(windows, path = "windows/file.rs")]
 pub mod file;
+#[cfg_attr(windows, path = "windows/io.rs")]
 pub mod io;
 #[cfg_attr(windows, path = "windows/limits.rs")]
 pub mod limits;
+#[cfg_attr(windows, path = "windows/net.rs")]
 pub mod net;
+#[cfg_attr(windows, path = "windows/poll.rs")]
 pub mod poll;
 #[cfg_attr(windows, path = "windows/stdio.rs")]
 pub mod stdio;
 
 pub use clock::{clock_now, clock_resolution, yield_now};
-pub use convert::{filestat_from_host, filetype_from_host, nanos, rights_for_filetype, wasi_fdflags};
+#[cfg(unix)]
+pub use convert::{filestat_from_host, filetype_from_host, wasi_fdflags};
+pub use convert::{nanos, rights_for_filetype};
 pub use entropy::getrandom;
 pub use file::{
     advise, allocate, datasync, fdflags, filestat, filetype, init_status_flags, is_socket, refine_socket, set_status_flags, set_times,
     sync, truncate, unread_bytes,
 };
-pub use io::{pread, pwrite, read, ready_now, seek, wait_for, write_vectored, Interest};
+pub use io::{pread, pwrite, read, ready_now, seek, wait_for, write_vectored};
 pub use limits::{fd_has_headroom, refresh_fd_ceiling};
 pub use stdio::hold_stdio;
 
@@ -140,6 +146,13 @@ impl HostFd {
         #[cfg(windows)]
         return Ok(BorrowedFd::from_handle(unsafe { std::os::windows::io::BorrowedHandle::borrow_raw(self.0 as _) }));
     }
+}
+
+/// What a caller waits for on a descriptor.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Interest {
+    Read,
+    Write,
 }
 
 /// Whether the guest asked for non-blocking I/O on a descriptor. When it

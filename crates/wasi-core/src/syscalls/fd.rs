@@ -172,7 +172,7 @@ pub fn fd_datasync(ctx: &mut WasiCtx, _mem: &mut GuestMemory<'_>, fd: u32) -> Wa
 
 /// `fd_advise(fd, offset, len, advice)`: an access-pattern hint.
 pub fn fd_advise(ctx: &mut WasiCtx, _mem: &mut GuestMemory<'_>, fd: u32, offset: u64, len: u64, advice: u32) -> WasiResult<()> {
-    use host::file::Advice;
+    use crate::types::Advice;
     let advice = match advice {
         0 => Advice::Normal,
         1 => Advice::Sequential,

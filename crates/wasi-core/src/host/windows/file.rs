@@ -1,0 +1,161 @@
+//! Calls on an open Windows handle: metadata, status flags, sync,
+//! advice, allocation, truncation and times. Windows keeps no append or
+//! non-blocking flag on a file handle: the fd table keeps the guest's, and
+//! `fdflags` reports none from the host.
+
+use super::BorrowedFd;
+use crate::errno::{Errno, WasiResult};
+use crate::types::{filetype, Advice, Filestat, SetTime};
+use cap_fs_ext::MetadataExt;
+use std::time::{SystemTime, UNIX_EPOCH};
+use windows_sys::Win32::Storage::FileSystem::{GetFileType, FILE_TYPE_CHAR, FILE_TYPE_DISK, FILE_TYPE_PIPE};
+
+/// A `File` over a borrowed handle, for std's and cap-std's file calls.
+/// It never closes the handle (the `ManuallyDrop`), and lives no longer
+/// than the borrow.
+struct HandleFile<'a>(std::mem::ManuallyDrop<std::fs::File>, std::marker::PhantomData<BorrowedFd<'a>>);
+
+impl std::ops::Deref for HandleFile<'_> {
+    type Target = std::fs::File;
+    fn deref(&self) -> &std::fs::File {
+        &self.0
+    }
+}
+
+fn std_file(fd: BorrowedFd<'_>) -> WasiResult<HandleFile<'_>> {
+    use std::os::windows::io::{AsRawHandle, FromRawHandle};
+    let handle = fd.as_handle().ok_or(Errno::Badf)?;
+    // SAFETY: the handle is valid for the borrow, which HandleFile keeps,
+    // and ManuallyDrop keeps the File from closing it.
+    let file = unsafe { std::fs::File::from_raw_handle(handle.as_raw_handle()) };
+    Ok(HandleFile(std::mem::ManuallyDrop::new(file), std::marker::PhantomData))
+}
+
+fn system_time_ns(t: std::io::Result<SystemTime>) -> u64 {
+    t.ok().and_then(|t| t.duration_since(UNIX_EPOCH).ok()).map_or(0, |d| d.as_nanos() as u64)
+}
+
+/// The host's metadata for this handle, as a WASI filestat. Device and
+/// inode are the volume serial number and the file index; the change time,
+/// which Windows does not give through this call, is the modification time.
+pub fn filestat(fd: BorrowedFd<'_>) -> WasiResult<Filestat> {
+    let ft = filetype(fd)?;
+    if fd.as_socket().is_some() || ft == filetype::CHARACTER_DEVICE || ft == filetype::UNKNOWN {
+        return Ok(Filestat { dev: 0, ino: 0, filetype: ft, nlink: 1, size: 0, atim: 0, mtim: 0, ctim: 0 });
+    }
+    let view = std_file(fd)?;
+    let meta = cap_std::fs::Metadata::from_file(&view)?;
+    let mtim = system_time_ns(meta.modified().map(|t| t.into_std()));
+    Ok(Filestat {
+        dev: meta.dev(),
+        ino: meta.ino(),
+        filetype: ft,
+        nlink: meta.nlink(),
+        size: meta.len(),
+        atim: system_time_ns(meta.accessed().map(|t| t.into_std())),
+        mtim,
+        ctim: mtim,
+    })
+}
+
+/// The WASI filetype of an open handle: `GetFileType` tells disk files,
+/// character devices (consoles, NUL) and pipes apart; a disk handle may be
+/// a directory.
+pub fn filetype(fd: BorrowedFd<'_>) -> WasiResult<u8> {
+    let Some(handle) = fd.as_handle() else { return Ok(filetype::SOCKET_STREAM) };
+    use std::os::windows::io::AsRawHandle;
+    // SAFETY: the handle is borrowed for the call.
+    match unsafe { GetFileType(handle.as_raw_handle() as _) } {
+        FILE_TYPE_DISK => {
+            let meta = std_file(fd)?.metadata()?;
+            Ok(if meta.is_dir() { filetype::DIRECTORY } else { filetype::REGULAR_FILE })
+        }
+        FILE_TYPE_CHAR => Ok(filetype::CHARACTER_DEVICE),
+        // Preview1 has no pipe type; as for a FIFO on Unix, unknown.
+        FILE_TYPE_PIPE => Ok(filetype::UNKNOWN),
+        _ => match std::io::Error::last_os_error().raw_os_error() {
+            Some(0) | None => Ok(filetype::UNKNOWN),
+            Some(_) => Err(Errno::Badf),
+        },
+    }
+}
+
+/// Whether `fd` is a socket.
+pub fn is_socket(fd: BorrowedFd<'_>) -> std::io::Result<bool> {
+    Ok(fd.as_socket().is_some())
+}
+
+/// Sockets here are stream sockets (the only kind wasi-rs makes on Windows).
+pub fn refine_socket(_fd: BorrowedFd<'_>, ft: u8) -> u8 {
+    ft
+}
+
+/// The host's WASI fdflags: Windows handles carry none (see the module doc).
+pub fn fdflags(fd: BorrowedFd<'_>) -> WasiResult<u16> {
+    filetype(fd).map(|_| 0)
+}
+
+/// Nothing to set on a Windows handle at open: the fd table keeps the
+/// guest's append and non-blocking flags.
+pub fn init_status_flags(_fd: BorrowedFd<'_>, _append: bool, _nonblock: bool) -> std::io::Result<()> {
+    Ok(())
+}
+
+/// As [`init_status_flags`]: the guest's flags live in the fd table.
+pub fn set_status_flags(fd: BorrowedFd<'_>, _append: bool, _nonblock: bool) -> WasiResult<()> {
+    filetype(fd).map(drop)
+}
+
+/// Flushes file data and metadata to storage (`FlushFileBuffers`).
+pub fn sync(fd: BorrowedFd<'_>) -> WasiResult<()> {
+    Ok(std_file(fd)?.sync_all()?)
+}
+
+/// Flushes file data to storage; Windows has one flush for both.
+pub fn datasync(fd: BorrowedFd<'_>) -> WasiResult<()> {
+    Ok(std_file(fd)?.sync_data()?)
+}
+
+/// An access-pattern hint. Windows takes hints only when a file is opened,
+/// so a valid handle accepts any advice and nothing changes.
+pub fn advise(fd: BorrowedFd<'_>, _offset: u64, _len: u64, _advice: Advice) -> WasiResult<()> {
+    std_file(fd).map(drop)
+}
+
+/// Makes sure the file has room for `len` bytes at `offset`, growing it if
+/// needed; the size never shrinks.
+pub fn allocate(fd: BorrowedFd<'_>, offset: u64, len: u64) -> WasiResult<()> {
+    let file = std_file(fd)?;
+    let end = offset.checked_add(len).ok_or(Errno::Fbig)?;
+    if file.metadata()?.len() < end {
+        file.set_len(end)?;
+    }
+    Ok(())
+}
+
+/// Truncates or extends the file to `size` bytes.
+pub fn truncate(fd: BorrowedFd<'_>, size: u64) -> WasiResult<()> {
+    Ok(std_file(fd)?.set_len(size)?)
+}
+
+/// How many bytes are left to read from a regular file at its offset.
+pub fn unread_bytes(fd: BorrowedFd<'_>) -> WasiResult<u64> {
+    use std::io::Seek;
+    let file = std_file(fd)?;
+    let size = file.metadata()?.len();
+    let pos = (&*file).stream_position()?;
+    Ok(size.saturating_sub(pos))
+}
+
+/// Sets an open file's access and modification times (fs-set-times; the
+/// file system keeps 100 ns units).
+pub fn set_times(fd: BorrowedFd<'_>, atime: SetTime, mtime: SetTime) -> std::io::Result<()> {
+    use fs_set_times::{SetTimes, SystemTimeSpec};
+    let spec = |t: SetTime| match t {
+        SetTime::Omit => None,
+        SetTime::Now => Some(SystemTimeSpec::SymbolicNow),
+        SetTime::At(ns) => Some(SystemTimeSpec::Absolute(UNIX_EPOCH + std::time::Duration::from_nanos(ns))),
+    };
+    let file = std_file(fd).map_err(|_| std::io::Error::from(std::io::ErrorKind::InvalidInput))?;
+    SetTimes::set_times(&*file, spec(atime), spec(mtime))
+}
