@@ -77,6 +77,7 @@ pub unsafe fn create_wasi(
         })
         .collect::<napi::Result<Vec<_>>>()?;
     let stdio: [i32; 3] = config.stdio.try_into().map_err(|_| napi::Error::new(Status::InvalidArg, "stdio must list three fds"))?;
+    let stdio = stdio.map(crate::host_fds::from_node_fd);
     // The ABI only changes which import functions JS wraps (lib/imports.js).
     if !matches!(config.version.as_str(), "preview1" | "unstable") {
         return Err(napi::Error::new(Status::InvalidArg, format!("unknown WASI version {}", config.version)));

@@ -24,6 +24,7 @@ mod call;
 mod create;
 mod error_codes;
 mod frame;
+mod host_fds;
 mod memory_cache;
 mod napi_util;
 mod natives;

@@ -15,10 +15,7 @@
 //! cursor rewinds the stream and skips forward, like `seekdir` over a
 //! stream without stable offsets.
 
-use crate::host::filetype_from_host;
 use crate::types::filetype;
-use rustix::fd::AsFd;
-use rustix::fs::{AtFlags, FileType, Mode, OFlags};
 use std::io;
 
 /// One directory entry, as `fd_readdir` reports it.
@@ -31,9 +28,9 @@ pub struct Entry {
 
 /// Where a guest is in one directory's listing.
 pub struct DirCursor {
-    /// The cursor's own open file description of the directory (its
-    /// offset is independent of the descriptor the guest holds).
-    stream: rustix::fs::Dir,
+    /// The cursor's own stream over the directory (its position is
+    /// independent of the descriptor the guest holds).
+    stream: Stream,
     /// The index of the next entry `stream` yields.
     next: u64,
     /// An entry read but not yet handed over whole, with its index.
@@ -44,10 +41,9 @@ pub struct DirCursor {
 
 impl DirCursor {
     /// Opens a cursor at the start of the directory `dir`.
-    pub fn open(dir: impl AsFd) -> io::Result<DirCursor> {
-        let fd = rustix::fs::openat(&dir, c".", OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC, Mode::empty())?;
-        let own_ino = rustix::fs::fstat(&fd)?.st_ino;
-        Ok(DirCursor { stream: rustix::fs::Dir::new(fd)?, next: 0, pending: None, own_ino })
+    pub fn open(dir: &cap_std::fs::Dir) -> io::Result<DirCursor> {
+        let (stream, own_ino) = Stream::open(dir)?;
+        Ok(DirCursor { stream, next: 0, pending: None, own_ino })
     }
 
     /// The index of the entry [`DirCursor::peek`] returns.
@@ -58,7 +54,7 @@ impl DirCursor {
     /// Moves to the entry with index `cookie` (past the end is the end).
     pub fn seek(&mut self, cookie: u64) -> io::Result<()> {
         if cookie < self.position() {
-            self.stream.rewind();
+            self.stream.rewind()?;
             self.next = 0;
             self.pending = None;
         }
@@ -89,18 +85,41 @@ impl DirCursor {
         let entry = match index {
             0 => Some(Entry { name: b".".to_vec(), ino: self.own_ino, filetype: filetype::DIRECTORY }),
             1 => Some(Entry { name: b"..".to_vec(), ino: self.own_ino, filetype: filetype::DIRECTORY }),
-            _ => self.read_host()?,
+            _ => self.stream.next_entry()?,
         };
         Ok(entry.map(|e| {
             self.next += 1;
             (index, e)
         }))
     }
+}
+
+/// The host's directory stream: a `getdents` stream of its own on Unix.
+#[cfg(unix)]
+struct Stream(rustix::fs::Dir);
+
+#[cfg(unix)]
+impl Stream {
+    /// Opens a stream of its own over `dir`, and returns the directory's inode.
+    fn open(dir: &cap_std::fs::Dir) -> io::Result<(Stream, u64)> {
+        use rustix::fs::{Mode, OFlags};
+        let fd = rustix::fs::openat(dir, c".", OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC, Mode::empty())?;
+        #[allow(clippy::unnecessary_cast, reason = "st_ino is narrower than u64 on some targets")]
+        let own_ino = rustix::fs::fstat(&fd)?.st_ino as u64;
+        Ok((Stream(rustix::fs::Dir::new(fd)?), own_ino))
+    }
+
+    fn rewind(&mut self) -> io::Result<()> {
+        self.0.rewind();
+        Ok(())
+    }
 
     /// The host's next entry other than `.` and `..` (listed first, above).
-    fn read_host(&mut self) -> io::Result<Option<Entry>> {
+    fn next_entry(&mut self) -> io::Result<Option<Entry>> {
+        use crate::host::filetype_from_host;
+        use rustix::fs::{AtFlags, FileType};
         loop {
-            let Some(e) = self.stream.read() else { return Ok(None) };
+            let Some(e) = self.0.read() else { return Ok(None) };
             let e = e?;
             let name = e.file_name().to_bytes();
             if name == b"." || name == b".." {
@@ -109,11 +128,53 @@ impl DirCursor {
             let mut ft = e.file_type();
             if ft == FileType::Unknown {
                 // Some file systems leave d_type out: ask the inode.
-                let st = rustix::fs::statat(self.stream.fd()?, e.file_name(), AtFlags::SYMLINK_NOFOLLOW)?;
+                let st = rustix::fs::statat(self.0.fd()?, e.file_name(), AtFlags::SYMLINK_NOFOLLOW)?;
                 ft = FileType::from_raw_mode(st.st_mode);
             }
             return Ok(Some(Entry { name: name.to_vec(), ino: e.ino(), filetype: filetype_from_host(ft) }));
         }
+    }
+}
+
+/// The host's directory stream on Windows: cap-std's listing
+/// (`FindFirstFile`/`FindNextFile`, which hold one batch of entries), over a
+/// handle of its own. Windows gives no inode in a listing without opening
+/// each file, so entries report inode 0; names that are not valid Unicode
+/// cannot be turned into the guest's UTF-8 and are `EILSEQ`.
+#[cfg(windows)]
+struct Stream {
+    dir: cap_std::fs::Dir,
+    entries: cap_std::fs::ReadDir,
+}
+
+#[cfg(windows)]
+impl Stream {
+    fn open(dir: &cap_std::fs::Dir) -> io::Result<(Stream, u64)> {
+        let dir = dir.try_clone()?;
+        let entries = dir.entries()?;
+        Ok((Stream { dir, entries }, 0))
+    }
+
+    fn rewind(&mut self) -> io::Result<()> {
+        self.entries = self.dir.entries()?;
+        Ok(())
+    }
+
+    fn next_entry(&mut self) -> io::Result<Option<Entry>> {
+        let Some(e) = self.entries.next() else { return Ok(None) };
+        let e = e?;
+        let name = e.file_name().into_string().map_err(|_| io::Error::from(io::ErrorKind::InvalidData))?;
+        let ft = e.file_type()?;
+        let filetype = if ft.is_symlink() {
+            filetype::SYMBOLIC_LINK
+        } else if ft.is_dir() {
+            filetype::DIRECTORY
+        } else if ft.is_file() {
+            filetype::REGULAR_FILE
+        } else {
+            filetype::UNKNOWN
+        };
+        Ok(Some(Entry { name: name.into_bytes(), ino: 0, filetype }))
     }
 }
 
@@ -138,7 +199,7 @@ mod tests {
         for i in 0..500 {
             std::fs::write(dir.join(format!("f{i:03}")), b"").unwrap();
         }
-        let handle = std::fs::File::open(&dir).unwrap();
+        let handle = cap_std::fs::Dir::open_ambient_dir(&dir, cap_std::ambient_authority()).unwrap();
         let mut c = DirCursor::open(&handle).unwrap();
         let all = names(&mut c);
         assert_eq!(all.len(), 502);

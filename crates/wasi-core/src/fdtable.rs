@@ -21,8 +21,9 @@ pub struct DirFd {
     pub dir: Dir,
     /// The guest path, for a preopen.
     pub preopen_name: Option<String>,
-    /// Where `fd_readdir` is in the listing, opened by its first call.
-    pub cursor: Option<DirCursor>,
+    /// Where `fd_readdir` is in the listing, opened by its first call
+    /// (boxed: most directory descriptors are never listed).
+    pub cursor: Option<Box<DirCursor>>,
 }
 
 /// What a descriptor refers to.

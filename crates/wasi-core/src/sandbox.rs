@@ -13,10 +13,9 @@
 //! Errors come back as `std::io::Error`; [`crate::errno`] maps them,
 //! including cap-std's escape refusal, which becomes `ENOTCAPABLE`.
 
-use crate::host::{filetype_from_host, nanos};
 use crate::types::Filestat;
 pub use crate::types::SetTime;
-use cap_fs_ext::{DirExt, FollowSymlinks, OpenOptionsFollowExt, OpenOptionsMaybeDirExt, OpenOptionsSyncExt, OsMetadataExt, SystemTimeSpec};
+use cap_fs_ext::{DirExt, FollowSymlinks, OpenOptionsFollowExt, OpenOptionsMaybeDirExt, OpenOptionsSyncExt, SystemTimeSpec};
 use std::io;
 use std::path::Path;
 
@@ -141,6 +140,7 @@ pub fn open(dir: &Dir, path: &str, req: OpenRequest) -> io::Result<Opened> {
 /// child is a symlink to follow does cap-std resolve it. Everything else
 /// goes through cap-std.
 pub fn stat(dir: &Dir, path: &str, follow: Follow) -> io::Result<Filestat> {
+    #[cfg(unix)]
     if is_plain_name(path) {
         let st = rustix::fs::statat(dir, path, rustix::fs::AtFlags::SYMLINK_NOFOLLOW)?;
         let is_link = rustix::fs::FileType::from_raw_mode(st.st_mode) == rustix::fs::FileType::Symlink;
@@ -156,11 +156,15 @@ pub fn stat(dir: &Dir, path: &str, follow: Follow) -> io::Result<Filestat> {
 }
 
 /// Whether `path` is one plain file name: a direct child of its directory.
+#[cfg(unix)]
 fn is_plain_name(path: &str) -> bool {
     !path.is_empty() && path != "." && path != ".." && !path.contains('/')
 }
 
+#[cfg(unix)]
 fn filestat_from_metadata(m: &cap_std::fs::Metadata) -> Filestat {
+    use crate::host::{filetype_from_host, nanos};
+    use cap_fs_ext::OsMetadataExt;
     Filestat {
         dev: m.dev(),
         ino: m.ino(),
@@ -170,6 +174,39 @@ fn filestat_from_metadata(m: &cap_std::fs::Metadata) -> Filestat {
         atim: nanos(m.atime(), m.atime_nsec()),
         mtim: nanos(m.mtime(), m.mtime_nsec()),
         ctim: nanos(m.ctime(), m.ctime_nsec()),
+    }
+}
+
+/// On Windows: the volume serial number and file index as device and
+/// inode (cap-std reads them by handle), times to the file system's 100 ns,
+/// and the modification time as the change time (Windows does not give
+/// the change time here).
+#[cfg(windows)]
+fn filestat_from_metadata(m: &cap_std::fs::Metadata) -> Filestat {
+    use crate::types::filetype;
+    use cap_fs_ext::MetadataExt;
+    let ns = |t: io::Result<cap_std::time::SystemTime>| {
+        t.ok().and_then(|t| t.into_std().duration_since(std::time::UNIX_EPOCH).ok()).map_or(0, |d| d.as_nanos() as u64)
+    };
+    let ft = m.file_type();
+    let mtim = ns(m.modified());
+    Filestat {
+        dev: m.dev(),
+        ino: m.ino(),
+        filetype: if ft.is_symlink() {
+            filetype::SYMBOLIC_LINK
+        } else if ft.is_dir() {
+            filetype::DIRECTORY
+        } else if ft.is_file() {
+            filetype::REGULAR_FILE
+        } else {
+            filetype::UNKNOWN
+        },
+        nlink: m.nlink(),
+        size: m.len(),
+        atim: ns(m.accessed()),
+        mtim,
+        ctim: mtim,
     }
 }
 
@@ -203,9 +240,14 @@ pub fn symlink(target: &str, dir: &Dir, link: &str) -> io::Result<()> {
 }
 
 /// The raw contents of the symlink at `path`.
+/// On Windows the contents are UTF-16; one that is not valid Unicode is
+/// `EILSEQ` (an `InvalidData` error).
 pub fn read_link(dir: &Dir, path: &str) -> io::Result<Vec<u8>> {
-    use std::os::unix::ffi::OsStringExt;
-    Ok(dir.read_link_contents(path)?.into_os_string().into_vec())
+    let contents = dir.read_link_contents(path)?.into_os_string();
+    #[cfg(unix)]
+    return Ok(std::os::unix::ffi::OsStringExt::into_vec(contents));
+    #[cfg(windows)]
+    return contents.into_string().map(String::into_bytes).map_err(|_| io::Error::from(io::ErrorKind::InvalidData));
 }
 
 fn time_spec(t: SetTime) -> Option<SystemTimeSpec> {
@@ -233,7 +275,7 @@ pub fn set_times(dir: &Dir, path: &str, follow: Follow, atime: SetTime, mtime: S
         let mut opts = cap_std::fs::OpenOptions::new();
         opts.read(!write).write(write).follow(FollowSymlinks::Yes).maybe_dir(!write).nonblock(true);
         match dir.open_with(path, &opts) {
-            Ok(file) => return crate::host::set_times(crate::host::AsHost::as_host(&file), atime, mtime).map_err(io::Error::from),
+            Ok(file) => return crate::host::set_times(crate::host::AsHost::as_host(&file), atime, mtime),
             Err(e) if e.kind() == io::ErrorKind::PermissionDenied => continue,
             Err(e) => return Err(e),
         }

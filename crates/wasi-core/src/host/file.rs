@@ -131,14 +131,14 @@ pub fn unread_bytes(fd: BorrowedFd<'_>) -> WasiResult<u64> {
 }
 
 /// Sets an open file's access and modification times, to the nanosecond.
-pub fn set_times(fd: BorrowedFd<'_>, atime: SetTime, mtime: SetTime) -> rustix::io::Result<()> {
+pub fn set_times(fd: BorrowedFd<'_>, atime: SetTime, mtime: SetTime) -> std::io::Result<()> {
     let spec = |t: SetTime| match t {
         SetTime::Omit => rustix::fs::Timespec { tv_sec: 0, tv_nsec: rustix::fs::UTIME_OMIT },
         SetTime::Now => rustix::fs::Timespec { tv_sec: 0, tv_nsec: rustix::fs::UTIME_NOW },
         SetTime::At(ns) => rustix::fs::Timespec { tv_sec: (ns / 1_000_000_000) as i64, tv_nsec: (ns % 1_000_000_000) as _ },
     };
     let times = rustix::fs::Timestamps { last_access: spec(atime), last_modification: spec(mtime) };
-    retry_on_intr(|| rustix::fs::futimens(fd, &times))
+    Ok(retry_on_intr(|| rustix::fs::futimens(fd, &times))?)
 }
 
 #[cfg(test)]

@@ -382,7 +382,7 @@ pub fn fd_readdir(
     mem.check(bufused, 4)?;
     mem.check(buf, buf_len)?;
     if dir.cursor.is_none() {
-        dir.cursor = Some(DirCursor::open(&dir.dir)?);
+        dir.cursor = Some(Box::new(DirCursor::open(&dir.dir)?));
     }
     let cursor = dir.cursor.as_mut().ok_or(Errno::Badf)?;
     cursor.seek(cookie)?;

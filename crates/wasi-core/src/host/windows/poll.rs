@@ -8,6 +8,7 @@
 //! - pipes: `PeekNamedPipe` (the byte count; a broken pipe is a hangup);
 //! - consoles: pending input events (`GetNumberOfConsoleInputEvents`);
 //! - files and character devices such as NUL: always ready.
+//!
 //! A set of sockets only waits in `WSAPoll` itself. Any other set is
 //! checked again after sleeps that grow from 1 ms to 10 ms: the thread
 //! sleeps between checks, it never spins.
@@ -79,10 +80,10 @@ fn check(fd: BorrowedFd<'_>, interest: Interest) -> Option<Readiness> {
 }
 
 fn socket_events(interest: Interest) -> i16 {
-    (match interest {
+    match interest {
         Interest::Read => POLLRDNORM,
         Interest::Write => POLLWRNORM,
-    }) as i16
+    }
 }
 
 fn socket_readiness(fd: BorrowedFd<'_>, interest: Interest, revents: i16) -> Option<Readiness> {
