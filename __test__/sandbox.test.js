@@ -132,14 +132,19 @@ test('a symlink swapped in while the program runs never lets it read outside (ra
   // every open it makes races with the swapping, on a loaded machine too.
   let swaps = 0;
   let sinceReady = 0;
-  while (!done) {
-    for (let i = 0; i < 200; i++) {
-      fs.rmSync(tmp, { force: true });
-      fs.symlinkSync(targets[swaps++ % targets.length], tmp);
-      fs.renameSync(tmp, swap);
-      if (stdout.startsWith('ready\n') && ++sinceReady === 2000) fs.writeFileSync(path.join(fx.sandbox, 'stop'), '');
+  try {
+    while (!done) {
+      for (let i = 0; i < 200; i++) {
+        fs.rmSync(tmp, { force: true });
+        fs.symlinkSync(targets[swaps++ % targets.length], tmp);
+        fs.renameSync(tmp, swap);
+        if (stdout.startsWith('ready\n') && ++sinceReady === 2000) fs.writeFileSync(path.join(fx.sandbox, 'stop'), '');
+      }
+      await new Promise((r) => setImmediate(r));
     }
-    await new Promise((r) => setImmediate(r));
+  } finally {
+    // If swapping failed, the guest would wait for a stop file forever.
+    if (!done) child.kill();
   }
   assert.strictEqual(await exited, 0);
   const [ready, result] = stdout.trim().split('\n');

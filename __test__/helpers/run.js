@@ -48,7 +48,14 @@ function cli(args, { input = '' } = {}) {
 /** A fresh temporary directory, removed when the process exits. */
 function tempDir(prefix = 'wasi-rs-test-') {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-  process.on('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
+  process.on('exit', () => {
+    try {
+      fs.rmSync(dir, { recursive: true, force: true });
+    } catch {
+      // On Windows a file a live WASI instance still holds cannot be
+      // deleted before the process ends; the temp dir then stays.
+    }
+  });
   return dir;
 }
 

@@ -3,7 +3,9 @@
 // inside the preopen and one to a directory outside it. Prints "ready" when
 // it starts; stops once it has made at least argv[1] opens and the test has
 // created "stop" in the preopen (so the opens all happen while the test is
-// swapping, however slow either side runs). Then prints how many opens read
+// swapping, however slow either side runs), or after 20 million opens if
+// no stop file ever comes (so a failed test never leaves it running). Then
+// prints how many opens read
 // the inside file, how many were refused, and how many read the outside
 // file (which must be 0).
 #include <stdio.h>
@@ -35,6 +37,7 @@ int main(int argc, char **argv) {
     }
     __wasi_filestat_t st;
     if (opens >= min_opens && __wasi_path_filestat_get(3, 0, "stop", &st) == 0) break;
+    if (opens >= 20000000) break;
   }
   printf("inside=%ld refused=%ld outside=%ld other=%ld\n", inside, refused, outside, other);
   return 0;
