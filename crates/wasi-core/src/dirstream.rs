@@ -164,16 +164,7 @@ impl Stream {
         let Some(e) = self.entries.next() else { return Ok(None) };
         let e = e?;
         let name = e.file_name().into_string().map_err(|_| io::Error::from(io::ErrorKind::InvalidData))?;
-        let ft = e.file_type()?;
-        let filetype = if ft.is_symlink() {
-            filetype::SYMBOLIC_LINK
-        } else if ft.is_dir() {
-            filetype::DIRECTORY
-        } else if ft.is_file() {
-            filetype::REGULAR_FILE
-        } else {
-            filetype::UNKNOWN
-        };
+        let filetype = crate::host::filetype_from_std(e.file_type()?);
         Ok(Some(Entry { name: name.into_bytes(), ino: 0, filetype }))
     }
 }

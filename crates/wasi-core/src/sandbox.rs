@@ -183,25 +183,15 @@ fn filestat_from_metadata(m: &cap_std::fs::Metadata) -> Filestat {
 /// the change time here).
 #[cfg(windows)]
 fn filestat_from_metadata(m: &cap_std::fs::Metadata) -> Filestat {
-    use crate::types::filetype;
     use cap_fs_ext::MetadataExt;
     let ns = |t: io::Result<cap_std::time::SystemTime>| {
         t.ok().and_then(|t| t.into_std().duration_since(std::time::UNIX_EPOCH).ok()).map_or(0, |d| d.as_nanos() as u64)
     };
-    let ft = m.file_type();
     let mtim = ns(m.modified());
     Filestat {
         dev: m.dev(),
         ino: m.ino(),
-        filetype: if ft.is_symlink() {
-            filetype::SYMBOLIC_LINK
-        } else if ft.is_dir() {
-            filetype::DIRECTORY
-        } else if ft.is_file() {
-            filetype::REGULAR_FILE
-        } else {
-            filetype::UNKNOWN
-        },
+        filetype: crate::host::filetype_from_std(m.file_type()),
         nlink: m.nlink(),
         size: m.len(),
         atim: ns(m.accessed()),

@@ -22,6 +22,21 @@ pub fn filetype_from_host(ft: FileType) -> u8 {
     }
 }
 
+/// Maps a file type as std and cap-std report it (Windows: a listing's or
+/// a metadata's type) to WASI's `filetype`.
+#[cfg(windows)]
+pub fn filetype_from_std(ft: cap_std::fs::FileType) -> u8 {
+    if ft.is_symlink() {
+        filetype::SYMBOLIC_LINK
+    } else if ft.is_dir() {
+        filetype::DIRECTORY
+    } else if ft.is_file() {
+        filetype::REGULAR_FILE
+    } else {
+        filetype::UNKNOWN
+    }
+}
+
 /// The base rights a descriptor of this filetype carries.
 pub fn rights_for_filetype(ft: u8) -> u64 {
     match ft {

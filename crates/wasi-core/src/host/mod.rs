@@ -90,7 +90,6 @@ pub mod file;
 pub mod io;
 #[cfg_attr(windows, path = "windows/limits.rs")]
 pub mod limits;
-#[cfg_attr(windows, path = "windows/net.rs")]
 pub mod net;
 #[cfg_attr(windows, path = "windows/poll.rs")]
 pub mod poll;
@@ -98,6 +97,8 @@ pub mod poll;
 pub mod stdio;
 
 pub use clock::{clock_now, clock_resolution, yield_now};
+#[cfg(windows)]
+pub use convert::filetype_from_std;
 #[cfg(unix)]
 pub use convert::{filestat_from_host, filetype_from_host, wasi_fdflags};
 pub use convert::{nanos, rights_for_filetype};

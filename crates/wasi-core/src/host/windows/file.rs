@@ -35,13 +35,53 @@ fn system_time_ns(t: std::io::Result<SystemTime>) -> u64 {
     t.ok().and_then(|t| t.duration_since(UNIX_EPOCH).ok()).map_or(0, |d| d.as_nanos() as u64)
 }
 
+/// What kind of object a Windows descriptor is (`GetFileType`, or a
+/// socket).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum HandleKind {
+    /// A file or directory on a disk: the only kind with an offset.
+    Disk,
+    /// A character device: a console, or NUL.
+    Char,
+    Pipe,
+    Socket,
+    /// `GetFileType` knows no type for it.
+    Unknown,
+}
+
+pub(crate) fn kind(fd: BorrowedFd<'_>) -> WasiResult<HandleKind> {
+    let Some(handle) = fd.as_handle() else { return Ok(HandleKind::Socket) };
+    use std::os::windows::io::AsRawHandle;
+    // SAFETY: the handle is borrowed for the call.
+    Ok(match unsafe { GetFileType(handle.as_raw_handle() as _) } {
+        FILE_TYPE_DISK => HandleKind::Disk,
+        FILE_TYPE_CHAR => HandleKind::Char,
+        FILE_TYPE_PIPE => HandleKind::Pipe,
+        _ => match std::io::Error::last_os_error().raw_os_error() {
+            Some(0) | None => HandleKind::Unknown,
+            Some(_) => return Err(Errno::Badf),
+        },
+    })
+}
+
+/// The WASI filetype of a non-disk kind. Preview1 has no pipe type: as
+/// for a FIFO on Unix, a pipe is unknown.
+fn non_disk_filetype(kind: HandleKind) -> u8 {
+    match kind {
+        HandleKind::Char => filetype::CHARACTER_DEVICE,
+        HandleKind::Socket => filetype::SOCKET_STREAM,
+        HandleKind::Disk | HandleKind::Pipe | HandleKind::Unknown => filetype::UNKNOWN,
+    }
+}
+
 /// The host's metadata for this handle, as a WASI filestat. Device and
 /// inode are the volume serial number and the file index; the change time,
 /// which Windows does not give through this call, is the modification time.
+/// Consoles, pipes and sockets have only their type.
 pub fn filestat(fd: BorrowedFd<'_>) -> WasiResult<Filestat> {
-    let ft = filetype(fd)?;
-    if fd.as_socket().is_some() || ft == filetype::CHARACTER_DEVICE || ft == filetype::UNKNOWN {
-        return Ok(Filestat { dev: 0, ino: 0, filetype: ft, nlink: 1, size: 0, atim: 0, mtim: 0, ctim: 0 });
+    let kind = kind(fd)?;
+    if kind != HandleKind::Disk {
+        return Ok(Filestat { dev: 0, ino: 0, filetype: non_disk_filetype(kind), nlink: 1, size: 0, atim: 0, mtim: 0, ctim: 0 });
     }
     let view = std_file(fd)?;
     let meta = cap_std::fs::Metadata::from_file(&view)?;
@@ -49,7 +89,7 @@ pub fn filestat(fd: BorrowedFd<'_>) -> WasiResult<Filestat> {
     Ok(Filestat {
         dev: meta.dev(),
         ino: meta.ino(),
-        filetype: ft,
+        filetype: if meta.is_dir() { filetype::DIRECTORY } else { filetype::REGULAR_FILE },
         nlink: meta.nlink(),
         size: meta.len(),
         atim: system_time_ns(meta.accessed().map(|t| t.into_std())),
@@ -62,21 +102,9 @@ pub fn filestat(fd: BorrowedFd<'_>) -> WasiResult<Filestat> {
 /// character devices (consoles, NUL) and pipes apart; a disk handle may be
 /// a directory.
 pub fn filetype(fd: BorrowedFd<'_>) -> WasiResult<u8> {
-    let Some(handle) = fd.as_handle() else { return Ok(filetype::SOCKET_STREAM) };
-    use std::os::windows::io::AsRawHandle;
-    // SAFETY: the handle is borrowed for the call.
-    match unsafe { GetFileType(handle.as_raw_handle() as _) } {
-        FILE_TYPE_DISK => {
-            let meta = std_file(fd)?.metadata()?;
-            Ok(if meta.is_dir() { filetype::DIRECTORY } else { filetype::REGULAR_FILE })
-        }
-        FILE_TYPE_CHAR => Ok(filetype::CHARACTER_DEVICE),
-        // Preview1 has no pipe type; as for a FIFO on Unix, unknown.
-        FILE_TYPE_PIPE => Ok(filetype::UNKNOWN),
-        _ => match std::io::Error::last_os_error().raw_os_error() {
-            Some(0) | None => Ok(filetype::UNKNOWN),
-            Some(_) => Err(Errno::Badf),
-        },
+    match kind(fd)? {
+        HandleKind::Disk => Ok(if std_file(fd)?.metadata()?.is_dir() { filetype::DIRECTORY } else { filetype::REGULAR_FILE }),
+        other => Ok(non_disk_filetype(other)),
     }
 }
 

@@ -53,8 +53,7 @@ pub fn pwrite(fd: BorrowedFd<'_>, bufs: &[IoSlice<'_>], offset: u64) -> WasiResu
 /// Moves the file offset and returns the new one. Pipes, consoles and
 /// sockets have none: `ESPIPE`.
 pub fn seek(fd: BorrowedFd<'_>, pos: SeekFrom) -> WasiResult<u64> {
-    let ft = super::file::filetype(fd)?;
-    if ft != crate::types::filetype::REGULAR_FILE && ft != crate::types::filetype::DIRECTORY {
+    if super::file::kind(fd)? != super::file::HandleKind::Disk {
         return Err(Errno::Spipe);
     }
     with_file(fd, |f| f.seek(pos))

@@ -13,13 +13,13 @@
 //! checked again after sleeps that grow from 1 ms to 10 ms: the thread
 //! sleeps between checks, it never spins.
 
+use super::file::HandleKind;
 use super::{BorrowedFd, Interest};
 use crate::errno::{Errno, WasiResult};
 use std::os::windows::io::{AsRawHandle, AsRawSocket};
 use std::time::{Duration, Instant};
 use windows_sys::Win32::Foundation::{ERROR_BROKEN_PIPE, HANDLE};
 use windows_sys::Win32::Networking::WinSock::{WSAPoll, POLLERR, POLLHUP, POLLNVAL, POLLRDNORM, POLLWRNORM, SOCKET, WSAPOLLFD};
-use windows_sys::Win32::Storage::FileSystem::{GetFileType, FILE_TYPE_CHAR, FILE_TYPE_PIPE};
 use windows_sys::Win32::System::Console::GetNumberOfConsoleInputEvents;
 use windows_sys::Win32::System::Pipes::PeekNamedPipe;
 
@@ -51,9 +51,10 @@ fn check(fd: BorrowedFd<'_>, interest: Interest) -> Option<Readiness> {
     }
     let Some(handle) = fd.as_handle() else { return Some(Readiness { error: Some(Errno::Badf), ..READY }) };
     let raw = handle.as_raw_handle() as HANDLE;
-    // SAFETY: the handle is borrowed for the calls below.
-    match unsafe { GetFileType(raw) } {
-        FILE_TYPE_PIPE if interest == Interest::Read => {
+    let Ok(kind) = super::file::kind(fd) else { return Some(Readiness { error: Some(Errno::Badf), ..READY }) };
+    // SAFETY (below): the handle is borrowed for the calls.
+    match kind {
+        HandleKind::Pipe if interest == Interest::Read => {
             let mut avail = 0u32;
             // SAFETY: null buffers with size 0 ask only for the count.
             let ok = unsafe { PeekNamedPipe(raw, std::ptr::null_mut(), 0, std::ptr::null_mut(), &mut avail, std::ptr::null_mut()) };
@@ -63,7 +64,7 @@ fn check(fd: BorrowedFd<'_>, interest: Interest) -> Option<Readiness> {
             }
             (avail > 0).then_some(Readiness { nbytes: u64::from(avail), ..READY })
         }
-        FILE_TYPE_CHAR if interest == Interest::Read => {
+        HandleKind::Char if interest == Interest::Read => {
             let mut events = 0u32;
             // SAFETY: a console input handle and a live counter; for a
             // character device that is not a console (NUL) the call fails
