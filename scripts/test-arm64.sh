@@ -51,20 +51,10 @@ CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_RUNNER="qemu-aarch64 -L $QEMU_LD_PREFIX" 
 echo "test-arm64: cargo test -p wasi-core (aarch64, qemu): $((SECONDS - start)) s"
 
 # --- the JS tests, in a copy of the checkout with the arm64 addon.
+. scripts/foreign-tests.sh
 tree=$root/target/arm64-tree
-rm -rf "$tree" && mkdir -p "$tree"
-git ls-files -z --cached --others --exclude-standard | grep -zv '^dist/' | xargs -0 cp --parents -t "$tree"
-[ -d __test__/build ] || { echo "test-arm64: __test__/build is missing: run npm test (pretest) first" >&2; exit 1; }
-cp -r __test__/build "$tree/__test__/"
-cp -r node_modules "$tree/"
-cp "$addon" "$tree/wasi-rs.node"
-if [ $# -gt 0 ] && [ "$1" = --all ]; then
-  files=$(cd "$tree" && ls __test__/*.test.js | grep -v bench.test.js)
-elif [ $# -gt 0 ]; then
-  files="$*"
-else
-  files=$(printf '__test__/%s.test.js ' "${SUBSET[@]}")
-fi
+make_test_tree "$tree" "$addon" test-arm64
+files=$(test_files "$tree" "${SUBSET[*]}" "$@")
 start=$SECONDS
 cd "$tree"
 # Tests that give a child a head start or a time limit scale them by this.
@@ -75,7 +65,5 @@ set +e
 out=$("$arm_node" --test --test-concurrency=2 --test-reporter=tap $files 2>&1)
 rc=$?
 set -e
-grep -E '^not ok' <<<"$out" | grep -v '# SKIP' || true
-[ $rc -ne 0 ] && grep -A30 '^not ok' <<<"$out" | head -120
-echo "test-arm64: Node $node_version arm64 under qemu: $(grep -E '^# pass' <<<"$out" | awk '{print $3}') passed, $(grep -E '^# fail' <<<"$out" | awk '{print $3}') failed of $(grep -E '^# tests' <<<"$out" | awk '{print $3}'), in $((SECONDS - start)) s ($files)"
+report_tap "test-arm64: Node $node_version arm64 under qemu" "$out" $rc $start "$files"
 exit $rc

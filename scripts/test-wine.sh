@@ -25,30 +25,16 @@ LIBNODE_PATH=$libnode CARGO_TARGET_X86_64_PC_WINDOWS_GNU_LINKER=x86_64-w64-mingw
   cargo build --release --quiet -p wasi-rs --target x86_64-pc-windows-gnu
 dll=target/x86_64-pc-windows-gnu/release/wasi_rs.dll
 
-[ -d __test__/build ] || { echo "test-wine: __test__/build is missing: run npm test (pretest) first" >&2; exit 1; }
+. scripts/foreign-tests.sh
 tree=$root/target/wine-tree
-rm -rf "$tree" && mkdir -p "$tree"
-git ls-files -z --cached --others --exclude-standard | grep -zv '^dist/' | xargs -0 cp --parents -t "$tree"
-cp -r __test__/build "$tree/__test__/"
-cp -r node_modules "$tree/"
-cp "$dll" "$tree/wasi-rs.node"
-
-if [ $# -gt 0 ] && [ "$1" = --all ]; then
-  files=$(cd "$tree" && ls __test__/*.test.js | grep -v bench.test.js)
-elif [ $# -gt 0 ]; then
-  files="$*"
-else
-  files=$(printf '__test__/%s.test.js ' "${SUBSET[@]}")
-fi
+make_test_tree "$tree" "$dll" test-wine
+files=$(test_files "$tree" "${SUBSET[*]}" "$@")
+version=$(node -p "require('./scripts/node-versions.json')['win-x64']")
 start=$SECONDS
 cd "$tree"
 set +e
 wine "$node_exe" --test --test-concurrency=2 --test-reporter=tap $files > test-output.tap 2>&1
 rc=$?
 set -e
-out=$(cat test-output.tap)
-grep -E '^not ok' <<<"$out" | grep -v '# SKIP' || true
-[ $rc -ne 0 ] && grep -A24 '^not ok' <<<"$out" | head -150
-version=$(node -p "require('$root/scripts/node-versions.json')['win-x64']")
-echo "test-wine: Windows Node $version under Wine: $(grep -E '^# pass' <<<"$out" | awk '{print $3}') passed, $(grep -E '^# fail' <<<"$out" | awk '{print $3}') failed, $(grep -E '^# skipped' <<<"$out" | awk '{print $3}') skipped of $(grep -E '^# tests' <<<"$out" | awk '{print $3}'), in $((SECONDS - start)) s ($files)"
+report_tap "test-wine: Windows Node $version under Wine" "$(cat test-output.tap)" $rc $start "$files"
 exit $rc

@@ -1,0 +1,43 @@
+# Sourced by test-arm64.sh and test-wine.sh: running the JS suite with
+# another platform's Node, in a copy of the checkout that holds that
+# platform's addon as wasi-rs.node.
+
+# make_test_tree TREE ADDON WHO: a fresh copy of the checkout at TREE (the
+# tracked and untracked-but-not-ignored files, the built test programs and
+# node_modules), with ADDON as its wasi-rs.node. WHO names the caller in
+# errors.
+make_test_tree() {
+  local tree=$1 addon=$2 who=$3
+  [ -d __test__/build ] || { echo "$who: __test__/build is missing: run npm test (pretest) first" >&2; exit 1; }
+  rm -rf "$tree" && mkdir -p "$tree"
+  git ls-files -z --cached --others --exclude-standard | grep -zv '^dist/' | xargs -0 cp --parents -t "$tree"
+  cp -r __test__/build "$tree/__test__/"
+  cp -r node_modules "$tree/"
+  cp "$addon" "$tree/wasi-rs.node"
+}
+
+# test_files TREE "SUBSET" [ARGS...]: the test files to run: every file but
+# the benchmark for --all, the files named in ARGS, or else the subset
+# (names without __test__/ and .test.js).
+test_files() {
+  local tree=$1 subset=$2
+  shift 2
+  if [ $# -gt 0 ] && [ "$1" = --all ]; then
+    (cd "$tree" && ls __test__/*.test.js | grep -v bench.test.js)
+  elif [ $# -gt 0 ]; then
+    echo "$*"
+  else
+    for f in $subset; do printf '__test__/%s.test.js ' "$f"; done
+  fi
+}
+
+# report_tap LABEL TAP RC START FILES: the failed tests (with details when
+# RC says the run failed), then one line: LABEL: the runner's counts, the
+# time since START and the files.
+report_tap() {
+  local label=$1 out=$2 rc=$3 start=$4 files=$5
+  count() { grep -E "^# $1 " <<<"$out" | awk '{print $3}'; }
+  grep -E '^not ok' <<<"$out" | grep -v '# SKIP' || true
+  [ "$rc" -ne 0 ] && grep -A30 '^not ok' <<<"$out" | head -150
+  echo "$label: $(count pass) passed, $(count fail) failed, $(count skipped) skipped of $(count tests), in $((SECONDS - start)) s ($files)"
+}
