@@ -16,10 +16,15 @@ const path = require('path');
 const MACOS_MIN = { 'aarch64-apple-darwin': '11.0', 'x86_64-apple-darwin': '10.13' };
 const GLIBC_MAX = [2, 17];
 
+// rustup's llvm-tools folder, asked of rustc once per process.
+let llvmBin;
 function llvmTool(name) {
-  const sysroot = execFileSync('rustc', ['--print', 'sysroot'], { encoding: 'utf8' }).trim();
-  const host = execFileSync('rustc', ['-vV'], { encoding: 'utf8' }).match(/^host: (.*)$/m)[1];
-  const tool = path.join(sysroot, 'lib', 'rustlib', host, 'bin', name);
+  if (!llvmBin) {
+    const sysroot = execFileSync('rustc', ['--print', 'sysroot'], { encoding: 'utf8' }).trim();
+    const host = execFileSync('rustc', ['-vV'], { encoding: 'utf8' }).match(/^host: (.*)$/m)[1];
+    llvmBin = path.join(sysroot, 'lib', 'rustlib', host, 'bin');
+  }
+  const tool = path.join(llvmBin, name);
   if (!fs.existsSync(tool)) throw new Error(`${tool} is missing: run scripts/ensure-cross.sh (rustup component add llvm-tools)`);
   return (...args) => execFileSync(tool, args, { encoding: 'utf8', maxBuffer: 64 << 20 });
 }
