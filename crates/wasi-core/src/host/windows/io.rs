@@ -13,7 +13,7 @@ use system_interface::fs::FileIoExt;
 
 pub use super::poll::{ready_now, wait_for};
 
-/// Runs `f` on a `File` view of a handle, or `ENOTSUP` for a socket
+/// Runs `f` on a `File` view of a handle, or `ESPIPE` for a socket
 /// (which has no file offset).
 fn with_file<R>(fd: BorrowedFd<'_>, f: impl FnOnce(&mut &std::fs::File) -> std::io::Result<R>) -> WasiResult<R> {
     let handle = fd.as_handle().ok_or(Errno::Spipe)?;
