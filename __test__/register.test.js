@@ -41,12 +41,15 @@ function makeApp() {
     import rs from 'wasi-rs';
     console.log('esm', WASI === rs.WASI && plain.WASI === rs.WASI);
     ${runHello('esm')}`);
+  // A worker's console.log reaches stdout through the main thread, later
+  // than the guest's own write to fd 1; the worker writes fd 1 directly so
+  // the order of its lines is the order they were made.
   fs.writeFileSync(path.join(app, 'worker.js'), `
-    const { readFileSync } = require('fs');
+    const { readFileSync, writeSync } = require('fs');
     const { WASI } = require('node:wasi');
-    console.log('worker', WASI === require('wasi-rs').WASI);
+    writeSync(1, 'worker ' + (WASI === require('wasi-rs').WASI) + '\\n');
     ${runHello('worker')}
-    import('node:wasi').then((m) => console.log('worker esm', m.WASI === WASI));`);
+    import('node:wasi').then((m) => writeSync(1, 'worker esm ' + (m.WASI === WASI) + '\\n'));`);
   return app;
 }
 
