@@ -6,20 +6,31 @@ const assert = require('node:assert');
 const fs = require('fs');
 const path = require('path');
 const { run, tempDir } = require('./helpers/run');
+const { TIME_UNIT_NS, WINE, canSymlink } = require('./helpers/host');
 
 test('file I/O, flags, rights and path calls behave as the spec says', () => {
   const dir = tempDir();
-  const r = run('wasi-rs', 'fs_ops', { args: ['fs_ops'], preopens: { '/scratch': dir } });
+  // Where the host cannot make symlinks (see helpers/host.js), the program
+  // skips its 14 symlink checks and says so; times are compared in the
+  // file system's unit (100 ns on NTFS). Wine 8 lacks Windows 10's POSIX
+  // delete and rename (3 checks), and ignores an access time set through
+  // an open handle (1 check, Node's futimes too): skipped there.
+  const args = ['fs_ops', `--time-unit=${TIME_UNIT_NS}`];
+  if (!canSymlink()) args.push('--no-symlinks');
+  if (WINE) args.push('--no-posix-delete', '--no-fd-atime');
+  const r = run('wasi-rs', 'fs_ops', { args, preopens: { '/scratch': dir } });
   const failures = r.stdout.split('\n').filter((l) => l.includes('FAIL'));
   assert.deepStrictEqual(failures, []);
   assert.strictEqual(r.status, 0, r.stdout + r.stderr);
-  assert.ok(r.stdout.split('\n').filter((l) => l.endsWith(': ok')).length >= 70, r.stdout);
+  assert.ok(r.stdout.split('\n').filter((l) => l.endsWith(': ok')).length >= (canSymlink() ? 70 : 56), r.stdout);
+  assert.strictEqual(r.stdout.includes('symlinks: skipped'), !canSymlink());
+  assert.strictEqual(r.stdout.includes('posix delete: skipped'), WINE);
   // What the program did is visible on the host.
   assert.strictEqual(fs.readFileSync(path.join(dir, 'data.bin')).length, 4096);
-  assert.strictEqual(fs.readlinkSync(path.join(dir, 'dl')), 'd');
+  if (canSymlink()) assert.strictEqual(fs.readlinkSync(path.join(dir, 'dl')), 'd');
   assert.strictEqual(fs.statSync(path.join(dir, 'g.txt')).nlink, 2);
   const st = fs.statSync(path.join(dir, 'g.txt'), { bigint: true });
-  assert.strictEqual(st.mtimeNs, 4000000012n, 'times are set to the nanosecond');
+  assert.strictEqual(st.mtimeNs, 4000000012n - (4000000012n % BigInt(TIME_UNIT_NS)), 'times are set to the nanosecond, or the unit of the file system');
 });
 
 function listing(count, bufsize) {

@@ -97,6 +97,52 @@ pub fn dir_from_file(file: File) -> Dir {
     Dir::from_std_file(file.into_std())
 }
 
+/// Checks a guest path before it reaches the host. On Windows, some names
+/// lead out of the directory tree without a `..` or a symlink, and are
+/// refused with `ENOTCAPABLE` (a `PermissionDenied` error with no OS code):
+/// see [`leaves_tree_on_windows`]. Elsewhere every name is a plain name.
+pub fn check_path(path: &str) -> io::Result<()> {
+    if cfg!(windows) && leaves_tree_on_windows(path) {
+        return Err(io::Error::new(io::ErrorKind::PermissionDenied, "a Windows device, drive or stream name"));
+    }
+    Ok(())
+}
+
+/// Whether Windows would take `path` (relative to a directory) to
+/// something other than a file beneath it:
+/// - a `:` in any component: a drive (`C:x`, `C:\`) or an alternate data
+///   stream (`file:stream`, `file::$DATA`);
+/// - a reserved device name as a component (`CON`, `NUL`, `AUX`, `PRN`,
+///   `COM0`-`COM9`, `LPT0`-`LPT9`, their superscript-digit forms, `CONIN$`,
+///   `CONOUT$`), with any extension and trailing dots or spaces
+///   (`nul.txt`, `CON .`), as Win32 reads them (cap-std refuses these only
+///   when opening);
+/// - a leading separator: an absolute, UNC or device path (`\\?\`,
+///   `\\.\`, `\\server\share`), which cap-std refuses too.
+///
+/// Both `/` and `\` separate components on Windows. Pure, so it is tested
+/// on every platform.
+pub fn leaves_tree_on_windows(path: &str) -> bool {
+    if path.starts_with(['/', '\\']) {
+        return true;
+    }
+    path.split(['/', '\\']).any(|component| component.contains(':') || is_reserved_device_name(component))
+}
+
+fn is_reserved_device_name(component: &str) -> bool {
+    // Win32 ignores what follows the first dot, and trailing spaces.
+    let stem = component.split('.').next().unwrap_or("").trim_end_matches(' ');
+    let upper = stem.to_uppercase();
+    match upper.as_str() {
+        "CON" | "PRN" | "AUX" | "NUL" | "CONIN$" | "CONOUT$" => true,
+        _ => {
+            let digit = upper.strip_prefix("COM").or_else(|| upper.strip_prefix("LPT"));
+            let mut chars = digit.unwrap_or("").chars();
+            matches!((chars.next(), chars.next()), (Some(d), None) if d.is_ascii_digit() || matches!(d, '\u{b9}' | '\u{b2}' | '\u{b3}'))
+        }
+    }
+}
+
 /// Opens `path` beneath `dir`.
 pub fn open(dir: &Dir, path: &str, req: OpenRequest) -> io::Result<Opened> {
     let follow = if req.follow { Follow::Yes } else { Follow::No };
@@ -127,8 +173,8 @@ pub fn open(dir: &Dir, path: &str, req: OpenRequest) -> io::Result<Opened> {
         .sync(req.sync)
         .dsync(req.dsync)
         .rsync(req.rsync);
-    let file = dir.open_with(path, &opts)?;
-    crate::host::init_status_flags(crate::host::AsHost::as_host(&file), req.append, req.nonblock)?;
+    let mut file = dir.open_with(path, &opts)?;
+    crate::host::init_status_flags(&mut file, req.append, req.nonblock)?;
     Ok(Opened::File(file))
 }
 
@@ -210,8 +256,21 @@ pub fn remove_dir(dir: &Dir, path: &str) -> io::Result<()> {
     dir.remove_dir(if trimmed.is_empty() { path } else { trimmed })
 }
 
+/// Removes a file or a symlink (on Windows a symlink to a directory too,
+/// which `DeleteFileW` alone refuses: cap-fs-ext's
+/// `remove_file_or_symlink`). Unlinking a directory is `EISDIR`, as POSIX
+/// says; Windows answers it with `ERROR_ACCESS_DENIED`, so there a refusal
+/// is looked at again: if `path` names a directory (not a link to one), it
+/// is `EISDIR`.
 pub fn remove_file(dir: &Dir, path: &str) -> io::Result<()> {
-    dir.remove_file(path)
+    let result = dir.remove_file_or_symlink(path);
+    #[cfg(windows)]
+    if let Err(e) = &result {
+        if e.kind() == io::ErrorKind::PermissionDenied && dir.symlink_metadata(path).is_ok_and(|m| m.is_dir()) {
+            return Err(io::ErrorKind::IsADirectory.into());
+        }
+    }
+    result
 }
 
 pub fn rename(from_dir: &Dir, from: &str, to_dir: &Dir, to: &str) -> io::Result<()> {
@@ -271,4 +330,50 @@ pub fn set_times(dir: &Dir, path: &str, follow: Follow, atime: SetTime, mtime: S
         }
     }
     dir.set_times(path, time_spec(atime), time_spec(mtime))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::leaves_tree_on_windows;
+
+    #[test]
+    fn windows_device_drive_and_stream_names_leave_the_tree() {
+        for path in [
+            "C:",
+            "C:x",
+            "C:\\Windows",
+            "d/C:/x",
+            "file.txt:stream",
+            "file.txt::$DATA",
+            "\\\\?\\C:\\x",
+            "\\\\.\\PhysicalDrive0",
+            "\\\\server\\share",
+            "\\Windows",
+            "/etc",
+            "CON",
+            "con",
+            "nul.txt",
+            "d/AUX",
+            "d\\prn.tar.gz",
+            "NUL ",
+            "CON .txt",
+            "COM1",
+            "lpt9.log",
+            "COM\u{b9}",
+            "LPT\u{b3}",
+            "CONIN$",
+            "conout$",
+        ] {
+            assert!(leaves_tree_on_windows(path), "{path:?}");
+        }
+    }
+
+    #[test]
+    fn plain_names_stay_in_the_tree() {
+        for path in
+            ["a", "a/b", "..", "../x", "CONSOLE", "icon", "COM", "COM10", "LPT", "xNUL", "nul_x", "com1x", "aaé", "é", "COMé", "a\\b", "."]
+        {
+            assert!(!leaves_tree_on_windows(path), "{path:?}");
+        }
+    }
 }

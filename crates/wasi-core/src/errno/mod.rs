@@ -125,6 +125,9 @@ impl From<std::io::Error> for Errno {
             // that is the capability check failing.
             K::PermissionDenied => Errno::NotCapable,
             K::AlreadyExists => Errno::Exist,
+            K::IsADirectory => Errno::IsDir,
+            K::NotADirectory => Errno::NotDir,
+            K::DirectoryNotEmpty => Errno::NotEmpty,
             K::WouldBlock => Errno::Again,
             K::InvalidInput => Errno::Inval,
             K::InvalidData => Errno::Ilseq,

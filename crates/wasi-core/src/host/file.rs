@@ -56,15 +56,16 @@ fn status_flags(append: bool, nonblock: bool) -> OFlags {
 /// with one `F_SETFL`: it changes exactly the status flags (append and
 /// non-blocking among them), while the access mode and sync flags stay.
 /// (An `io::Result`, as the sandbox's opens report.)
-pub fn init_status_flags(fd: BorrowedFd<'_>, append: bool, nonblock: bool) -> std::io::Result<()> {
-    Ok(rustix::fs::fcntl_setfl(fd, status_flags(append, nonblock))?)
+pub fn init_status_flags(file: &mut cap_std::fs::File, append: bool, nonblock: bool) -> std::io::Result<()> {
+    Ok(rustix::fs::fcntl_setfl(&*file, status_flags(append, nonblock))?)
 }
 
 /// Changes the append and non-blocking status flags of an open file,
 /// keeping every other status flag it has.
-pub fn set_status_flags(fd: BorrowedFd<'_>, append: bool, nonblock: bool) -> WasiResult<()> {
-    let others = rustix::fs::fcntl_getfl(fd)? & !(OFlags::APPEND | OFlags::NONBLOCK);
-    Ok(rustix::fs::fcntl_setfl(fd, others | status_flags(append, nonblock))?)
+/// (`&mut`: on Windows a change of append mode replaces the handle.)
+pub fn set_status_flags(file: &mut cap_std::fs::File, append: bool, nonblock: bool) -> WasiResult<()> {
+    let others = rustix::fs::fcntl_getfl(&*file)? & !(OFlags::APPEND | OFlags::NONBLOCK);
+    Ok(rustix::fs::fcntl_setfl(&*file, others | status_flags(append, nonblock))?)
 }
 
 /// Flushes file data and metadata to storage.
@@ -157,10 +158,10 @@ mod tests {
 
     #[test]
     fn status_flags_change_only_append_and_nonblock() {
-        let f = scratch();
-        init_status_flags(f.as_fd(), true, false).unwrap();
+        let mut f = cap_std::fs::File::from_std(scratch());
+        init_status_flags(&mut f, true, false).unwrap();
         assert_eq!(fdflags(f.as_fd()), Ok(fdflags::APPEND));
-        set_status_flags(f.as_fd(), false, true).unwrap();
+        set_status_flags(&mut f, false, true).unwrap();
         assert_eq!(fdflags(f.as_fd()), Ok(fdflags::NONBLOCK));
         // The access mode survives: the file is still writable.
         assert_eq!(rustix::io::write(&f, b"ok"), Ok(2));

@@ -240,8 +240,8 @@ pub fn fd_fdstat_set_flags(ctx: &mut WasiCtx, _mem: &mut GuestMemory<'_>, fd: u3
         return Err(Errno::NotSup);
     }
     let nonblock = flags & fdflags::NONBLOCK != 0;
-    match &d.kind {
-        Kind::File { file: f, .. } => host::set_status_flags(f.as_host(), flags & fdflags::APPEND != 0, nonblock)?,
+    match &mut d.kind {
+        Kind::File { file: f, .. } => host::set_status_flags(f, flags & fdflags::APPEND != 0, nonblock)?,
         // The embedder's: NONBLOCK is emulated for the guest alone.
         Kind::Stdio(_) | Kind::Borrowed(_) => {
             let host_append = host::fdflags(d.host_fd()?)? & fdflags::APPEND != 0;

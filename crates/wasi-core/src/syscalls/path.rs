@@ -3,7 +3,8 @@
 //! Every path is resolved by [`crate::sandbox`] beneath the descriptor's
 //! directory: `..` past it, absolute paths and symlinks leading out are
 //! `ENOTCAPABLE`. Paths are UTF-8 (else `EILSEQ`); a NUL inside one is
-//! `EINVAL`; an empty one is `ENOENT`, as POSIX says.
+//! `EINVAL`; an empty one is `ENOENT`, as POSIX says. On Windows, device,
+//! drive and stream names are `ENOTCAPABLE` ([`sandbox::check_path`]).
 
 use crate::ctx::WasiCtx;
 use crate::errno::{Errno, WasiResult};
@@ -32,6 +33,7 @@ fn read_path<'m>(mem: &'m GuestMemory<'_>, ptr: u32, len: u32) -> WasiResult<Cow
     if path.is_empty() {
         return Err(Errno::NoEnt);
     }
+    sandbox::check_path(&path)?;
     Ok(path)
 }
 

@@ -1,11 +1,12 @@
 //! Calls on an open Windows handle: metadata, status flags, sync,
-//! advice, allocation, truncation and times. Windows keeps no append or
-//! non-blocking flag on a file handle: the fd table keeps the guest's, and
-//! `fdflags` reports none from the host.
+//! advice, allocation, truncation and times. A Windows handle has no status
+//! flags: append mode is its access mode (append-only), set by reopening
+//! the file, and non-blocking mode is kept by the fd table.
 
+use super::AsHost;
 use super::BorrowedFd;
 use crate::errno::{Errno, WasiResult};
-use crate::types::{filetype, Advice, Filestat, SetTime};
+use crate::types::{fdflags, filetype, Advice, Filestat, SetTime};
 use cap_fs_ext::MetadataExt;
 use std::time::{SystemTime, UNIX_EPOCH};
 use windows_sys::Win32::Storage::FileSystem::{GetFileType, FILE_TYPE_CHAR, FILE_TYPE_DISK, FILE_TYPE_PIPE};
@@ -118,22 +119,67 @@ pub fn refine_socket(_fd: BorrowedFd<'_>, ft: u8) -> u8 {
     ft
 }
 
-/// The host's WASI fdflags: Windows handles carry none (see the module doc).
+/// The host's WASI fdflags of a handle. A Windows handle has no status
+/// flags, but its access mode says append: a handle with
+/// `FILE_APPEND_DATA` and without `FILE_WRITE_DATA` writes only at the end
+/// of the file, as `O_APPEND` does. Write-through is reported as DSYNC.
+/// Non-blocking mode is the fd table's (Windows handles have none).
 pub fn fdflags(fd: BorrowedFd<'_>) -> WasiResult<u16> {
-    filetype(fd).map(|_| 0)
+    use system_interface::fs::{FdFlags, GetSetFdFlags};
+    if kind(fd)? == HandleKind::Socket {
+        return Ok(0);
+    }
+    let host = (*std_file(fd)?).get_fd_flags()?;
+    let mut flags = 0;
+    if host.contains(FdFlags::APPEND) {
+        flags |= fdflags::APPEND;
+    }
+    if host.contains(FdFlags::DSYNC) {
+        flags |= fdflags::DSYNC;
+    }
+    Ok(flags)
 }
 
-/// Nothing to set on a Windows handle at open: the fd table keeps the
-/// guest's append and non-blocking flags.
-pub fn init_status_flags(_fd: BorrowedFd<'_>, _append: bool, _nonblock: bool) -> std::io::Result<()> {
+/// Sets append mode on a file just opened. The access mode of a Windows
+/// handle is fixed when it is opened, so append mode takes a second handle
+/// to the same file (`ReOpenFile`, through system-interface) whose access
+/// is append-only; the first is closed. Non-blocking mode is kept by the
+/// fd table. (An `io::Result`, as the sandbox's opens report.)
+pub fn init_status_flags(file: &mut cap_std::fs::File, append: bool, _nonblock: bool) -> std::io::Result<()> {
+    if append {
+        set_append(file, true)?;
+    }
     Ok(())
 }
 
-/// As [`init_status_flags`]: the guest's flags live in the fd table.
-pub fn set_status_flags(fd: BorrowedFd<'_>, _append: bool, _nonblock: bool) -> WasiResult<()> {
-    filetype(fd).map(drop)
+/// Changes append mode of an open file (reopening it, as
+/// [`init_status_flags`] does) when it differs from the handle's; the
+/// offset of the new handle is the old one's. Non-blocking mode is kept by
+/// the fd table.
+pub fn set_status_flags(file: &mut cap_std::fs::File, append: bool, _nonblock: bool) -> WasiResult<()> {
+    let has = fdflags(file.as_host())? & fdflags::APPEND != 0;
+    if has != append {
+        set_append(file, append)?;
+    }
+    Ok(())
 }
 
+fn set_append(file: &mut cap_std::fs::File, append: bool) -> std::io::Result<()> {
+    use std::io::{Seek, SeekFrom};
+    use system_interface::fs::{FdFlags, GetSetFdFlags};
+    // system-interface swaps the reopened handle into the File it is given;
+    // it is given a duplicate, which then replaces `file` (closing the
+    // first handle) only once everything succeeded.
+    let mut reopened = file.try_clone()?.into_std();
+    let offset = reopened.stream_position()?;
+    let keep = reopened.get_fd_flags()? & FdFlags::DSYNC;
+    let flags = if append { keep | FdFlags::APPEND } else { keep };
+    let set = reopened.new_set_fd_flags(flags)?;
+    reopened.set_fd_flags(set)?;
+    reopened.seek(SeekFrom::Start(offset))?;
+    *file = cap_std::fs::File::from_std(reopened);
+    Ok(())
+}
 /// Flushes file data and metadata to storage (`FlushFileBuffers`).
 pub fn sync(fd: BorrowedFd<'_>) -> WasiResult<()> {
     Ok(std_file(fd)?.sync_all()?)
