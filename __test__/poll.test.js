@@ -6,8 +6,11 @@ const test = require('node:test');
 const assert = require('node:assert');
 const fs = require('fs');
 const path = require('path');
-const { spawnSync } = require('child_process');
+const { spawn, spawnSync } = require('child_process');
 const { ROOT, TIME_SCALE, run, program, tempDir } = require('./helpers/run');
+const { WINDOWS } = require('./helpers/host');
+
+const CLI = path.join(ROOT, 'bin', 'wasi-rs.js');
 
 function parse(stdout) {
   const events = [...stdout.matchAll(/event ud=(\d+) type=(\d+) error=(\d+) nbytes=(\d+) hangup=(\d)/g)].map((m) => ({
@@ -62,16 +65,47 @@ test('stdin as a pipe with data: readable, with its byte count', () => {
   assert.strictEqual(r.data, 'hello');
 });
 
+// On Unix these pipes are made by sh, so stdin is a real FIFO (Node's own
+// child pipes are socketpairs there); on Windows, which has no sh, by Node:
+// named pipes, which is what Windows programs get.
 test('stdin as a pipe whose writer is gone: readable, with the hangup flag', () => {
-  const script = `printf 'bye\\n' | (sleep 0.3; "${process.execPath}" "${path.join(ROOT, 'bin', 'wasi-rs.js')}" "${program('poll')}" stdin 5000)`;
-  const r = spawnSync('sh', ['-c', script], { encoding: 'utf8' });
+  let r;
+  if (WINDOWS) {
+    // spawnSync writes the input and closes the pipe while the child starts.
+    // A Windows pipe tells that its writer is gone only once it is empty
+    // (PeekNamedPipe fails with ERROR_BROKEN_PIPE): readable with the
+    // bytes and no hangup while data is left, then the hangup.
+    const poll = (input) => spawnSync(process.execPath, [CLI, program('poll'), 'stdin', '5000'], { input, encoding: 'utf8' });
+    r = poll('bye\n');
+    assert.strictEqual(r.status, 0, r.stderr);
+    assert.deepStrictEqual(parse(r.stdout).events, [{ ud: 1, type: 1, error: 0, nbytes: 4, hangup: false }]);
+    r = poll('');
+    assert.strictEqual(r.status, 0, r.stderr);
+    assert.deepStrictEqual(parse(r.stdout).events, [{ ud: 1, type: 1, error: 0, nbytes: 0, hangup: true }]);
+    return;
+  } else {
+    const script = `printf 'bye\\n' | (sleep 0.3; "${process.execPath}" "${CLI}" "${program('poll')}" stdin 5000)`;
+    r = spawnSync('sh', ['-c', script], { encoding: 'utf8' });
+  }
   assert.strictEqual(r.status, 0, r.stderr);
   assert.deepStrictEqual(parse(r.stdout).events, [{ ud: 1, type: 1, error: 0, nbytes: 4, hangup: true }]);
 });
 
-test('stdin as a pipe that stays empty: the timeout fires', () => {
-  const script = `sleep ${2 * TIME_SCALE} | "${process.execPath}" "${path.join(ROOT, 'bin', 'wasi-rs.js')}" "${program('poll')}" stdin 200`;
-  const r = spawnSync('sh', ['-c', script], { encoding: 'utf8' });
+test('stdin as a pipe that stays empty: the timeout fires', async () => {
+  let r;
+  if (WINDOWS) {
+    const child = spawn(process.execPath, [CLI, program('poll'), 'stdin', '200'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => { stdout += d; });
+    child.stderr.on('data', (d) => { stderr += d; });
+    const status = await new Promise((resolve) => child.on('exit', resolve));
+    child.stdin.end();
+    r = { status, stdout, stderr };
+  } else {
+    const script = `sleep ${2 * TIME_SCALE} | "${process.execPath}" "${CLI}" "${program('poll')}" stdin 200`;
+    r = spawnSync('sh', ['-c', script], { encoding: 'utf8' });
+  }
   assert.strictEqual(r.status, 0, r.stderr);
   assert.deepStrictEqual(parse(r.stdout).events, [{ ud: 2, type: 0, error: 0, nbytes: 0, hangup: false }]);
 });
@@ -79,8 +113,9 @@ test('stdin as a pipe that stays empty: the timeout fires', () => {
 test('stdin as a file: readable at once', () => {
   const file = path.join(tempDir(), 'in.txt');
   fs.writeFileSync(file, 'from a file\n');
-  const script = `"${process.execPath}" "${path.join(ROOT, 'bin', 'wasi-rs.js')}" "${program('poll')}" stdin 5000 < "${file}"`;
-  const out = spawnSync('sh', ['-c', script], { encoding: 'utf8' });
+  const fd = fs.openSync(file, 'r');
+  const out = spawnSync(process.execPath, [CLI, program('poll'), 'stdin', '5000'], { stdio: [fd, 'pipe', 'pipe'], encoding: 'utf8' });
+  fs.closeSync(fd);
   assert.strictEqual(out.status, 0, out.stderr);
   const r = parse(out.stdout);
   assert.strictEqual(r.events.length, 1);
@@ -101,12 +136,16 @@ function onTerminal(typeAfterMs, text) {
   return parse(r.stdout);
 }
 
-test('stdin as a terminal with nothing typed: the timeout fires', () => {
+// A pty needs Unix; Windows console input (PeekConsoleInput) would need a
+// real console, which neither these tests nor Wine's node.exe have.
+const NO_PTY = WINDOWS && 'Windows has no pty; console input is not tested here';
+
+test('stdin as a terminal with nothing typed: the timeout fires', { skip: NO_PTY }, () => {
   const r = onTerminal(-1, '');
   assert.deepStrictEqual(r.events, [{ ud: 2, type: 0, error: 0, nbytes: 0, hangup: false }]);
 });
 
-test('stdin as a terminal with a line typed: readable', () => {
+test('stdin as a terminal with a line typed: readable', { skip: NO_PTY }, () => {
   const r = onTerminal(100, 'typed\n');
   assert.strictEqual(r.events.length, 1, JSON.stringify(r));
   assert.strictEqual(r.events[0].ud, 1);

@@ -21,6 +21,18 @@ function suffixOfTriple(triple) {
   return abi ? `${system}-${arch}-${abi}` : `${system}-${arch}`;
 }
 
+/**
+ * The Rust target a binary for `triple` is built with here. Windows Node
+ * loads the addon from the package napi-rs names win32-x64-msvc; it is
+ * built with MinGW (x86_64-pc-windows-gnu), the Windows toolchain Debian
+ * has. The DLL links only Windows' own DLLs (msvcrt among them, which every
+ * Windows has) and finds Node-API in node.exe at load, so what Node loads
+ * is the same either way (scripts/check-binary.js checks the imports).
+ */
+function buildTriple(triple) {
+  return triple === 'x86_64-pc-windows-msvc' ? 'x86_64-pc-windows-gnu' : triple;
+}
+
 /** The suffixes wasi-rs ships binaries for. */
 function supportedSuffixes() {
   return napi.targets.map(suffixOfTriple);
@@ -40,4 +52,4 @@ function detectGlibc() {
   return Boolean(report?.header?.glibcVersionRuntime);
 }
 
-module.exports = { suffixOfTriple, supportedSuffixes, currentSuffix };
+module.exports = { suffixOfTriple, buildTriple, supportedSuffixes, currentSuffix };

@@ -5,7 +5,8 @@
 // match the target, Node's entry point `napi_register_module_v1` is
 // exported, Linux binaries need no glibc newer than 2.17, and macOS dylibs
 // carry the intended minimum macOS, link only system libraries and, on
-// arm64, carry a code signature, without which macOS refuses to load them. Uses rustup's llvm-tools.
+// arm64, carry a code signature, without which macOS refuses to load them;
+// the Windows DLL imports only system DLLs. Uses rustup's llvm-tools.
 // Usage: node scripts/check-binary.js <file.node> <rust target triple>
 // Prints one line per check; exits 1 if any fails.
 const { execFileSync } = require('child_process');
@@ -59,6 +60,19 @@ function checks(file, triple) {
     const versions = [...dynsyms.matchAll(/GLIBC_(\d+)\.(\d+)/g)].map((m) => [Number(m[1]), Number(m[2])]);
     const newest = versions.reduce((a, b) => (b[0] > a[0] || (b[0] === a[0] && b[1] > a[1]) ? b : a), [0, 0]);
     check(`needs glibc <= ${GLIBC_MAX.join('.')}`, newest[0] < GLIBC_MAX[0] || (newest[0] === GLIBC_MAX[0] && newest[1] <= GLIBC_MAX[1]), `newest GLIBC_${newest.join('.')}`);
+  } else if (triple.includes('pc-windows')) {
+    // The DLL Windows Node loads: PE x86-64, the Node-API entry exported,
+    // and only Windows' own DLLs imported. Node-API is looked up in node.exe
+    // when the addon loads, so neither node.exe nor the libnode.dll stub it
+    // was linked against may be imported, nor any MinGW runtime DLL
+    // (libgcc_s, libwinpthread), which a Windows machine does not have.
+    const headers = objdump('-p', file);
+    check('PE DLL', /file format coff-x86-64/.test(headers) && /Characteristics[\s\S]*?DLL/.test(headers), headers.match(/file format (\S+)/)?.[1]);
+    check('CPU x86-64', /architecture: x86_64|coff-x86-64/.test(headers), '');
+    check('exports napi_register_module_v1', /^\s+\d+\s+0x[0-9a-f]+\s+napi_register_module_v1$/m.test(headers), '');
+    const dlls = [...headers.matchAll(/DLL Name: (\S+)/g)].map((m) => m[1].toLowerCase());
+    const system = /^(kernel32|ntdll|ws2_32|msvcrt|advapi32|userenv|bcrypt|bcryptprimitives|shell32|ole32|api-ms-win-[a-z0-9-]+)\.dll$/;
+    check('imports only Windows system DLLs', dlls.length > 0 && dlls.every((d) => system.test(d)), [...new Set(dlls)].join(' '));
   } else {
     check('known target', false, triple);
   }

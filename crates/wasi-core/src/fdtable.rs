@@ -237,7 +237,7 @@ impl FdTable {
 mod tests {
     use super::*;
 
-    fn stdio(fd: i32) -> Descriptor {
+    fn stdio(fd: host::RawHostFd) -> Descriptor {
         Descriptor::new(Kind::Borrowed(HostFd::new(fd)), 0, 0)
     }
 

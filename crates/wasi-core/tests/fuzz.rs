@@ -10,9 +10,10 @@
 //! Long run: `WASI_FUZZ_ITERATIONS=5000000 WASI_FUZZ_SEED=$RANDOM cargo test
 //! --release -p wasi-core --test fuzz -- --nocapture`.
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::fs;
-use std::os::fd::AsRawFd;
 use std::path::{Path, PathBuf};
 use wasi_core::errno::MAX_ERRNO;
 use wasi_core::{imports, Abi, Config, GuestMemory, Param, Syscall, WasiCtx};
@@ -232,14 +233,16 @@ fn every_syscall_survives_arbitrary_arguments() {
     fs::create_dir_all(&outside).unwrap();
     fs::write(outside.join("secret"), b"do not touch").unwrap();
     fs::write(scratch.join("file.txt"), b"inside").unwrap();
-    std::os::unix::fs::symlink(&outside, scratch.join("link_out")).unwrap();
-    std::os::unix::fs::symlink("dir", scratch.join("link_in")).unwrap();
-    std::os::unix::fs::symlink("loop", scratch.join("loop")).unwrap();
+    // Where the host makes no symlinks (Wine 8), the fuzzer runs without.
+    let links = [(outside.as_path(), "link_out"), (Path::new("dir"), "link_in"), (Path::new("loop"), "loop")];
+    if !links.iter().all(|(target, link)| common::symlink(target, scratch.join(link)).is_ok()) {
+        eprintln!("fuzz: this host makes no symlinks; fuzzing without them");
+    }
     let outside_before = snapshot(&outside);
     let root_entries_before: Vec<_> = fs::read_dir(&root).unwrap().map(|e| e.unwrap().file_name()).collect();
 
-    let devnull = fs::OpenOptions::new().read(true).write(true).open("/dev/null").unwrap();
-    let fd = devnull.as_raw_fd();
+    let devnull = common::null_device();
+    let fd = common::raw(&devnull);
     let make_ctx = || {
         WasiCtx::new(Config {
             args: vec!["fuzz".into(), "arg".into()],

@@ -1,8 +1,9 @@
 //! The core driven as an embedder drives it: through the syscall table,
 //! with a plain byte vector as guest memory and a scratch preopen.
 
+mod common;
+
 use std::fs;
-use std::os::fd::AsRawFd;
 use std::path::PathBuf;
 use wasi_core::{syscalls::find, Config, Errno, GuestMemory, WasiCtx};
 
@@ -32,8 +33,8 @@ struct Guest {
 
 impl Guest {
     fn new(preopen: &Scratch) -> Guest {
-        let devnull = fs::OpenOptions::new().read(true).write(true).open("/dev/null").unwrap();
-        let fd = devnull.as_raw_fd();
+        let devnull = common::null_device();
+        let fd = common::raw(&devnull);
         let ctx = WasiCtx::new(Config {
             args: vec!["prog".into(), "arg".into()],
             env: vec!["A=1".into()],
@@ -114,20 +115,26 @@ fn escapes_are_enotcapable_and_touch_nothing() {
     fs::create_dir_all(&outside).unwrap();
     fs::create_dir_all(&inside).unwrap();
     fs::write(outside.join("secret"), b"x").unwrap();
-    std::os::unix::fs::symlink(&outside, inside.join("out")).unwrap();
-    let devnull = fs::File::open("/dev/null").unwrap();
-    let fd = devnull.as_raw_fd();
+    let links = common::symlink(&outside, inside.join("out")).is_ok();
+    if !links {
+        eprintln!("escapes_are_enotcapable_and_touch_nothing: this host makes no symlinks; the symlink escapes are not tried");
+    }
+    let devnull = common::null_device();
+    let fd = common::raw(&devnull);
     let mut g = Guest {
         ctx: WasiCtx::new(Config { preopens: vec![("/".into(), inside.clone())], stdio: [fd, fd, fd], ..Config::default() }).unwrap(),
         mem: vec![0; 65536],
         _devnull: devnull,
     };
     for path in ["../outside/secret", "out/secret", "/etc/passwd", "out"] {
+        if !links && path.starts_with("out") {
+            continue;
+        }
         let (p, l) = g.put(1000, path.as_bytes());
         let e = g.call("path_open", &[PREOPEN, 1, p, l, 0, ALL_RIGHTS, ALL_RIGHTS, 0, 0]);
         assert_eq!(e, Errno::NotCapable, "{path}");
     }
-    let (p, l) = g.put(1000, b"out/new");
+    let (p, l) = g.put(1000, if links { &b"out/new"[..] } else { &b"../outside/new"[..] });
     assert_eq!(g.call("path_create_directory", &[PREOPEN, p, l]), Errno::NotCapable);
     assert!(!outside.join("new").exists());
 }

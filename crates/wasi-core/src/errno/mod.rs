@@ -248,6 +248,8 @@ fn from_posix_errno(code: i32) -> Errno {
 mod tests {
     use super::*;
 
+    // POSIX codes; windows.rs tests the Windows table.
+    #[cfg(unix)]
     #[test]
     fn host_errnos_map_to_their_wasi_names() {
         assert_eq!(from_host_errno(rustix::io::Errno::NOENT.raw_os_error()), Errno::NoEnt);
@@ -267,13 +269,19 @@ mod tests {
     fn a_sandbox_escape_is_enotcapable() {
         let e = std::io::Error::new(std::io::ErrorKind::PermissionDenied, "a path led outside of the filesystem");
         assert_eq!(Errno::from(e), Errno::NotCapable);
+        #[cfg(unix)]
         let real = std::io::Error::from_raw_os_error(rustix::io::Errno::PERM.raw_os_error());
+        #[cfg(windows)]
+        let real = std::io::Error::from_raw_os_error(windows_sys::Win32::Foundation::ERROR_ACCESS_DENIED as i32);
         assert_eq!(Errno::from(real), Errno::Perm);
     }
 
     #[test]
     fn io_errors_keep_their_os_code() {
+        #[cfg(unix)]
         let e = std::io::Error::from_raw_os_error(rustix::io::Errno::NOTDIR.raw_os_error());
+        #[cfg(windows)]
+        let e = std::io::Error::from_raw_os_error(windows_sys::Win32::Foundation::ERROR_DIRECTORY as i32);
         assert_eq!(Errno::from(e), Errno::NotDir);
     }
 }

@@ -215,8 +215,11 @@ mod tests {
     fn calls_marked_memoryless_never_touch_memory() {
         // The binding hands them an empty memory: a call that did read or
         // write guest memory would fail with EFAULT here.
-        let devnull = std::fs::OpenOptions::new().read(true).write(true).open("/dev/null").unwrap();
+        let devnull = std::fs::OpenOptions::new().read(true).write(true).open(if cfg!(windows) { "NUL" } else { "/dev/null" }).unwrap();
+        #[cfg(unix)]
         let fd = std::os::fd::AsRawFd::as_raw_fd(&devnull);
+        #[cfg(windows)]
+        let fd = std::os::windows::io::AsRawHandle::as_raw_handle(&devnull) as crate::host::RawHostFd;
         let mut ctx = crate::WasiCtx::new(crate::Config { stdio: [fd, fd, fd], ..Default::default() }).unwrap();
         for s in imports(Abi::Preview1).chain(imports(Abi::Unstable)).filter(|s| !s.uses_memory) {
             for fd_arg in [0u64, 1, 2, 99] {
