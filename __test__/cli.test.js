@@ -85,3 +85,8 @@ test('parseArgs understands both --flag value and --flag=value', () => {
   assert.strictEqual(opts.wasm, 'p.wasm');
   assert.deepStrictEqual(opts.args, ['--dir', 'q']);
 });
+
+test('--dir takes Windows host paths: a drive letter\'s colon is no separator', () => {
+  const opts = parseArgs(['--dir', 'C:\\data::/data', '--dir=D:\\logs', '--dir', '\\\\server\\share\\x::/x', 'p.wasm']);
+  assert.deepStrictEqual(opts.preopens, { '/data': 'C:\\data', 'D:\\logs': 'D:\\logs', '/x': '\\\\server\\share\\x' });
+});

@@ -8,6 +8,7 @@ const net = require('net');
 const path = require('path');
 const { spawn, spawnSync } = require('child_process');
 const { ROOT, program } = require('./helpers/run');
+const { WINDOWS } = require('./helpers/host');
 const { WASI } = require('..');
 
 /** Starts `args` (node arguments) and resolves with the child and the announced port. */
@@ -84,7 +85,11 @@ test('the CLI hands a --tcplisten socket to the program', async () => {
   assert.strictEqual(await exited, 0);
 });
 
-test('a socket lent by fd is used and left open', async () => {
+test('on Windows, lending a socket by fd is refused with ERR_WASI_SOCKET (Node gives JS no socket descriptor there)', { skip: !WINDOWS && 'Windows only' }, () => {
+  assert.throws(() => new WASI({ version: 'preview1', sockets: [{ fd: 3 }] }), { code: 'ERR_WASI_SOCKET', message: /fd 3: on Windows, lend sockets with \{ listen \}, not \{ fd \}/ });
+});
+
+test('a socket lent by fd is used and left open', { skip: WINDOWS && 'Windows Node gives JS no socket descriptor to lend' }, async () => {
   const server = net.createServer();
   await new Promise((r) => server.listen(0, '127.0.0.1', r));
   const fd = server._handle.fd;
@@ -110,8 +115,9 @@ test('socket options are validated', () => {
   assert.throws(() => new WASI({ version: 'preview1', sockets: [{ listen: 1 }] }), { code: 'ERR_INVALID_ARG_TYPE' });
   assert.throws(() => new WASI({ version: 'preview1', sockets: [{ fd: -1 }] }), { code: 'ERR_OUT_OF_RANGE' });
   assert.throws(() => new WASI({ version: 'preview1', sockets: [{ listen: 'not an address' }] }), { code: 'ERR_WASI_SOCKET', message: /not an address/ });
-  const file = require('fs').openSync('/dev/null', 'r');
-  assert.throws(() => new WASI({ version: 'preview1', sockets: [{ fd: file }] }), { code: 'ERR_WASI_SOCKET', message: new RegExp(`fd ${file}: not a socket`) });
+  const file = require('fs').openSync(require('os').devNull, 'r');
+  const why = WINDOWS ? 'on Windows, lend sockets with' : 'not a socket';
+  assert.throws(() => new WASI({ version: 'preview1', sockets: [{ fd: file }] }), { code: 'ERR_WASI_SOCKET', message: new RegExp(`fd ${file}: ${why}`) });
   require('fs').closeSync(file);
 });
 
@@ -130,10 +136,18 @@ test('sock_* on a pipe is ENOTSOCK and on a bad fd EBADF, never a crash (Node 20
     const w = wasi.wasiImport;
     console.log([w.sock_accept(0, 0, 0), w.sock_recv(0, 0, 0, 0, 0, 0), w.sock_send(1, 0, 0, 0, 0), w.sock_shutdown(0, 3),
                  w.sock_accept(99, 0, 0), w.sock_shutdown(99, 3), w.sock_accept(0, 0, 70000)].join(' '));`;
-  // A shell pipe makes fd 0 a real pipe(2) (Node's own stdio pipes are
-  // socket pairs); the answer goes to a file, so fd 1 is no socket either.
+  // A shell pipe makes fd 0 a real pipe(2) on Unix (Node's own stdio pipes
+  // are socket pairs there); on Windows Node's pipes are named pipes. The
+  // answer goes to a file, so fd 1 is no socket either.
   const out = path.join(require('./helpers/run').tempDir(), 'out');
-  const r = spawnSync('sh', ['-c', `echo x | "${process.execPath}" -e "$SCRIPT" > "${out}"`], { env: { ...process.env, SCRIPT: script }, encoding: 'utf8' });
+  let r;
+  if (WINDOWS) {
+    const fd = require('fs').openSync(out, 'w');
+    r = spawnSync(process.execPath, ['-e', script], { input: 'x\n', stdio: ['pipe', fd, 'pipe'], encoding: 'utf8' });
+    require('fs').closeSync(fd);
+  } else {
+    r = spawnSync('sh', ['-c', `echo x | "${process.execPath}" -e "$SCRIPT" > "${out}"`], { env: { ...process.env, SCRIPT: script }, encoding: 'utf8' });
+  }
   assert.strictEqual(r.signal, null);
   assert.strictEqual(r.status, 0, r.stderr);
   // 57 = ENOTSOCK, 8 = EBADF; the last one checks the fd before the pointer.
