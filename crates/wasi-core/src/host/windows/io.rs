@@ -1,15 +1,13 @@
 //! Reads and writes on Windows handles (files, pipes, consoles) and
 //! sockets, with the guest's blocking mode. A handle is read and written
 //! through a `File` view of it (ReadFile/WriteFile, which serve pipes and
-//! consoles too); a socket through `recv`/`send`. Positioned I/O goes
-//! through system-interface, which reopens the file so that the offset the
-//! guest sees does not move (Windows' positioned calls move it).
+//! consoles too); a socket through `recv`/`send`. Positioned I/O puts the
+//! file offset back after it (Windows' positioned calls move it).
 
 use super::{retry_on_intr, with_blocking, Blocking, BorrowedFd, Interest, EMULATED_WRITE_MAX};
 use crate::errno::{Errno, WasiResult};
 use io_lifetimes::AsFilelike;
 use std::io::{IoSlice, Read, Seek, SeekFrom, Write};
-use system_interface::fs::FileIoExt;
 
 pub use super::poll::{ready_now, wait_for};
 
@@ -40,14 +38,55 @@ pub fn read(fd: BorrowedFd<'_>, buf: &mut [u8], blocking: Blocking) -> WasiResul
     }
 }
 
-/// Reads into `buf` at `offset`, without moving the file offset.
-pub fn pread(fd: BorrowedFd<'_>, buf: &mut [u8], offset: u64) -> WasiResult<usize> {
-    with_file(fd, |f| f.read_at(buf, offset))
+/// Runs a positioned transfer on a disk file and puts the file offset back
+/// where it was: `ReadFile`/`WriteFile` with an offset (std's
+/// `seek_read`/`seek_write`) move it, and `fd_pread`/`fd_pwrite` must not.
+/// That is two `SetFilePointerEx` calls around the transfer, where
+/// system-interface's `read_at` reopens the file for every call (an open
+/// and a close more, and allocations on the hot path). The fd table is the
+/// handle's only user while the call runs. Pipes, consoles and sockets have
+/// no offset: `ESPIPE`.
+fn at_offset<R>(fd: BorrowedFd<'_>, f: impl FnOnce(&std::fs::File) -> std::io::Result<R>) -> WasiResult<R> {
+    if super::file::kind(fd)? != super::file::HandleKind::Disk {
+        return Err(Errno::Spipe);
+    }
+    with_file(fd, |file| {
+        let kept = file.stream_position()?;
+        let result = f(file);
+        file.seek(SeekFrom::Start(kept))?;
+        result
+    })
 }
 
-/// Writes `bufs` at `offset`, without moving the file offset.
+/// Reads into `buf` at `offset`, without moving the file offset.
+pub fn pread(fd: BorrowedFd<'_>, buf: &mut [u8], offset: u64) -> WasiResult<usize> {
+    use std::os::windows::fs::FileExt;
+    at_offset(fd, |file| match file.seek_read(buf, offset) {
+        // Reading at or past the end is end of file, as pread says.
+        Err(e) if e.raw_os_error() == Some(windows_sys::Win32::Foundation::ERROR_HANDLE_EOF as i32) => Ok(0),
+        r => r,
+    })
+}
+
+/// Writes `bufs` at `offset`, one after another, without moving the file
+/// offset; a short write ends the call with what was written.
 pub fn pwrite(fd: BorrowedFd<'_>, bufs: &[IoSlice<'_>], offset: u64) -> WasiResult<usize> {
-    with_file(fd, |f| f.write_vectored_at(bufs, offset))
+    use std::os::windows::fs::FileExt;
+    at_offset(fd, |file| {
+        let mut done = 0usize;
+        for buf in bufs.iter().filter(|b| !b.is_empty()) {
+            let n = match file.seek_write(buf, offset + done as u64) {
+                Ok(n) => n,
+                Err(_) if done > 0 => break,
+                Err(e) => return Err(e),
+            };
+            done += n;
+            if n < buf.len() {
+                break;
+            }
+        }
+        Ok(done)
+    })
 }
 
 /// Moves the file offset and returns the new one. Pipes, consoles and
