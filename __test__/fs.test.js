@@ -6,7 +6,7 @@ const assert = require('node:assert');
 const fs = require('fs');
 const path = require('path');
 const { run, tempDir } = require('./helpers/run');
-const { TIME_UNIT_NS, WINE, canSymlink } = require('./helpers/host');
+const { TIME_UNIT_NS, WINDOWS, WINE, canSymlink } = require('./helpers/host');
 
 test('file I/O, flags, rights and path calls behave as the spec says', () => {
   const dir = tempDir();
@@ -66,4 +66,21 @@ test('fd_readdir on a large directory', () => {
   const { lines } = listing(3000, 1024);
   assert.strictEqual(lines.length, 3002);
   assert.strictEqual(new Set(lines).size, 3002);
+});
+
+// uvwasi has no fd_readdir on Windows, and polls only sockets there (libuv),
+// so Node's built-in answers ENOSYS (52) to both; wasi-rs does both.
+test('fd_readdir and poll_oneoff on a stdin pipe work, where node:wasi on Windows says ENOSYS', () => {
+  const dir = tempDir();
+  for (let i = 0; i < 3; i++) fs.writeFileSync(path.join(dir, `f${i}`), '');
+  const readdir = (impl) => run(impl, 'readdir', { args: ['readdir', '0', '4096'], preopens: { '/d': dir } });
+  const poll = (impl) => run(impl, 'poll', { args: ['poll', 'stdin', '5000'] }, { input: 'hi\n' });
+  const ours = readdir('wasi-rs');
+  assert.strictEqual(ours.status, 0, ours.stdout);
+  assert.deepStrictEqual(ours.stdout.trim().split('\n').sort(), ['. type=3', '.. type=3', 'f0 type=4', 'f1 type=4', 'f2 type=4']);
+  assert.match(poll('wasi-rs').stdout, /^errno=0 n=1\nevent ud=1 type=1 error=0 nbytes=3 hangup=\d\nread errno=0 data=hi$/m);
+  if (WINDOWS) {
+    assert.strictEqual(readdir('node').stdout, 'readdir errno 52\n');
+    assert.strictEqual(poll('node').stdout, 'errno=52 n=0\n');
+  }
 });

@@ -284,19 +284,40 @@ pub fn hard_link(from_dir: &Dir, from: &str, to_dir: &Dir, to: &str) -> io::Resu
 
 /// Creates a symlink at `link` whose contents are `target`. Like wasmtime,
 /// an absolute target is refused: it could never resolve inside the sandbox.
+///
+/// Windows has two kinds of symlink, to a file and to a directory, and
+/// resolves a relative one with `\` separators. There the target is
+/// written with `\` (and read back with `/`, [`read_link`]), and the link is
+/// a directory link when the target, seen from the link's own directory, is
+/// a directory inside the sandbox; otherwise (a file, nothing yet, or
+/// outside) a file link. (cap-fs-ext's `symlink` looks the target up from
+/// `dir` instead, and refuses one that does not exist yet.)
 pub fn symlink(target: &str, dir: &Dir, link: &str) -> io::Result<()> {
-    dir.symlink(target, link)
+    #[cfg(unix)]
+    return dir.symlink(target, link);
+    #[cfg(windows)]
+    {
+        let from = Path::new(link).parent().unwrap_or(Path::new(""));
+        let to_dir = dir.metadata(from.join(target)).is_ok_and(|m| m.is_dir());
+        let target = target.replace('/', "\\");
+        if to_dir {
+            dir.symlink_dir(&target, link)
+        } else {
+            dir.symlink_file(&target, link)
+        }
+    }
 }
 
 /// The raw contents of the symlink at `path`.
-/// On Windows the contents are UTF-16; one that is not valid Unicode is
-/// `EILSEQ` (an `InvalidData` error).
+/// On Windows the contents are UTF-16, with `\` separators, which the guest
+/// gets as `/` (as [`symlink`] wrote them); contents that are not valid
+/// Unicode are `EILSEQ` (an `InvalidData` error).
 pub fn read_link(dir: &Dir, path: &str) -> io::Result<Vec<u8>> {
     let contents = dir.read_link_contents(path)?.into_os_string();
     #[cfg(unix)]
     return Ok(std::os::unix::ffi::OsStringExt::into_vec(contents));
     #[cfg(windows)]
-    return contents.into_string().map(String::into_bytes).map_err(|_| io::Error::from(io::ErrorKind::InvalidData));
+    return contents.into_string().map(|s| s.replace('\\', "/").into_bytes()).map_err(|_| io::Error::from(io::ErrorKind::InvalidData));
 }
 
 fn time_spec(t: SetTime) -> Option<SystemTimeSpec> {
