@@ -114,6 +114,24 @@ static void flags_and_rights(void) {
   __wasi_fdstat_t fs;
   e = e ? e : __wasi_fd_fdstat_get(fd, &fs);
   check("append is reported as the WASI flag", e == 0 && fs.fs_flags == __WASI_FDFLAGS_APPEND && fs.fs_filetype == __WASI_FILETYPE_REGULAR_FILE, fs.fs_flags);
+  // Appends go to the end wherever the offset is; without APPEND, writes
+  // go to the offset again; APPEND can be set again.
+  __wasi_ciovec_t ab = {(const uint8_t *)"ab", 2}, cd = {(const uint8_t *)"cd", 2}, x = {(const uint8_t *)"X", 1}, e1 = {(const uint8_t *)"e", 1};
+  __wasi_size_t wn;
+  __wasi_filesize_t at;
+  e = __wasi_fd_write(fd, &ab, 1, &wn);
+  e = e ? e : __wasi_fd_seek(fd, 0, __WASI_WHENCE_SET, &at);
+  e = e ? e : __wasi_fd_write(fd, &cd, 1, &wn);
+  e = e ? e : __wasi_fd_fdstat_set_flags(fd, 0);
+  e = e ? e : __wasi_fd_seek(fd, 0, __WASI_WHENCE_SET, &at);
+  e = e ? e : __wasi_fd_write(fd, &x, 1, &wn);
+  e = e ? e : __wasi_fd_fdstat_set_flags(fd, __WASI_FDFLAGS_APPEND);
+  e = e ? e : __wasi_fd_write(fd, &e1, 1, &wn);
+  char got[8] = {0};
+  __wasi_iovec_t gin = {(uint8_t *)got, sizeof got};
+  __wasi_size_t gn = 0;
+  e = e ? e : __wasi_fd_pread(fd, &gin, 1, 0, &gn);
+  check("appends go to the end; cleared, writes go to the offset", e == 0 && gn == 5 && !memcmp(got, "Xbcde", 5), e ? e : (long)gn);
   e = __wasi_fd_fdstat_set_flags(fd, __WASI_FDFLAGS_NONBLOCK);
   e = e ? e : __wasi_fd_fdstat_get(fd, &fs);
   check("set_flags replaces the flags", e == 0 && fs.fs_flags == __WASI_FDFLAGS_NONBLOCK, fs.fs_flags);
