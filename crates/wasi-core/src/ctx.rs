@@ -138,7 +138,8 @@ fn socket_for(spec: &SocketSpec) -> std::io::Result<(Kind, Option<SocketAddr>)> 
             let local = listener.local_addr()?;
             Ok((Kind::Socket(listener.into()), Some(local)))
         }
-        // Windows Node gives JS no socket descriptors to lend (issue 12).
+        // Windows Node gives JS no socket descriptors to lend: refused with a
+        // message that says what works instead (README, Sockets).
         #[cfg(windows)]
         SocketSpec::Fd(_) => {
             Err(std::io::Error::new(std::io::ErrorKind::Unsupported, "on Windows, lend sockets with { listen }, not { fd }"))
