@@ -92,6 +92,6 @@ test('on an unsupported platform, loading names it and what is supported', () =>
   assert.notStrictEqual(r.status, 0);
   assert.match(
     r.stderr,
-    /wasi-rs: no prebuilt binary for this platform \(linux-riscv64-gnu\); prebuilt binaries exist for linux-x64-gnu, linux-arm64-gnu, darwin-x64, darwin-arm64\./,
+    /wasi-rs: no prebuilt binary for this platform \(linux-riscv64-gnu\); prebuilt binaries exist for linux-x64-gnu, linux-arm64-gnu, darwin-x64, darwin-arm64, win32-x64-msvc\./,
   );
 });
