@@ -123,10 +123,11 @@ pub fn refine_socket(_fd: BorrowedFd<'_>, ft: u8) -> u8 {
 /// flags, but its access mode says append: a handle with
 /// `FILE_APPEND_DATA` and without `FILE_WRITE_DATA` writes only at the end
 /// of the file, as `O_APPEND` does. Write-through is reported as DSYNC.
-/// Non-blocking mode is the fd table's (Windows handles have none).
+/// Non-blocking mode is the fd table's (Windows handles have none). Only
+/// disk files are asked: pipes, consoles and sockets have no append mode.
 pub fn fdflags(fd: BorrowedFd<'_>) -> WasiResult<u16> {
     use system_interface::fs::{FdFlags, GetSetFdFlags};
-    if kind(fd)? == HandleKind::Socket {
+    if kind(fd)? != HandleKind::Disk {
         return Ok(0);
     }
     let host = (*std_file(fd)?).get_fd_flags()?;
@@ -180,6 +181,7 @@ fn set_append(file: &mut cap_std::fs::File, append: bool) -> std::io::Result<()>
     *file = cap_std::fs::File::from_std(reopened);
     Ok(())
 }
+
 /// Flushes file data and metadata to storage (`FlushFileBuffers`).
 pub fn sync(fd: BorrowedFd<'_>) -> WasiResult<()> {
     Ok(std_file(fd)?.sync_all()?)
