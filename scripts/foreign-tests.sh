@@ -38,6 +38,6 @@ report_tap() {
   local label=$1 out=$2 rc=$3 start=$4 files=$5
   count() { grep -E "^# $1 " <<<"$out" | awk '{print $3}'; }
   grep -E '^not ok' <<<"$out" | grep -v '# SKIP' || true
-  [ "$rc" -ne 0 ] && grep -A30 '^not ok' <<<"$out" | head -150
+  if [ "$rc" -ne 0 ]; then grep -A30 '^not ok' <<<"$out" | head -150 || true; fi
   echo "$label: $(count pass) passed, $(count fail) failed, $(count skipped) skipped of $(count tests), in $((SECONDS - start)) s ($files)"
 }

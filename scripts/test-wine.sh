@@ -40,6 +40,55 @@ if [ $# -eq 0 ] || [ "$1" = --all ]; then
   echo "test-wine: cargo test -p wasi-core (x86_64-pc-windows-gnu, Wine): $((SECONDS - start)) s"
 fi
 
+# The packages as a Windows user gets them: npm installs the main tarball
+# and win32-x64-msvc from dist/ (npm run release:pack) into a fresh
+# project, for win32 x64; Windows Node then loads wasi-rs from there (no
+# local build) and runs a program. Not when test files are named.
+# (A subshell: it changes directory.)
+install_check() (
+  pkg_version=$(cd "$root" && node -p "require('./package.json').version")
+  main_tgz=$root/dist/wasi-rs-$pkg_version.tgz
+  win_tgz=$root/dist/wasi-rs-win32-x64-msvc-$pkg_version.tgz
+  if [ -f "$main_tgz" ] && [ -f "$win_tgz" ]; then
+    app=$root/target/wine-install
+    rm -rf "$app" && mkdir -p "$app" && cd "$app"
+    echo '{"name":"app","version":"1.0.0","private":true}' > package.json
+    # npm on Linux refuses a package for win32 x64 (EBADPLATFORM) even with
+    # --os=win32 when it is named as a tarball: --force, after checking that
+    # the package says win32 x64.
+    [ "$(tar -xOzf "$win_tgz" package/package.json | node -p "const p = JSON.parse(require('fs').readFileSync(0)); p.os + ' ' + p.cpu")" = "win32 x64" ] \
+      || { echo "test-wine: $win_tgz does not say os win32, cpu x64" >&2; exit 1; }
+    npm install --silent --no-audit --no-fund --force "$main_tgz" "$win_tgz"
+    cp "$root/__test__/build/hello.wasm" .
+    cat > check.js <<'JS'
+const { WASI } = require('wasi-rs');
+const wasi = new WASI({ version: 'preview1', args: ['hello', 'installed'] });
+const instance = new WebAssembly.Instance(new WebAssembly.Module(require('fs').readFileSync('hello.wasm')), wasi.getImportObject());
+wasi.start(instance);
+console.log(Object.keys(require.cache).filter((k) => k.endsWith('.node')).map((k) => require('path').relative(process.cwd(), k)).join());
+JS
+    set +e
+    wine "$node_exe" check.js > out.txt 2>&1
+    irc=$?
+    set -e
+    expected=$(printf 'Hello, installed, from WASI on wasi-rs!\nnode_modules\\wasi-rs-win32-x64-msvc\\wasi-rs.win32-x64-msvc.node')
+    if [ $irc -eq 0 ] && [ "$(tr -d '\r' < out.txt)" = "$expected" ]; then
+      echo "test-wine: installed from dist/ (wasi-rs and wasi-rs-win32-x64-msvc): loads and runs a program: ok"
+    else
+      echo "test-wine: installed from dist/: FAILED (exit $irc):" && cat out.txt
+      return 1
+    fi
+  else
+    echo "test-wine: no win32-x64-msvc tarball in dist/: run npm run release:pack first; the install check did not run"
+    return 1
+  fi
+)
+
+if [ $# -eq 0 ] || [ "$1" = --all ]; then
+  install_rc=0
+  install_check || install_rc=1
+fi
+
 . scripts/foreign-tests.sh
 tree=$root/target/wine-tree
 make_test_tree "$tree" "$dll" test-wine
@@ -52,50 +101,7 @@ set +e
 wine "$node_exe" --test --test-concurrency=2 --test-reporter=tap $files > test-output.tap 2>&1
 rc=$?
 set -e
+[ "${install_rc:-0}" -eq 0 ] || rc=1
 report_tap "test-wine: Windows Node $version under Wine" "$(cat test-output.tap)" $rc $start "$files"
-
-# The packages as a Windows user gets them: npm installs the main tarball
-# and win32-x64-msvc from dist/ (npm run release:pack) into a fresh
-# project, for win32 x64; Windows Node then loads wasi-rs from there (no
-# local build) and runs a program. Not when test files are named.
-install_check=true
-[ "$1" != --all ] && install_check=false
-pkg_version=$(cd "$root" && node -p "require('./package.json').version")
-main_tgz=$root/dist/wasi-rs-$pkg_version.tgz
-win_tgz=$root/dist/wasi-rs-win32-x64-msvc-$pkg_version.tgz
-if ! $install_check; then
-  :
-elif [ -f "$main_tgz" ] && [ -f "$win_tgz" ]; then
-  app=$root/target/wine-install
-  rm -rf "$app" && mkdir -p "$app" && cd "$app"
-  echo '{"name":"app","version":"1.0.0","private":true}' > package.json
-  # npm on Linux refuses a package for win32 x64 (EBADPLATFORM) even with
-  # --os=win32 when it is named as a tarball: --force, after checking that
-  # the package says win32 x64.
-  [ "$(tar -xOzf "$win_tgz" package/package.json | node -p "const p = JSON.parse(require('fs').readFileSync(0)); p.os + ' ' + p.cpu")" = "win32 x64" ] \
-    || { echo "test-wine: $win_tgz does not say os win32, cpu x64" >&2; exit 1; }
-  npm install --silent --no-audit --no-fund --force "$main_tgz" "$win_tgz"
-  cp "$root/__test__/build/hello.wasm" .
-  cat > check.js <<'JS'
-const { WASI } = require('wasi-rs');
-const wasi = new WASI({ version: 'preview1', args: ['hello', 'installed'] });
-const instance = new WebAssembly.Instance(new WebAssembly.Module(require('fs').readFileSync('hello.wasm')), wasi.getImportObject());
-wasi.start(instance);
-console.log(Object.keys(require.cache).filter((k) => k.endsWith('.node')).map((k) => require('path').relative(process.cwd(), k)).join());
-JS
-  set +e
-  wine "$node_exe" check.js > out.txt 2>&1
-  irc=$?
-  set -e
-  expected=$(printf 'Hello, installed, from WASI on wasi-rs!\nnode_modules\\wasi-rs-win32-x64-msvc\\wasi-rs.win32-x64-msvc.node')
-  if [ $irc -eq 0 ] && [ "$(tr -d '\r' < out.txt)" = "$expected" ]; then
-    echo "test-wine: installed from dist/ (wasi-rs and wasi-rs-win32-x64-msvc): loads and runs a program: ok"
-  else
-    echo "test-wine: installed from dist/: FAILED (exit $irc):" && cat out.txt
-    rc=1
-  fi
-else
-  echo "test-wine: no win32-x64-msvc tarball in dist/: run npm run release:pack first; the install check did not run"
-  rc=1
-fi
 exit $rc
+
