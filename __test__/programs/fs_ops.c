@@ -228,6 +228,15 @@ static void paths(void) {
   __wasi_filestat_t st;
   e = __wasi_path_filestat_get(DIR, 0, "g.txt", &st);
   check("hard link count", e == 0 && st.nlink == 2, (long)st.nlink);
+  __wasi_filestat_t st2, other;
+  e = __wasi_path_filestat_get(DIR, 0, "g2.txt", &st2);
+  e = e ? e : __wasi_path_filestat_get(DIR, 0, "append.txt", &other);
+  check("a hard link has the same device and inode; another file another inode", e == 0 && st.ino != 0 && st2.ino == st.ino && st2.dev == st.dev && other.ino != st.ino && other.dev == st.dev, e ? e : (long)st.ino);
+  __wasi_fd_t gfd = open_at("g.txt", 0, RO, 0, &e);
+  __wasi_filestat_t fst;
+  e = e ? e : __wasi_fd_filestat_get(gfd, &fst);
+  check("fd_filestat_get agrees with path_filestat_get", e == 0 && fst.ino == st.ino && fst.dev == st.dev && fst.nlink == 2 && fst.mtim == st.mtim, e);
+  __wasi_fd_close(gfd);
   e = __wasi_path_filestat_set_times(DIR, 0, "g.txt", 3000000789ull, 4000000012ull, __WASI_FSTFLAGS_ATIM | __WASI_FSTFLAGS_MTIM);
   e = e ? e : __wasi_path_filestat_get(DIR, 0, "g.txt", &st);
   check("path times to the nanosecond", e == 0 && st.atim == stored_time(3000000789ull) && st.mtim == stored_time(4000000012ull), (long)(st.mtim % 1000000000));
