@@ -107,7 +107,11 @@ test('stdin as a pipe that stays empty: the timeout fires', async () => {
     r = spawnSync('sh', ['-c', script], { encoding: 'utf8' });
   }
   assert.strictEqual(r.status, 0, r.stderr);
-  assert.deepStrictEqual(parse(r.stdout).events, [{ ud: 2, type: 0, error: 0, nbytes: 0, hangup: false }]);
+  const p = parse(r.stdout);
+  assert.deepStrictEqual(p.events, [{ ud: 2, type: 0, error: 0, nbytes: 0, hangup: false }]);
+  // It waited, and slept while waiting (on Windows, between checks of the pipe).
+  assert.ok(p.elapsed >= 199, `waited ${p.elapsed} ms`);
+  assert.ok(p.cpu < 50, `the waiting thread used ${p.cpu} ms of CPU`);
 });
 
 test('stdin as a file: readable at once', () => {

@@ -60,9 +60,12 @@ int main(int argc, char **argv) {
     printf("elapsed_ms=%llu cpu_ms=%llu\n", (unsigned long long)(elapsed / 1000000), (unsigned long long)(cpu / 1000000));
   } else if (!strcmp(argv[1], "stdin") && argc == 3) {
     __wasi_subscription_t s[2] = {fd_sub(1, __WASI_EVENTTYPE_FD_READ, 0), clock_sub(2, __WASI_CLOCKID_MONOTONIC, strtoull(argv[2], 0, 10) * 1000000, 0)};
+    __wasi_timestamp_t start = now(__WASI_CLOCKID_MONOTONIC), cpu0 = now(__WASI_CLOCKID_THREAD_CPUTIME_ID);
     __wasi_errno_t e = __wasi_poll_oneoff(s, ev, 2, &n);
+    __wasi_timestamp_t elapsed = now(__WASI_CLOCKID_MONOTONIC) - start, cpu = now(__WASI_CLOCKID_THREAD_CPUTIME_ID) - cpu0;
     printf("errno=%d n=%lu\n", e, (unsigned long)n);
     print_events(ev, n);
+    printf("elapsed_ms=%llu cpu_ms=%llu\n", (unsigned long long)(elapsed / 1000000), (unsigned long long)(cpu / 1000000));
     for (__wasi_size_t i = 0; i < n; i++) {
       if (ev[i].userdata == 1 && ev[i].error == 0) {
         char buf[64] = {0};
