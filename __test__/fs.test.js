@@ -78,9 +78,11 @@ test('fd_readdir and poll_oneoff on a stdin pipe work, where node:wasi on Window
   const ours = readdir('wasi-rs');
   assert.strictEqual(ours.status, 0, ours.stdout);
   assert.deepStrictEqual(ours.stdout.trim().split('\n').sort(), ['. type=3', '.. type=3', 'f0 type=4', 'f1 type=4', 'f2 type=4']);
-  assert.match(poll('wasi-rs').stdout, /^errno=0 n=1\nevent ud=1 type=1 error=0 nbytes=3 hangup=\d\nread errno=0 data=hi$/m);
+  const polled = poll('wasi-rs').stdout;
+  assert.match(polled, /^errno=0 n=1\nevent ud=1 type=1 error=0 nbytes=3 hangup=\d$/m);
+  assert.match(polled, /^read errno=0 data=hi$/m);
   if (WINDOWS) {
     assert.strictEqual(readdir('node').stdout, 'readdir errno 52\n');
-    assert.strictEqual(poll('node').stdout, 'errno=52 n=0\n');
+    assert.match(poll('node').stdout, /^errno=52 n=0$/m);
   }
 });
