@@ -9,11 +9,7 @@ cd "$(dirname "$0")/.."
 bash scripts/ensure-cross.sh >/dev/null
 for t in $(node -p "const { buildTriple } = require('./lib/platforms'); require('./package.json').napi.targets.map(buildTriple).join(' ')"); do
   echo "check-targets: $t"
-  if [ "$t" = x86_64-pc-windows-gnu ]; then
-    # napi-build links the binding against a libnode.dll stub there.
-    LIBNODE_PATH=$(bash scripts/ensure-mingw.sh | tail -1) CARGO_TARGET_X86_64_PC_WINDOWS_GNU_LINKER=x86_64-w64-mingw32-gcc \
-      cargo clippy --workspace --all-targets --quiet --target "$t" -- -D warnings
-  else
-    cargo clippy --workspace --all-targets --quiet --target "$t" -- -D warnings
-  fi
+  # The MinGW toolchain and the libnode stub the binding links against.
+  if [ "$t" = x86_64-pc-windows-gnu ]; then bash scripts/ensure-mingw.sh >/dev/null; fi
+  cargo clippy --workspace --all-targets --quiet --target "$t" -- -D warnings
 done

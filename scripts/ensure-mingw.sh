@@ -1,12 +1,10 @@
 #!/usr/bin/env bash
 # What building the Windows x64 addon here takes: Debian's mingw-w64, the
 # Rust target x86_64-pc-windows-gnu, and an empty libnode.dll to link
-# against. napi-build's windows-gnu branch links -lnode, while official
-# Node exports Node-API from node.exe and napi-sys looks the symbols up
-# when the addon loads (the built DLL imports nothing from it: see
-# scripts/check-binary.js). LIBNODE_PATH must name the stub's folder and
-# CARGO_TARGET_X86_64_PC_WINDOWS_GNU_LINKER the mingw gcc.
-# Prints one line: the stub's folder (for LIBNODE_PATH). Needs root for apt.
+# against, in target/tools/libnode-stub. .cargo/config.toml names the
+# MinGW linker and the stub (LIBNODE_PATH) and says why a stub is enough,
+# so after this a plain `cargo build --target x86_64-pc-windows-gnu` works.
+# Prints one line: the stub's folder. Needs root for apt.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD

@@ -8,12 +8,12 @@
 # refuses Wine's default, Windows 7), with a stand-in bcryptprimitives.dll
 # (scripts/wine/bcryptprimitives.c): Wine 8 lacks it, and every Rust-built
 # DLL imports ProcessPrng from it.
-# Prints three lines: WINEPREFIX, LIBNODE_PATH, node.exe. Needs root for apt.
+# Prints two lines: WINEPREFIX and node.exe. Needs root for apt.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 
-stub=$(bash scripts/ensure-mingw.sh | tail -1)
+bash scripts/ensure-mingw.sh >/dev/null
 missing=()
 for p in wine64 wine; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then
@@ -43,5 +43,4 @@ wine "$node_exe" -p 'process.platform + " " + process.arch' >"$out" 2>&1 || true
 grep -q 'win32 x64' "$out" || { echo "ensure-wine: node.exe does not run under wine:" >&2; cat "$out" >&2; exit 1; }
 rm -f "$out"
 echo "$WINEPREFIX"
-echo "$stub"
 echo "$node_exe"

@@ -31,7 +31,10 @@ const only = argv.includes('--only') ? argv[argv.indexOf('--only') + 1].split(',
 
 const run = (cmd, args, opts = {}) => execFileSync(cmd, args, { cwd: root, stdio: 'inherit', ...opts });
 
-const toolsBin = execFileSync('bash', [path.join(__dirname, 'ensure-cross.sh')], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim().split('\n').pop();
+/** Runs one of the ensure-*.sh scripts (their progress goes to stderr) and returns its last line of output. */
+const ensure = (script) => execFileSync('bash', [path.join(__dirname, script)], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim().split('\n').pop();
+
+const toolsBin = ensure('ensure-cross.sh');
 const env = { ...process.env, PATH: `${toolsBin}${path.delimiter}${process.env.PATH}` };
 const napi = path.join(root, 'node_modules', '.bin', 'napi');
 
@@ -50,8 +53,8 @@ for (const triple of targets) {
   let buildTarget = target;
   const cross = [];
   if (target === 'x86_64-pc-windows-gnu') {
-    const stub = execFileSync('bash', [path.join(__dirname, 'ensure-mingw.sh')], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim().split('\n').pop();
-    Object.assign(buildEnv, { LIBNODE_PATH: stub, CARGO_TARGET_X86_64_PC_WINDOWS_GNU_LINKER: 'x86_64-w64-mingw32-gcc' });
+    // MinGW, as .cargo/config.toml sets it up.
+    ensure('ensure-mingw.sh');
   } else {
     // cargo-zigbuild (-x); it reads a glibc version from the target's suffix.
     cross.push('-x');

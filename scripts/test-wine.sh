@@ -17,12 +17,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 
-{ read -r prefix; read -r libnode; read -r node_exe; } < <(bash scripts/ensure-wine.sh | tail -3)
+{ read -r prefix; read -r node_exe; } < <(bash scripts/ensure-wine.sh | tail -2)
 export WINEPREFIX=$prefix WINEDEBUG=-all
 # The tests adapt to Wine where it differs from Windows (__test__/helpers/host.js).
 export WASI_RS_TEST_EMULATOR=wine
 
-export LIBNODE_PATH=$libnode CARGO_TARGET_X86_64_PC_WINDOWS_GNU_LINKER=x86_64-w64-mingw32-gcc
 cargo build --release --quiet -p wasi-rs --target x86_64-pc-windows-gnu
 dll=target/x86_64-pc-windows-gnu/release/wasi_rs.dll
 node scripts/check-binary.js "$dll" x86_64-pc-windows-gnu
