@@ -167,29 +167,32 @@ impl<'a> PollSet<'a> {
                 return Ok(());
             }
             if only_sockets {
-                self.wait_sockets(left)?;
-                for (fd, interest, ready) in &mut self.entries {
-                    *ready = check(*fd, *interest);
-                }
-                return Ok(());
+                return self.wait_sockets(left);
             }
             std::thread::sleep(left.map_or(step, |l| l.min(step)));
             step = (step * 2).min(Duration::from_millis(10));
         }
     }
 
-    fn wait_sockets(&self, left: Option<Duration>) -> WasiResult<()> {
+    /// Waits in `WSAPoll` on a set of sockets only (`wait` calls it when
+    /// every entry is a socket, so the poll array lines up with the
+    /// entries), and records what it found for each: no second poll.
+    fn wait_sockets(&mut self, left: Option<Duration>) -> WasiResult<()> {
         let mut fds: Vec<WSAPOLLFD> = self
             .entries
             .iter()
-            .filter_map(|(fd, interest, _)| {
-                fd.as_socket().map(|s| WSAPOLLFD { fd: s.as_raw_socket() as SOCKET, events: socket_events(*interest), revents: 0 })
+            .map(|(fd, interest, _)| {
+                let socket = fd.as_socket().map_or(0, |s| s.as_raw_socket() as SOCKET);
+                WSAPOLLFD { fd: socket, events: socket_events(*interest), revents: 0 }
             })
             .collect();
         let ms = left.map_or(-1, |l| l.as_millis().clamp(1, i32::MAX as u128) as i32);
         // SAFETY: `fds` is a live array of `fds.len()` entries.
         if unsafe { WSAPoll(fds.as_mut_ptr(), fds.len() as u32, ms) } < 0 {
             return Err(std::io::Error::last_os_error().into());
+        }
+        for ((fd, interest, ready), pfd) in self.entries.iter_mut().zip(&fds) {
+            *ready = socket_readiness(*fd, *interest, pfd.revents);
         }
         Ok(())
     }
