@@ -12,7 +12,7 @@ const { spawnSync } = require('child_process');
 const { WASI } = require('..');
 const { ROOT, tempDir } = require('./helpers/run');
 
-const NO_PROC_FD = process.platform !== 'linux' && 'counts /proc/self/fd, which only Linux has (under Wine it would count Wine\'s own Unix fds, not handles)';
+const { NO_PROC_FD } = require('./helpers/host');
 
 const PAGE = 65536;
 

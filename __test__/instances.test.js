@@ -5,6 +5,7 @@ const test = require('node:test');
 const assert = require('node:assert');
 const fs = require('fs');
 const path = require('path');
+const { QEMU, NO_PROC_FD } = require('./helpers/host');
 const { spawnSync } = require('child_process');
 const { WASI } = require('..');
 const { ROOT, TIME_SCALE, tempDir } = require('./helpers/run');
@@ -55,9 +56,8 @@ test('two instances keep separate fd tables and preopens', () => {
 // WebAssembly.Memory costs its process about 30 MiB of RSS, wasi-rs or not:
 // 50 plain memories took 1.6 GiB (measured), and this test's 12,000 got the
 // child OOM-killed at 24 GiB. It cannot run there.
-const UNDER_QEMU = process.env.WASI_RS_TEST_EMULATOR === 'qemu-user' && 'V8 under qemu-user commits each wasm memory (about 30 MiB each)';
-// It also counts /proc/self/fd, which only Linux has.
-const NOT_HERE = UNDER_QEMU || (process.platform !== 'linux' && 'counts /proc/self/fd, which only Linux has');
+// It also counts /proc/self/fd.
+const NOT_HERE = (QEMU && 'V8 under qemu-user commits each wasm memory (about 30 MiB each)') || NO_PROC_FD;
 
 test('creating and dropping thousands of instances keeps RSS and open fds flat', { skip: NOT_HERE }, () => {
   const script = `

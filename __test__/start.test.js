@@ -10,7 +10,7 @@ const { WASI, WASIExitError } = require('..');
 const path = require('path');
 const { ROOT, program, tempDir } = require('./helpers/run');
 
-const NO_PROC_FD = process.platform !== 'linux' && 'counts /proc/self/fd, which only Linux has (under Wine it would count Wine\'s own Unix fds, not handles)';
+const { NO_PROC_FD } = require('./helpers/host');
 
 process.removeAllListeners('warning');
 const { WASI: NodeWASI } = require('wasi');

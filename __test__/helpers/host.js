@@ -11,6 +11,16 @@ const WINDOWS = process.platform === 'win32';
 /** Whether the tests run under Wine (scripts/test-wine.sh says so). */
 const WINE = WINDOWS && process.env.WASI_RS_TEST_EMULATOR === 'wine';
 
+/** Whether they run under qemu-user (scripts/test-arm64.sh says so). */
+const QEMU = process.env.WASI_RS_TEST_EMULATOR === 'qemu-user';
+
+/**
+ * The reason a test that counts open descriptors in /proc/self/fd is
+ * skipped here, or false on Linux. (Under Wine it would count Wine's own
+ * Unix fds, not the process's handles.)
+ */
+const NO_PROC_FD = process.platform !== 'linux' && "counts /proc/self/fd, which only Linux has (under Wine it would count Wine's own Unix fds, not handles)";
+
 /** The file system's time unit in ns: NTFS keeps times in 100 ns units. */
 const TIME_UNIT_NS = WINDOWS ? 100 : 1;
 
@@ -42,4 +52,4 @@ function noSymlinks() {
   return WINE ? 'Wine 8 reports success for CreateSymbolicLinkW but makes no link' : 'this host refuses to create symlinks (Windows needs a privilege or Developer Mode)';
 }
 
-module.exports = { WINDOWS, WINE, TIME_UNIT_NS, canSymlink, noSymlinks };
+module.exports = { WINDOWS, WINE, QEMU, NO_PROC_FD, TIME_UNIT_NS, canSymlink, noSymlinks };
