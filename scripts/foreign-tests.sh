@@ -1,6 +1,24 @@
-# Sourced by test-arm64.sh and test-wine.sh: running the JS suite with
-# another platform's Node, in a copy of the checkout that holds that
-# platform's addon as wasi-rs.node.
+# Sourced by test-arm64.sh and test-wine.sh: running the core's Rust tests
+# and the JS suite on another platform (the JS with that platform's Node,
+# in a copy of the checkout that holds its addon as wasi-rs.node).
+
+# core_tests WHO LABEL CARGO_ARGS...: the core's Rust tests for another
+# platform (CARGO_ARGS name the target), run by the runner the caller put
+# in the environment (CARGO_TARGET_<TRIPLE>_RUNNER). Prints each test
+# binary's result line and the time; on a failure, the end of the output,
+# and the script stops.
+core_tests() {
+  local who=$1 label=$2 start=$SECONDS out rc=0
+  shift 2
+  out=$(cargo test -p wasi-core --quiet "$@" 2>&1) || rc=$?
+  grep -E '^test result|FAILED|panicked' <<<"$out" || true
+  if [ $rc -ne 0 ]; then
+    tail -40 <<<"$out"
+    echo "$who: cargo test -p wasi-core ($label) FAILED" >&2
+    exit 1
+  fi
+  echo "$who: cargo test -p wasi-core ($label): $((SECONDS - start)) s"
+}
 
 # make_test_tree TREE ADDON WHO: a fresh copy of the checkout at TREE (the
 # tracked and untracked-but-not-ignored files, the built test programs and

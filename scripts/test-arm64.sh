@@ -44,14 +44,12 @@ addon=target/arm64-build/wasi-rs.linux-arm64-gnu.node
 node scripts/check-binary.js "$addon" aarch64-unknown-linux-gnu
 
 # --- the core's Rust tests, for aarch64, under qemu.
-start=$SECONDS
+. scripts/foreign-tests.sh
 CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKER=aarch64-linux-gnu-gcc \
 CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_RUNNER="qemu-aarch64 -L $QEMU_LD_PREFIX" \
-  cargo test -p wasi-core --target aarch64-unknown-linux-gnu --quiet 2>&1 | grep -E '^test result|FAILED|panicked' 
-echo "test-arm64: cargo test -p wasi-core (aarch64, qemu): $((SECONDS - start)) s"
+  core_tests test-arm64 "aarch64, qemu" --target aarch64-unknown-linux-gnu
 
 # --- the JS tests, in a copy of the checkout with the arm64 addon.
-. scripts/foreign-tests.sh
 tree=$root/target/arm64-tree
 make_test_tree "$tree" "$addon" test-arm64
 files=$(test_files "$tree" "${SUBSET[*]}" "$@")

@@ -28,15 +28,9 @@ node scripts/check-binary.js "$dll" x86_64-pc-windows-gnu
 
 # The core's Rust tests, built for Windows and run under Wine (release, for
 # speed; every file in crates/wasi-core/tests and the unit tests).
+. scripts/foreign-tests.sh
 if [ $# -eq 0 ] || [ "$1" = --all ]; then
-  start=$SECONDS
-  set +e
-  rust_out=$(CARGO_TARGET_X86_64_PC_WINDOWS_GNU_RUNNER=wine cargo test -p wasi-core --release --quiet --target x86_64-pc-windows-gnu 2>&1)
-  rust_rc=$?
-  set -e
-  grep -E '^test result|FAILED|panicked' <<<"$rust_out" || true
-  [ $rust_rc -eq 0 ] || { echo "$rust_out" | tail -40; echo "test-wine: cargo test -p wasi-core under Wine FAILED" >&2; exit 1; }
-  echo "test-wine: cargo test -p wasi-core (x86_64-pc-windows-gnu, Wine): $((SECONDS - start)) s"
+  CARGO_TARGET_X86_64_PC_WINDOWS_GNU_RUNNER=wine core_tests test-wine "x86_64-pc-windows-gnu, Wine" --release --target x86_64-pc-windows-gnu
 fi
 
 # The packages as a Windows user gets them: npm installs the main tarball
@@ -88,7 +82,6 @@ if [ $# -eq 0 ] || [ "$1" = --all ]; then
   install_check || install_rc=1
 fi
 
-. scripts/foreign-tests.sh
 tree=$root/target/wine-tree
 make_test_tree "$tree" "$dll" test-wine
 if [ $# -eq 0 ]; then set -- --all; fi
