@@ -86,8 +86,10 @@ test('a replaced finalizeBindings is not what start() runs', () => {
 });
 
 // Two workers instantiate one module over the same shared memory, each
-// with its own WASI and stdout file; the main thread wrote their text into
-// the memory. Each binds with finalizeBindings and calls an export.
+// with its own WASI object, and bind it with finalizeBindings; the main
+// thread wrote their text into the memory and bound its own WASI object
+// first. All three are one WASI process (README, Threads): the workers
+// write to the process's stdout, the main thread's file.
 test('workers share a memory and write from it after finalizeBindings', async () => {
   const dir = tempDir();
   const mem = sharedMemory();
@@ -95,6 +97,11 @@ test('workers share a memory and write from it after finalizeBindings', async ()
   const texts = ['first worker\n', 'second worker, longer\n'];
   const offsets = [100, 200];
   texts.forEach((t, k) => bytes.set(Buffer.from(t), offsets[k]));
+  const processOut = path.join(dir, 'process.out');
+  const processFd = fs.openSync(processOut, 'w');
+  const owner = new WASI({ version: 'preview1', stdout: processFd });
+  const m = new WebAssembly.Module(fs.readFileSync(program('shared_writer')));
+  owner.finalizeBindings(new WebAssembly.Instance(m, { ...owner.getImportObject(), env: { memory: mem } }), { memory: mem });
   const source = `
     const fs = require('fs');
     const { parentPort, workerData } = require('worker_threads');
@@ -110,19 +117,25 @@ test('workers share a memory and write from it after finalizeBindings', async ()
     const errno = instance.exports.write(offset, length, scratch);
     fs.closeSync(fd);
     parentPort.postMessage({ errno, again });`;
-  const results = await Promise.all(texts.map((t, k) => new Promise((resolve, reject) => {
-    const out = path.join(dir, `out${k}`);
-    const w = new Worker(source, { eval: true, workerData: { memory: mem, out, offset: offsets[k], length: t.length, scratch: 16 * (k + 1) } });
-    let message;
-    w.on('message', (m) => { message = m; });
-    w.on('error', reject);
-    w.on('exit', (code) => resolve({ code, message, out }));
-  })));
-  for (const [k, r] of results.entries()) {
+  const results = [];
+  // One after the other, so that the process's file has a known order.
+  for (const [k, t] of texts.entries()) {
+    results.push(await new Promise((resolve, reject) => {
+      const out = path.join(dir, `out${k}`);
+      const w = new Worker(source, { eval: true, workerData: { memory: mem, out, offset: offsets[k], length: t.length, scratch: 16 * (k + 1) } });
+      let message;
+      w.on('message', (msg) => { message = msg; });
+      w.on('error', reject);
+      w.on('exit', (code) => resolve({ code, message, out }));
+    }));
+  }
+  fs.closeSync(processFd);
+  for (const r of results) {
     assert.strictEqual(r.code, 0);
     assert.deepStrictEqual(r.message, { errno: 0, again: 'ERR_WASI_ALREADY_STARTED' });
-    assert.strictEqual(fs.readFileSync(r.out, 'utf8'), texts[k]);
+    assert.strictEqual(fs.readFileSync(r.out, 'utf8'), '', "a joining object's own stdout is not used");
   }
+  assert.strictEqual(fs.readFileSync(processOut, 'utf8'), texts.join(''));
   // Each fd_write stored its count in the shared memory, at its own
   // scratch + 8, where the main thread sees it.
   texts.forEach((t, k) => assert.strictEqual(new DataView(mem.buffer).getUint32(16 * (k + 1) + 8, true), t.length));

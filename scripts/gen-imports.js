@@ -120,9 +120,14 @@ function createImports(version, config, onExit) {
     return new Uint8(memoryBuffer(memory));
   }
   function useBuffer(buffer) {
-    if (isShared(buffer) || isResizable(buffer)) {
-      // Growth detaches nothing here: every call takes a current view.
-      bind(undefined, currentView);
+    const shared = isShared(buffer);
+    if (shared || isResizable(buffer)) {
+      // Growth detaches nothing here. A shared memory never moves: the
+      // native side reads it once and asks \`currentView\` only when another
+      // thread has grown it; binding one makes this object a thread of
+      // that memory's WASI process (src/processes.rs). A resizable buffer
+      // is viewed afresh on every call.
+      bind(undefined, currentView, shared);
       view = NO_VIEW;
     } else {
       bind(buffer);
@@ -134,8 +139,14 @@ function createImports(version, config, onExit) {
   }
   function bindMemory(instanceMemory) {
     const buffer = memoryBuffer(instanceMemory); // throws unless it is a WebAssembly.Memory
+    const previous = memory;
     memory = instanceMemory;
-    useBuffer(buffer);
+    try {
+      useBuffer(buffer);
+    } catch (err) {
+      memory = previous;
+      throw err;
+    }
   }
 
   const preview1 = {

@@ -7,8 +7,11 @@
 //! first call every import throws `ERR_WASI_NOT_STARTED`. The function's
 //! data is an `Rc<State>`, and every import function keeps `bind` alive,
 //! so the state lives exactly as long as any of them.
+//!
+//! Binding a shared memory makes the object a thread of that memory's
+//! WASI process (see [`crate::processes`]).
 
-use crate::error_codes::{throw_internal, throw_memory_error};
+use crate::error_codes::{throw_internal, throw_memory_error, throw_process_mismatch};
 use crate::memory_cache::MemoryCache;
 use crate::napi_util::{create_function, ok};
 use crate::panic_guard::guarded;
@@ -17,7 +20,7 @@ use napi::sys;
 use std::ptr;
 use std::rc::Rc;
 
-/// Builds `bind(buffer)` / `bind(undefined, viewFn)` for `state`.
+/// Builds `bind(buffer)` / `bind(undefined, viewFn, shared)` for `state`.
 ///
 /// # Safety
 /// Called inside a Node-API callback on `env`'s thread.
@@ -30,8 +33,8 @@ unsafe extern "C" fn bind_trampoline(env: sys::napi_env, info: sys::napi_callbac
 }
 
 unsafe fn bind_memory(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
-    let mut argc = 2usize;
-    let mut argv = [ptr::null_mut(); 2];
+    let mut argc = 3usize;
+    let mut argv = [ptr::null_mut(); 3];
     let mut data = ptr::null_mut();
     if !ok(sys::napi_get_cb_info(env, info, &mut argc, argv.as_mut_ptr(), ptr::null_mut(), &mut data)) {
         return ptr::null_mut();
@@ -39,7 +42,11 @@ unsafe fn bind_memory(env: sys::napi_env, info: sys::napi_callback_info) -> sys:
     let state = &*(data as *const Rc<State>);
     let mut kind = 0;
     let view_fn = argc >= 2 && ok(sys::napi_typeof(env, argv[1], &mut kind)) && kind == sys::ValueType::napi_function;
-    let cache = if view_fn { MemoryCache::shared(env, argv[1]) } else { MemoryCache::unshared(env, argv[0]) };
+    let shared = argc >= 3 && {
+        let mut b = false;
+        ok(sys::napi_get_value_bool(env, argv[2], &mut b)) && b
+    };
+    let cache = if view_fn { MemoryCache::shared(env, argv[1], shared) } else { MemoryCache::unshared(env, argv[0]) };
     let cache = match cache {
         Ok(c) => c,
         Err(e) => {
@@ -51,6 +58,20 @@ unsafe fn bind_memory(env: sys::napi_env, info: sys::napi_callback_info) -> sys:
         throw_internal(env, "re-entrant WASI call");
         return ptr::null_mut();
     };
+    if let Some(base) = cache.shared_base() {
+        match crate::processes::process_for(base, inner.ctx.process()) {
+            Ok(process) => {
+                inner.ctx.join(process);
+                inner.shared = true;
+            }
+            Err(crate::processes::Mismatch) => {
+                let mut cache = cache;
+                cache.release(env);
+                throw_process_mismatch(env);
+                return ptr::null_mut();
+            }
+        }
+    }
     if let Some(mut old) = inner.memory.replace(cache) {
         old.release(env);
     }

@@ -38,12 +38,24 @@ pub unsafe fn call_import(env: sys::napi_env, info: sys::napi_callback_info, kno
     for (k, (slot, &param)) in args.iter_mut().zip(syscall.params).enumerate() {
         *slot = frame.arg(k, param);
     }
-    let errno = {
+    // `Err(status)`: another thread of the process has exited.
+    let outcome: Result<_, u32> = 'call: {
         let Ok(mut inner) = state.inner.try_borrow_mut() else {
             throw_internal(env, "re-entrant WASI call");
             return ptr::null_mut();
         };
         let inner = &mut *inner;
+        // A thread of a shared process: once any thread has called
+        // proc_exit, every other thread's next call ends that thread too,
+        // with the same status.
+        if inner.shared {
+            if let Some(status) = inner.ctx.process().exited() {
+                break 'call Err(status);
+            }
+            if syscall.exits {
+                inner.ctx.process().exit(args[0] as u32);
+            }
+        }
         let Some(memory) = inner.memory.as_mut() else {
             throw_not_started(env);
             return ptr::null_mut();
@@ -67,25 +79,45 @@ pub unsafe fn call_import(env: sys::napi_env, info: sys::napi_callback_info, kno
                 panic!("forced panic in {name} (test hook)");
             }
         }
-        (syscall.call)(&mut inner.ctx, &mut guest, &args[..syscall.params.len()])
+        Ok((syscall.call)(&mut inner.ctx, &mut guest, &args[..syscall.params.len()]))
     };
     // The state is released before any JS runs again (the exit handler).
+    let errno = match outcome {
+        Ok(errno) => errno,
+        Err(status) => return call_on_exit(env, &state, ExitCode::Status(status)),
+    };
     if syscall.exits {
-        return call_on_exit(env, info, &state);
+        return call_on_exit(env, &state, ExitCode::Argument(info));
     }
     frame.set_errno(errno);
     ptr::null_mut()
 }
 
-/// Hands `proc_exit`'s argument, as wasm gave it (JS passes it along as
-/// well as in the frame), to the JS exit handler, which throws (to unwind
+/// The status the exit handler is given.
+enum ExitCode {
+    /// `proc_exit`'s argument, as wasm gave it (JS passes it along as well
+    /// as in the frame).
+    Argument(sys::napi_callback_info),
+    /// The status another thread of the process exited with.
+    Status(u32),
+}
+
+/// Hands the exit status to the JS exit handler, which throws (to unwind
 /// the guest) or ends the process.
-unsafe fn call_on_exit(env: sys::napi_env, info: sys::napi_callback_info, state: &State) -> sys::napi_value {
-    let mut argc = 1usize;
-    let mut code = ptr::null_mut();
-    if !ok(sys::napi_get_cb_info(env, info, &mut argc, &mut code, ptr::null_mut(), ptr::null_mut())) {
+unsafe fn call_on_exit(env: sys::napi_env, state: &State, code: ExitCode) -> sys::napi_value {
+    let mut value = ptr::null_mut();
+    let got = match code {
+        ExitCode::Argument(info) => {
+            let mut argc = 1usize;
+            ok(sys::napi_get_cb_info(env, info, &mut argc, &mut value, ptr::null_mut(), ptr::null_mut()))
+        }
+        // As wasm would pass it: an i32.
+        ExitCode::Status(status) => ok(sys::napi_create_int32(env, status as i32, &mut value)),
+    };
+    if !got {
         return ptr::null_mut();
     }
+    let code = value;
     let mut handler = ptr::null_mut();
     let mut undefined = ptr::null_mut();
     let mut result = ptr::null_mut();

@@ -28,6 +28,10 @@ pub struct NativeConfig {
     /// The most descriptors the guest may hold (`maxFds`; 0 or absent for
     /// the default).
     pub max_fds: Option<u32>,
+    /// A token from another state's `share()`: this state is then one more
+    /// thread of that state's process, and the options that make a process
+    /// (args, env, preopens, stdio, sockets, maxFds) are not used.
+    pub join: Option<String>,
     /// Test hook (only with `WASI_RS_TEST_HOOKS=1`, see `index.js`): the
     /// name of an import whose calls panic on purpose.
     pub panic_on: Option<String>,
@@ -48,10 +52,12 @@ pub struct NativeListener {
     pub port: u32,
 }
 
-/// Builds a WASI state in `registry` and returns `{ id, bind, listeners }`:
+/// Builds a WASI state in `registry` and returns `{ id, bind, share, listeners }`:
 /// the id the import calls pass (meaningful only to the natives of that
 /// registry), the function that gives the state the instance's memory (and
-/// owns the state), and the listeners bound for `sockets`. `on_exit(code)`
+/// owns the state), `share()`, which returns a token by which states made
+/// on other threads join this state's process (`config.join`), and the
+/// listeners bound for `sockets`. `on_exit(code)`
 /// is called by `proc_exit` and must throw or exit.
 ///
 /// # Safety
@@ -91,23 +97,33 @@ pub unsafe fn create_wasi(
             _ => Err(napi::Error::new(Status::InvalidArg, "a socket is { listen } or { fd }")),
         })
         .collect::<napi::Result<Vec<_>>>()?;
-    let mut ctx = WasiCtx::new(Config {
-        args: config.args,
-        env: config.env,
-        preopens,
-        sockets,
-        stdio,
-        max_fds: config.max_fds.unwrap_or(0) as usize,
-    })
-    .map_err(|failure| {
-        napi_util::throw(raw, napi_util::ErrorKind::Error, error_codes::setup_error_code(&failure), &failure.to_string());
-        napi::Error::from_status(Status::PendingException)
-    })?;
+    let joined = config.join.is_some();
+    let mut ctx = match config.join {
+        Some(token) => {
+            let process = token.parse::<u64>().ok().and_then(crate::processes::join);
+            let Some(process) = process else {
+                return Err(napi::Error::new(Status::InvalidArg, "the WASI process to join has ended"));
+            };
+            WasiCtx::on(process)
+        }
+        None => WasiCtx::new(Config {
+            args: config.args,
+            env: config.env,
+            preopens,
+            sockets,
+            stdio,
+            max_fds: config.max_fds.unwrap_or(0) as usize,
+        })
+        .map_err(|failure| {
+            napi_util::throw(raw, napi_util::ErrorKind::Error, error_codes::setup_error_code(&failure), &failure.to_string());
+            napi::Error::from_status(Status::PendingException)
+        })?,
+    };
     // A worker being terminated (or the process exiting) marks the
     // environment as stopping; a guest sleeping in poll_oneoff then wakes.
     ctx.interrupt = Some(Box::new(move || napi_util::env_is_stopping(raw)));
     let listeners: Vec<NativeListener> = ctx
-        .listeners
+        .listeners()
         .iter()
         .map(|l| NativeListener { fd: l.fd, address: l.addr.ip().to_string(), port: u32::from(l.addr.port()) })
         .collect();
@@ -119,16 +135,53 @@ pub unsafe fn create_wasi(
         // Only names from the table are kept, as &'static str.
         let panic_on = config.panic_on.and_then(|name| wasi_core::PREVIEW1.iter().find(|s| s.name == name).map(|s| s.name));
         let state = State::new(raw, registry.clone(), ctx, on_exit_ref, panic_on);
+        if joined {
+            if let Ok(mut inner) = state.inner.try_borrow_mut() {
+                inner.shared = true;
+            }
+        }
         let Some(id) = state.id() else {
             return Err(napi::Error::new(Status::GenericFailure, "too many live WASI instances on this thread"));
         };
         let Some(bind) = crate::bind::build_bind(raw, &state) else {
             return Err(napi::Error::new(Status::GenericFailure, "cannot create the WASI bind function"));
         };
+        let Some(share) = napi_util::create_function(raw, "share", Some(share_trampoline), state.clone()) else {
+            return Err(napi::Error::new(Status::GenericFailure, "cannot create the WASI share function"));
+        };
         let mut result = Object::new(&env)?;
         result.set_named_property("id", id)?;
         napi_util::set_property(raw, result.raw(), "bind", bind);
+        napi_util::set_property(raw, result.raw(), "share", share);
         result.set_named_property("listeners", listeners)?;
         Ok(result.raw())
     }
+}
+
+/// `share()`: a token (a decimal string) naming the state's process, for
+/// `config.join` on another thread. The token holds no reference: the
+/// process must be kept alive by its states meanwhile.
+unsafe extern "C" fn share_trampoline(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
+    crate::panic_guard::guarded(env, || {
+        let mut data = std::ptr::null_mut();
+        let mut argc = 0usize;
+        if !napi_util::ok(sys::napi_get_cb_info(env, info, &mut argc, std::ptr::null_mut(), std::ptr::null_mut(), &mut data)) {
+            return std::ptr::null_mut();
+        }
+        let state = &*(data as *const Rc<State>);
+        let token = match state.inner.try_borrow() {
+            Ok(inner) => crate::processes::share(inner.ctx.process()),
+            Err(_) => None,
+        };
+        let Some(token) = token else {
+            error_codes::throw_internal(env, "cannot share the WASI process");
+            return std::ptr::null_mut();
+        };
+        let text = token.to_string();
+        let mut value = std::ptr::null_mut();
+        if !napi_util::ok(sys::napi_create_string_utf8(env, text.as_ptr().cast(), text.len() as isize, &mut value)) {
+            return std::ptr::null_mut();
+        }
+        value
+    })
 }

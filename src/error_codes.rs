@@ -22,9 +22,20 @@ pub const ERR_INVALID_ARG_TYPE: &str = "ERR_INVALID_ARG_TYPE";
 /// preopens and sockets it must hold).
 pub const ERR_OUT_OF_RANGE: &str = "ERR_OUT_OF_RANGE";
 
+/// A `WASI` object bound to a shared memory whose process was made with
+/// other preopens (see `processes.rs`).
+pub const ERR_WASI_PROCESS_MISMATCH: &str = "ERR_WASI_PROCESS_MISMATCH";
+
 /// Every code above, for `abi()`.
-pub const ALL: [&str; 6] =
-    [ERR_WASI_NOT_STARTED, ERR_WASI_INTERNAL, ERR_WASI_PREOPEN, ERR_WASI_SOCKET, ERR_INVALID_ARG_TYPE, ERR_OUT_OF_RANGE];
+pub const ALL: [&str; 7] = [
+    ERR_WASI_NOT_STARTED,
+    ERR_WASI_INTERNAL,
+    ERR_WASI_PREOPEN,
+    ERR_WASI_SOCKET,
+    ERR_INVALID_ARG_TYPE,
+    ERR_OUT_OF_RANGE,
+    ERR_WASI_PROCESS_MISMATCH,
+];
 
 /// The JS error code of a failure to set an instance up.
 pub fn setup_error_code(e: &SetupError) -> &'static str {
@@ -62,4 +73,17 @@ pub unsafe fn throw_memory_error(env: sys::napi_env, e: crate::memory_cache::Mem
         }
         crate::memory_cache::MemoryError::Napi => throw_internal(env, "cannot access the instance's memory"),
     }
+}
+
+/// Throws `ERR_WASI_PROCESS_MISMATCH`.
+///
+/// # Safety
+/// As [`throw_internal`].
+pub unsafe fn throw_process_mismatch(env: sys::napi_env) {
+    throw(
+        env,
+        ErrorKind::Error,
+        ERR_WASI_PROCESS_MISMATCH,
+        "this shared memory already belongs to a WASI process with other preopens: every WASI object bound to one shared memory must be given the same preopens",
+    );
 }

@@ -6,6 +6,7 @@
 //! - [`bind`]: gives a state its memory, and owns it;
 //! - [`memory_cache`]: the buffer of the guest's memory a call uses;
 //! - [`state`]: one `WASI` object's state, and the thread's [`registry`];
+//! - [`processes`]: the WASI process of each shared memory;
 //! - [`panic_guard`]: panics become JS errors, never cross into Node;
 //! - [`error_codes`]: the JS errors the binding throws.
 //!
@@ -29,6 +30,7 @@ mod memory_cache;
 mod napi_util;
 mod natives;
 mod panic_guard;
+mod processes;
 mod registry;
 mod state;
 

@@ -16,18 +16,26 @@
 //! reference to that very buffer: the pointer used is always one whose
 //! owner is kept alive, and its length is the one that buffer reports.
 //!
-//! A shared memory (`shared: true`, used by wasi-threads programs), or a
-//! resizable buffer, is different: growing it detaches nothing, and
-//! Node-API cannot read a SharedArrayBuffer directly. For those, every call
-//! asks a JS helper for a fresh `Uint8Array` over the current buffer and
-//! reads its data pointer and length, and the core accesses the bytes only
-//! by copying (see `GuestMemory::shared`): slower, always current, sound
-//! while other threads write.
+//! A shared memory (`shared: true`, used by wasi-threads programs) is
+//! different: growing it detaches nothing, and Node-API cannot read a
+//! SharedArrayBuffer directly, so JS gives a helper that returns a fresh
+//! `Uint8Array` over the current buffer. A shared memory never moves (V8
+//! reserves its maximum and grows it in place, since other threads run on
+//! it), so its base and length are read once, at bind, and the length is
+//! asked again only when an access lies past it (another thread grew the
+//! memory): a call on a shared memory costs what one on a plain memory
+//! does. The core accesses its bytes only by copying (see
+//! `GuestMemory::shared`): sound while other threads write.
+//!
+//! A resizable buffer (unshared, `memory.toResizableBuffer()`) also
+//! detaches nothing; for it every call takes a fresh view through the
+//! helper, as growth could in principle move it.
 
 use crate::napi_util::ok;
 use napi::sys;
+use std::cell::Cell;
 use std::ptr;
-use wasi_core::GuestMemory;
+use wasi_core::{GuestMemory, SharedLength};
 
 /// Why no memory view could be had.
 pub enum MemoryError {
@@ -44,9 +52,16 @@ pub struct MemoryCache {
     /// A strong reference to the ArrayBuffer `data` points into (unshared).
     buffer: sys::napi_ref,
     data: *mut u8,
-    len: usize,
+    /// (A cell: the growth check of a shared memory updates it mid-call.)
+    len: Cell<usize>,
     /// For a shared or resizable memory: the JS function `() => Uint8Array`.
     view_fn: sys::napi_ref,
+    /// Whether `view_fn` is asked on every call (resizable) or only when an
+    /// access lies past `len` (shared).
+    fresh_each_call: bool,
+    /// The environment the references belong to (for the growth check,
+    /// which runs inside a call on that environment's thread).
+    env: sys::napi_env,
 }
 
 impl MemoryCache {
@@ -68,20 +83,28 @@ impl MemoryCache {
         if !ok(sys::napi_create_reference(env, buffer, 1, &mut r)) {
             return Err(MemoryError::Napi);
         }
-        Ok(MemoryCache { buffer: r, data: data.cast(), len: if data.is_null() { 0 } else { len }, view_fn: ptr::null_mut() })
+        Ok(MemoryCache {
+            buffer: r,
+            data: data.cast(),
+            len: Cell::new(if data.is_null() { 0 } else { len }),
+            view_fn: ptr::null_mut(),
+            fresh_each_call: false,
+            env,
+        })
     }
 
     /// Holds `view_fn`, the helper that returns a `Uint8Array` over a
-    /// shared (or resizable) memory's current buffer.
+    /// shared (`shared`) or resizable memory's current buffer.
     ///
     /// # Safety
     /// `view_fn` must be a live function handle of `env`, inside a callback.
-    pub unsafe fn shared(env: sys::napi_env, view_fn: sys::napi_value) -> Result<MemoryCache, MemoryError> {
+    pub unsafe fn shared(env: sys::napi_env, view_fn: sys::napi_value, shared: bool) -> Result<MemoryCache, MemoryError> {
         let mut r = ptr::null_mut();
         if !ok(sys::napi_create_reference(env, view_fn, 1, &mut r)) {
             return Err(MemoryError::Napi);
         }
-        let mut cache = MemoryCache { buffer: ptr::null_mut(), data: ptr::null_mut(), len: 0, view_fn: r };
+        let mut cache =
+            MemoryCache { buffer: ptr::null_mut(), data: ptr::null_mut(), len: Cell::new(0), view_fn: r, fresh_each_call: !shared, env };
         if let Err(e) = cache.view_shared(env) {
             cache.release(env);
             return Err(e);
@@ -89,9 +112,37 @@ impl MemoryCache {
         Ok(cache)
     }
 
+    /// The base of a shared memory: the same on every thread that shares
+    /// it, for as long as any of them holds it (`None` for an unshared
+    /// or resizable one).
+    pub fn shared_base(&self) -> Option<usize> {
+        (!self.view_fn.is_null() && !self.fresh_each_call && !self.data.is_null()).then_some(self.data as usize)
+    }
+
+    /// The current length of a shared memory, asked of the JS helper (0
+    /// if that fails, or if the memory is no longer at the base it had).
+    unsafe fn current_shared_len(&self) -> usize {
+        match self.current_view(self.env) {
+            Ok((data, len)) if data == self.data => {
+                // Kept for the next calls: a memory never shrinks.
+                self.len.set(self.len.get().max(len));
+                len
+            }
+            _ => 0,
+        }
+    }
+
     /// Reads the current pointer and length of a shared memory through
     /// the JS helper.
     unsafe fn view_shared(&mut self, env: sys::napi_env) -> Result<(), MemoryError> {
+        let (data, len) = self.current_view(env)?;
+        self.data = data;
+        self.len.set(len);
+        Ok(())
+    }
+
+    /// Asks the JS helper for a view of the memory's current buffer.
+    unsafe fn current_view(&self, env: sys::napi_env) -> Result<(*mut u8, usize), MemoryError> {
         let (mut helper, mut undefined, mut view) = (ptr::null_mut(), ptr::null_mut(), ptr::null_mut());
         if !ok(sys::napi_get_reference_value(env, self.view_fn, &mut helper))
             || helper.is_null()
@@ -110,9 +161,7 @@ impl MemoryCache {
         {
             return Err(MemoryError::NotAnArrayBuffer);
         }
-        self.data = data.cast();
-        self.len = if data.is_null() { 0 } else { length };
-        Ok(())
+        Ok((data.cast(), if data.is_null() { 0 } else { length }))
     }
 
     /// The guest memory for one call, valid until JS runs again.
@@ -122,24 +171,32 @@ impl MemoryCache {
     /// used after control returns to JS. For an unshared memory, the
     /// caller must have made sure the held buffer is not detached (the JS
     /// import functions do, and rebind when it is).
-    pub unsafe fn guest<'a>(&mut self, env: sys::napi_env) -> Result<GuestMemory<'a>, MemoryError> {
+    pub unsafe fn guest<'a>(&'a mut self, env: sys::napi_env) -> Result<GuestMemory<'a>, MemoryError> {
         if !self.view_fn.is_null() {
-            self.view_shared(env)?;
-            // SAFETY: the view's buffer (a SharedArrayBuffer, or a
-            // resizable one, which cannot shrink while no JS runs) covers
-            // `len` bytes at `data` for this call; other threads may write
-            // them, so the core only copies.
-            return Ok(GuestMemory::shared(self.data, self.len));
+            if self.fresh_each_call {
+                self.view_shared(env)?;
+                // SAFETY: the view's buffer (a resizable one, which cannot
+                // shrink while no JS runs) covers `len` bytes at `data`
+                // for this call.
+                return Ok(GuestMemory::shared(self.data, self.len.get()));
+            }
+            // SAFETY: a shared WebAssembly memory covers at least the
+            // `len` bytes at `data` read at bind, and never moves or
+            // shrinks while the helper (and so the memory) is referenced;
+            // other threads may write them, so the core only copies. A
+            // longer length is asked only when an access needs it.
+            let (data, len) = (self.data, self.len.get());
+            return Ok(GuestMemory::shared_growable(data, len, self));
         }
-        if self.len == 0 {
+        if self.len.get() == 0 {
             return Ok(GuestMemory::new(&mut []));
         }
         // SAFETY: `buffer` is referenced, attached (checked in JS) and
         // unshared, and wasm waits for this call: nothing else touches it.
-        Ok(GuestMemory::new(std::slice::from_raw_parts_mut(self.data, self.len)))
+        Ok(GuestMemory::new(std::slice::from_raw_parts_mut(self.data, self.len.get())))
     }
 
-    /// Releases the references.
+    /// Releases the references (and so the memory).
     ///
     /// # Safety
     /// `env` must be the environment the references were made in.
@@ -150,5 +207,14 @@ impl MemoryCache {
                 *r = ptr::null_mut();
             }
         }
+    }
+}
+
+/// The growth check of a shared memory (see [`MemoryCache::guest`]).
+impl SharedLength for MemoryCache {
+    fn current_len(&self) -> usize {
+        // SAFETY: asked only during a call on the cache's own thread and
+        // environment (the GuestMemory that asks lives no longer).
+        unsafe { self.current_shared_len() }
     }
 }

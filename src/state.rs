@@ -22,6 +22,10 @@ pub type Registry = crate::registry::Registry<State>;
 pub struct Inner {
     pub ctx: WasiCtx,
     pub memory: Option<MemoryCache>,
+    /// Whether the memory is shared, so that the object is one thread of
+    /// a process others may share: a `proc_exit` on any thread then ends
+    /// every thread's next call too.
+    pub shared: bool,
 }
 
 /// One WASI object's native state.
@@ -53,7 +57,7 @@ impl State {
     ) -> Rc<State> {
         Rc::new_cyclic(|me| {
             let id = registry.register(me.clone());
-            State { env, registry, id, inner: RefCell::new(Inner { ctx, memory: None }), on_exit, panic_on }
+            State { env, registry, id, inner: RefCell::new(Inner { ctx, memory: None, shared: false }), on_exit, panic_on }
         })
     }
 

@@ -1,7 +1,10 @@
-//! The per-instance WASI state: arguments, environment and fd table.
+//! The WASI state: what a guest process shares between its threads
+//! ([`Process`]: arguments, environment, the fd table, its exit status),
+//! and what each thread keeps for itself ([`WasiCtx`]: a handle on the
+//! process, a random pool, the embedder's interrupt check).
 
 use crate::errno::Errno;
-use crate::fdtable::{Descriptor, DirFd, FdTable, Kind};
+use crate::fdtable::{Descriptor, DirFd, FdTable, Kind, SharedFdTable};
 use crate::host;
 use crate::host::AsHost;
 use crate::random::RandomPool;
@@ -9,6 +12,8 @@ use crate::sandbox::{open_preopen, PreopenError};
 use crate::types::rights;
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::{Arc, MutexGuard};
 
 /// A socket the embedder grants the guest.
 #[derive(Clone, Debug)]
@@ -70,14 +75,62 @@ pub struct Listener {
     pub addr: SocketAddr,
 }
 
-/// One WASI instance's state. Every syscall takes it by `&mut`.
-pub struct WasiCtx {
+/// One guest process: what every thread of it shares. A `WASI` object on
+/// an unshared memory is a process of its own; the objects bound to one
+/// shared memory (the threads of a wasi-threads program, the workers of a
+/// napi-rs package) are one process, whose threads each hold a
+/// [`WasiCtx`] on it. Everything here is immutable after set-up, atomic,
+/// or behind the fd table's lock (see [`crate::fdtable`]).
+pub struct Process {
     pub args: Vec<String>,
     pub env: Vec<String>,
-    pub fds: FdTable,
+    fds: SharedFdTable,
     /// The listeners bound for `SocketSpec::Listen`, in order.
     pub listeners: Vec<Listener>,
-    /// Random bytes for `random_get`.
+    /// The preopens as configured (guest name, host path): a thread that
+    /// joins the process must have been given the same sandbox.
+    pub preopens: Vec<(String, PathBuf)>,
+    /// The status passed to `proc_exit` by any thread, once one did
+    /// ([`NOT_EXITED`] until then).
+    exit_status: AtomicI64,
+}
+
+/// [`Process::exit_status`] while no thread has called `proc_exit`.
+const NOT_EXITED: i64 = -1;
+
+impl Process {
+    /// Locks the fd table for a look-up or a change (never across I/O
+    /// that waits: see [`crate::fdtable`]).
+    #[inline]
+    pub fn fds(&self) -> MutexGuard<'_, FdTable> {
+        self.fds.lock()
+    }
+
+    /// Records that a thread ended the process with `status`; the first
+    /// status recorded wins. Returns the status in force.
+    pub fn exit(&self, status: u32) -> u32 {
+        match self.exit_status.compare_exchange(NOT_EXITED, i64::from(status), Ordering::AcqRel, Ordering::Acquire) {
+            Ok(_) => status,
+            Err(first) => first as u32,
+        }
+    }
+
+    /// The status a thread ended the process with, if one did: every other
+    /// thread's next call ends that thread too.
+    #[inline]
+    pub fn exited(&self) -> Option<u32> {
+        match self.exit_status.load(Ordering::Acquire) {
+            NOT_EXITED => None,
+            status => Some(status as u32),
+        }
+    }
+}
+
+/// One thread's handle on its WASI process. Every syscall takes it by
+/// `&mut`; what it holds of its own is per thread.
+pub struct WasiCtx {
+    process: Arc<Process>,
+    /// Random bytes for `random_get` (per thread: no lock on that path).
     pub random: RandomPool,
     /// Asked by long waits (`poll_oneoff`) every [`INTERRUPT_CHECK_MS`]
     /// whether the embedder is going away (a worker terminated, the
@@ -90,8 +143,8 @@ pub struct WasiCtx {
 pub const INTERRUPT_CHECK_MS: u64 = 50;
 
 impl WasiCtx {
-    /// Builds the state: stdio at fds 0-2, then each preopen, then each
-    /// socket.
+    /// Builds a new process and this thread's handle on it: stdio at fds
+    /// 0-2, then each preopen, then each socket.
     pub fn new(config: Config) -> Result<WasiCtx, SetupError> {
         host::refresh_fd_ceiling();
         let max_fds = if config.max_fds == 0 { crate::fdtable::MAX_FDS } else { config.max_fds.min(crate::fdtable::MAX_FDS) };
@@ -102,12 +155,12 @@ impl WasiCtx {
             let d = Descriptor::new(Kind::Stdio(held), base.unwrap_or(rights::TTY_BASE), 0);
             fds.insert(d).map_err(|_| SetupError::Limit { max_fds })?;
         }
-        for (guest, host) in config.preopens {
+        for (guest, host) in config.preopens.iter().cloned() {
             let dir = match open_preopen(&host) {
                 Ok(dir) => dir,
                 Err(error) => return Err(SetupError::Preopen { guest, host, error }),
             };
-            let kind = Kind::Dir(DirFd { dir, preopen_name: Some(guest.clone()), cursor: None });
+            let kind = Kind::Dir(DirFd::new(dir, Some(guest.clone())));
             fds.insert(Descriptor::new(kind, rights::DIRECTORY_BASE, rights::DIRECTORY_INHERITING))
                 .map_err(|_| SetupError::Limit { max_fds })?;
         }
@@ -119,7 +172,53 @@ impl WasiCtx {
                 listeners.push(Listener { fd, addr });
             }
         }
-        Ok(WasiCtx { args: config.args, env: config.env, fds, listeners, random: RandomPool::default(), interrupt: None })
+        let process = Process {
+            args: config.args,
+            env: config.env,
+            fds: SharedFdTable::new(fds),
+            listeners,
+            preopens: config.preopens,
+            exit_status: AtomicI64::new(NOT_EXITED),
+        };
+        Ok(WasiCtx::on(Arc::new(process)))
+    }
+
+    /// A new thread's handle on an existing process.
+    pub fn on(process: Arc<Process>) -> WasiCtx {
+        WasiCtx { process, random: RandomPool::default(), interrupt: None }
+    }
+
+    /// The process this thread belongs to.
+    #[inline]
+    pub fn process(&self) -> &Arc<Process> {
+        &self.process
+    }
+
+    /// Makes this thread a thread of `process` instead of the process it
+    /// was made with (which is dropped, closing what only it held).
+    pub fn join(&mut self, process: Arc<Process>) {
+        self.process = process;
+    }
+
+    /// Locks the process's fd table (see [`Process::fds`]).
+    #[inline]
+    pub fn fds(&self) -> MutexGuard<'_, FdTable> {
+        self.process.fds()
+    }
+
+    /// `argv`.
+    pub fn args(&self) -> &[String] {
+        &self.process.args
+    }
+
+    /// `KEY=value` strings.
+    pub fn env(&self) -> &[String] {
+        &self.process.env
+    }
+
+    /// The listeners bound for the process's sockets.
+    pub fn listeners(&self) -> &[Listener] {
+        &self.process.listeners
     }
 }
 

@@ -4,6 +4,17 @@
 //! streams, preopens follow from 3 in the embedder's order. Each slot owns
 //! its host resource, except stdio, which borrows the embedder's host fds
 //! and never closes them.
+//!
+//! One table serves every thread of a guest process (see
+//! [`crate::ctx::Process`]), behind one lock. The lock is held only to look
+//! a descriptor up, insert, remove or replace one, never across I/O that
+//! can wait: each slot holds an `Arc<Descriptor>`, a call takes its own
+//! clone and drops the lock before it reads, writes, polls or opens. A
+//! descriptor closed by another thread meanwhile stays open until the
+//! calls that hold it return, so its host fd number is never reused under
+//! them. What a descriptor may change after it is made (rights, the
+//! non-blocking flag, a file's type once learnt, a directory's listing
+//! cursor) is held in atomics or behind the descriptor's own lock.
 
 use crate::dirstream::DirCursor;
 use crate::errno::{Errno, WasiResult};
@@ -12,6 +23,8 @@ use crate::host::{AsHost, BorrowedFd, OwnedFd};
 use crate::host::{Blocking, HostFd};
 use crate::sandbox::{dir_from_file, Dir, File};
 use crate::types::{filetype, rights};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicU8, Ordering::Relaxed};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 /// The most descriptors one instance may hold; past it, `EMFILE`.
 pub const MAX_FDS: usize = 16_384;
@@ -22,8 +35,48 @@ pub struct DirFd {
     /// The guest path, for a preopen.
     pub preopen_name: Option<String>,
     /// Where `fd_readdir` is in the listing, opened by its first call
-    /// (boxed: most directory descriptors are never listed).
-    pub cursor: Option<Box<DirCursor>>,
+    /// (boxed: most directory descriptors are never listed). Its own lock:
+    /// two threads listing one descriptor take turns.
+    pub cursor: Mutex<Option<Box<DirCursor>>>,
+}
+
+impl DirFd {
+    /// A directory descriptor's state, not listed yet.
+    pub fn new(dir: Dir, preopen_name: Option<String>) -> DirFd {
+        DirFd { dir, preopen_name, cursor: Mutex::new(None) }
+    }
+
+    /// The listing cursor (a thread that panicked while listing leaves it
+    /// usable: the cursor re-reads from any cookie).
+    pub fn cursor(&self) -> MutexGuard<'_, Option<Box<DirCursor>>> {
+        self.cursor.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+/// A file's WASI filetype, learnt at most once (see [`FdTable::classify`]).
+pub struct LazyFiletype(AtomicU8);
+
+/// [`LazyFiletype`]'s value until the type is known (no filetype is 255).
+const UNKNOWN_FILETYPE: u8 = u8::MAX;
+
+impl LazyFiletype {
+    /// Not known yet.
+    pub fn unknown() -> LazyFiletype {
+        LazyFiletype(AtomicU8::new(UNKNOWN_FILETYPE))
+    }
+
+    /// The type, once learnt.
+    pub fn get(&self) -> Option<u8> {
+        match self.0.load(Relaxed) {
+            UNKNOWN_FILETYPE => None,
+            ft => Some(ft),
+        }
+    }
+
+    /// Records the type.
+    pub fn set_known(&self, ft: u8) {
+        self.0.store(ft, Relaxed);
+    }
 }
 
 /// What a descriptor refers to.
@@ -32,16 +85,16 @@ pub enum Kind {
     /// when the instance was (see [`host::hold_stdio`]); `None` if the
     /// host fd was closed then. No call may change the stream's state for
     /// the embedder: it is never shut down, made non-blocking or closed.
-    Stdio(Option<std::sync::Arc<OwnedFd>>),
+    Stdio(Option<Arc<OwnedFd>>),
     /// A host socket the embedder lent with `{ fd }`. Closing it in the
     /// guest leaves the host fd open.
     Borrowed(HostFd),
     /// Something opened through `path_open` without `O_DIRECTORY`.
-    /// `filetype` is `None` until a call needs it (see
+    /// `filetype` is unknown until a call needs it (see
     /// [`FdTable::classify`]); an open/read/close sequence never pays the
     /// `fstat`. Reads on a regular file fill every iovec; on anything else
     /// they stop early.
-    File { file: File, filetype: Option<u8> },
+    File { file: File, filetype: LazyFiletype },
     /// A socket wasi-rs owns: a listener it bound, or a connection the
     /// guest accepted.
     Socket(OwnedFd),
@@ -52,21 +105,74 @@ pub enum Kind {
 /// One entry of the table: the resource and the rights granted on it.
 pub struct Descriptor {
     pub kind: Kind,
-    pub rights_base: u64,
-    pub rights_inheriting: u64,
+    rights_base: AtomicU64,
+    rights_inheriting: AtomicU64,
     /// Whether the guest asked for non-blocking I/O (fdflags NONBLOCK).
-    pub nonblock: bool,
+    nonblock: AtomicBool,
 }
 
 impl Descriptor {
     /// A descriptor with the given rights, blocking.
     pub fn new(kind: Kind, rights_base: u64, rights_inheriting: u64) -> Self {
-        Descriptor { kind, rights_base, rights_inheriting, nonblock: false }
+        Descriptor {
+            kind,
+            rights_base: AtomicU64::new(rights_base),
+            rights_inheriting: AtomicU64::new(rights_inheriting),
+            nonblock: AtomicBool::new(false),
+        }
+    }
+
+    /// The same, non-blocking when `nonblock`.
+    pub fn with_nonblock(self, nonblock: bool) -> Self {
+        self.nonblock.store(nonblock, Relaxed);
+        self
+    }
+
+    /// The rights granted on the descriptor itself.
+    pub fn rights_base(&self) -> u64 {
+        self.rights_base.load(Relaxed)
+    }
+
+    /// The rights descriptors opened through it may get.
+    pub fn rights_inheriting(&self) -> u64 {
+        self.rights_inheriting.load(Relaxed)
+    }
+
+    /// Drops rights: both sets become what they hold of `base` and
+    /// `inheriting` (rights never grow).
+    pub fn narrow_rights(&self, base: u64, inheriting: u64) {
+        self.rights_base.fetch_and(base, Relaxed);
+        self.rights_inheriting.fetch_and(inheriting, Relaxed);
+    }
+
+    /// Whether the guest asked for non-blocking I/O.
+    pub fn nonblock(&self) -> bool {
+        self.nonblock.load(Relaxed)
+    }
+
+    /// Records the guest's non-blocking flag.
+    pub fn set_nonblock(&self, nonblock: bool) {
+        self.nonblock.store(nonblock, Relaxed);
+    }
+
+    /// The filetype, when it is known without asking the host: a file
+    /// already classified (a directory is [`Kind::Dir`]).
+    pub fn known_filetype(&self) -> Option<u8> {
+        match &self.kind {
+            Kind::File { filetype, .. } => filetype.get(),
+            Kind::Dir(_) => Some(filetype::DIRECTORY),
+            _ => None,
+        }
+    }
+
+    /// Whether this is a file not classified yet.
+    pub fn unclassified(&self) -> bool {
+        matches!(&self.kind, Kind::File { filetype, .. } if filetype.get().is_none())
     }
 
     /// Fails with `ENOTCAPABLE` unless every right in `needed` was granted.
     pub fn require(&self, needed: u64) -> WasiResult<()> {
-        if self.rights_base & needed == needed {
+        if self.rights_base() & needed == needed {
             Ok(())
         } else {
             Err(Errno::NotCapable)
@@ -99,7 +205,7 @@ impl Descriptor {
 
     /// Whether I/O on this descriptor should wait out `EAGAIN`.
     pub fn blocking(&self) -> Blocking {
-        match (&self.kind, self.nonblock) {
+        match (&self.kind, self.nonblock()) {
             (_, false) => Blocking::Wait,
             (Kind::Stdio(_) | Kind::Borrowed(_), true) => Blocking::Emulated,
             (_, true) => Blocking::NonBlocking,
@@ -123,9 +229,30 @@ impl Descriptor {
     }
 }
 
+/// A directory descriptor a call holds while it works in the directory
+/// (the table's lock is not held meanwhile).
+pub struct DirHandle(Arc<Descriptor>);
+
+impl std::ops::Deref for DirHandle {
+    type Target = Dir;
+    fn deref(&self) -> &Dir {
+        match &self.0.kind {
+            Kind::Dir(d) => &d.dir,
+            _ => unreachable!("a DirHandle is made only for a directory"),
+        }
+    }
+}
+
+impl DirHandle {
+    /// The descriptor itself (its rights).
+    pub fn descriptor(&self) -> &Descriptor {
+        &self.0
+    }
+}
+
 /// The table itself.
 pub struct FdTable {
-    slots: Vec<Option<Descriptor>>,
+    slots: Vec<Option<Arc<Descriptor>>>,
     /// How many slots hold a descriptor.
     held: usize,
     /// The most descriptors it holds; past it, `EMFILE`.
@@ -155,14 +282,10 @@ impl FdTable {
         self.insert(d)
     }
 
-    /// The descriptor at `fd`, or `EBADF`.
-    pub fn get(&self, fd: u32) -> WasiResult<&Descriptor> {
-        self.slots.get(fd as usize).and_then(Option::as_ref).ok_or(Errno::Badf)
-    }
-
-    /// The descriptor at `fd`, mutable, or `EBADF`.
-    pub fn get_mut(&mut self, fd: u32) -> WasiResult<&mut Descriptor> {
-        self.slots.get_mut(fd as usize).and_then(Option::as_mut).ok_or(Errno::Badf)
+    /// The descriptor at `fd` (the caller's own hold on it), or `EBADF`.
+    #[inline]
+    pub fn get(&self, fd: u32) -> WasiResult<Arc<Descriptor>> {
+        self.slots.get(fd as usize).and_then(Option::as_ref).cloned().ok_or(Errno::Badf)
     }
 
     /// Puts `d` in the lowest free slot and returns its number.
@@ -171,16 +294,19 @@ impl FdTable {
             return Err(Errno::Mfile);
         }
         self.held += 1;
+        let d = Some(Arc::new(d));
         if let Some(i) = self.slots.iter().position(Option::is_none) {
-            self.slots[i] = Some(d);
+            self.slots[i] = d;
             return Ok(i as u32);
         }
-        self.slots.push(Some(d));
+        self.slots.push(d);
         Ok((self.slots.len() - 1) as u32)
     }
 
-    /// Removes and returns the descriptor at `fd`, or `EBADF`.
-    pub fn remove(&mut self, fd: u32) -> WasiResult<Descriptor> {
+    /// Removes and returns the descriptor at `fd`, or `EBADF`. The caller
+    /// drops it (closing the host resource once no call holds it) after
+    /// releasing the table.
+    pub fn remove(&mut self, fd: u32) -> WasiResult<Arc<Descriptor>> {
         let d = self.slots.get_mut(fd as usize).and_then(Option::take).ok_or(Errno::Badf)?;
         self.held -= 1;
         while matches!(self.slots.last(), Some(None)) {
@@ -189,50 +315,78 @@ impl FdTable {
         Ok(d)
     }
 
+    /// Puts `d` where `fd` is, returning the descriptor it replaces.
+    pub fn replace(&mut self, fd: u32, d: Descriptor) -> WasiResult<Arc<Descriptor>> {
+        let slot = self.slots.get_mut(fd as usize).and_then(Option::as_mut).ok_or(Errno::Badf)?;
+        Ok(std::mem::replace(slot, Arc::new(d)))
+    }
+
     /// Finds out what a descriptor opened without `O_DIRECTORY` is, if that
     /// is not known yet: a directory becomes a directory descriptor,
     /// anything else records its filetype, and the rights narrow to what
     /// that type allows. Calls that depend on the type call this first.
+    /// (One `fstat` under the table's lock: it does not wait.)
     pub fn classify(&mut self, fd: u32) -> WasiResult<()> {
-        let d = self.get_mut(fd)?;
-        let Kind::File { file, filetype: None } = &d.kind else { return Ok(()) };
+        let d = self.get(fd)?;
+        let Kind::File { file, filetype } = &d.kind else { return Ok(()) };
+        if filetype.get().is_some() {
+            return Ok(());
+        }
         let ft = host::filetype(file.as_host())?;
         if ft == filetype::DIRECTORY {
-            let placeholder = Kind::Borrowed(HostFd::new(-1));
-            let Kind::File { file, .. } = std::mem::replace(&mut d.kind, placeholder) else { unreachable!("checked above") };
-            d.kind = Kind::Dir(DirFd { dir: dir_from_file(file), preopen_name: None, cursor: None });
-            d.rights_base &= rights::DIRECTORY_BASE;
+            // Another thread may be using the file meanwhile: the directory
+            // gets its own handle on the same open directory.
+            let dir = dir_from_file(file.try_clone()?);
+            let new = Descriptor::new(Kind::Dir(DirFd::new(dir, None)), d.rights_base() & rights::DIRECTORY_BASE, d.rights_inheriting())
+                .with_nonblock(d.nonblock());
+            drop(self.replace(fd, new)?);
         } else {
-            if let Kind::File { filetype, .. } = &mut d.kind {
-                *filetype = Some(ft);
-            }
-            d.rights_base &= host::rights_for_filetype(ft);
+            filetype.set_known(ft);
+            d.narrow_rights(host::rights_for_filetype(ft), u64::MAX);
         }
         Ok(())
     }
 
     /// The directory at `fd` after checking `needed` rights (classifying the
     /// descriptor first); `ENOTDIR` for anything else.
-    pub fn dir(&mut self, fd: u32, needed: u64) -> WasiResult<&Dir> {
+    pub fn dir(&mut self, fd: u32, needed: u64) -> WasiResult<DirHandle> {
         self.classify(fd)?;
-        self.get(fd)?.dir(needed)
+        let d = self.get(fd)?;
+        d.dir(needed)?;
+        Ok(DirHandle(d))
     }
 
-    /// Moves the descriptor at `from` to `to`, closing what was at `to`.
-    pub fn renumber(&mut self, from: u32, to: u32) -> WasiResult<()> {
+    /// Moves the descriptor at `from` to `to`, returning what was at `to`
+    /// (for the caller to drop after releasing the table).
+    pub fn renumber(&mut self, from: u32, to: u32) -> WasiResult<Option<Arc<Descriptor>>> {
         self.get(from)?;
         self.get(to)?;
         if from == to {
-            return Ok(());
+            return Ok(None);
         }
         let d = self.remove(from)?;
         // `to` was checked above and is not `from`, so it still holds a
-        // descriptor, which this drops (and with it its host resource).
-        self.slots[to as usize] = Some(d);
-        Ok(())
+        // descriptor, which this hands back.
+        Ok(self.slots[to as usize].replace(d))
     }
 }
 
+/// The table as the threads of one process share it.
+pub struct SharedFdTable(Mutex<FdTable>);
+
+impl SharedFdTable {
+    pub fn new(table: FdTable) -> SharedFdTable {
+        SharedFdTable(Mutex::new(table))
+    }
+
+    /// Locks the table for a look-up or a change. A thread that panicked
+    /// holding it left it consistent (every change is one assignment), so
+    /// a poisoned lock is used as it is.
+    #[inline]
+    pub fn lock(&self) -> MutexGuard<'_, FdTable> {
+        self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -266,7 +420,8 @@ mod tests {
         let mut t = FdTable::default();
         t.insert(stdio(10)).unwrap();
         t.insert(stdio(11)).unwrap();
-        t.renumber(0, 1).unwrap();
+        let replaced = t.renumber(0, 1).unwrap().expect("fd 1 was replaced");
+        assert!(matches!(&replaced.kind, Kind::Borrowed(h) if h.raw() == 11));
         assert!(t.get(0).is_err());
         match &t.get(1).unwrap().kind {
             Kind::Borrowed(h) => assert_eq!(h.raw(), 10),

@@ -29,12 +29,23 @@ pub struct GuestMemory<'a> {
 enum Bytes<'a> {
     Exclusive(&'a mut [u8]),
     /// `len` bytes at `base`, valid for the call; other threads may read
-    /// and write them meanwhile.
+    /// and write them meanwhile. Another thread may also have grown the
+    /// memory since `len` was read: an access past `len` first asks
+    /// `grown` for the current length (the base of a shared memory never
+    /// moves; it only grows).
     Shared {
         base: *mut u8,
-        len: usize,
+        len: std::cell::Cell<usize>,
+        grown: Option<&'a dyn SharedLength>,
         _life: std::marker::PhantomData<&'a ()>,
     },
+}
+
+/// Tells the current length of a shared memory that other threads may
+/// grow (its embedder knows how to ask).
+pub trait SharedLength {
+    /// The memory's length now, in bytes (0 if it cannot be told).
+    fn current_len(&self) -> usize;
 }
 
 /// The most bytes one call moves through a host-side copy of a shared
@@ -129,14 +140,30 @@ impl<'a> GuestMemory<'a> {
         if base.is_null() {
             return GuestMemory::new(&mut []);
         }
-        GuestMemory { bytes: Bytes::Shared { base, len, _life: std::marker::PhantomData } }
+        GuestMemory { bytes: Bytes::Shared { base, len: std::cell::Cell::new(len), grown: None, _life: std::marker::PhantomData } }
+    }
+
+    /// Wraps a shared linear memory of at least `len` bytes at `base`,
+    /// which other threads may have grown: an access past `len` asks
+    /// `grown` for the current length before it fails with `EFAULT`.
+    ///
+    /// # Safety
+    /// As [`GuestMemory::shared`], for `len` and for every length `grown`
+    /// returns: the memory at `base` must never shrink or move while `'a`
+    /// lasts (true of a shared WebAssembly memory, which only grows in
+    /// place).
+    pub unsafe fn shared_growable(base: *mut u8, len: usize, grown: &'a dyn SharedLength) -> Self {
+        if base.is_null() {
+            return GuestMemory::new(&mut []);
+        }
+        GuestMemory { bytes: Bytes::Shared { base, len: std::cell::Cell::new(len), grown: Some(grown), _life: std::marker::PhantomData } }
     }
 
     /// The size of the guest memory in bytes.
     pub fn len(&self) -> usize {
         match &self.bytes {
             Bytes::Exclusive(b) => b.len(),
-            Bytes::Shared { len, .. } => *len,
+            Bytes::Shared { len, .. } => len.get(),
         }
     }
 
@@ -153,10 +180,22 @@ impl<'a> GuestMemory<'a> {
     fn range(&self, ptr: u32, len: u32) -> WasiResult<std::ops::Range<usize>> {
         let start = ptr as usize;
         let end = start.checked_add(len as usize).ok_or(Errno::Fault)?;
-        if end > self.len() {
+        if end > self.len() && !self.has_grown_to(end) {
             return Err(Errno::Fault);
         }
         Ok(start..end)
+    }
+
+    /// Whether a shared memory has grown to at least `end` bytes since its
+    /// length was read (asking its owner); the new length is kept.
+    #[cold]
+    fn has_grown_to(&self, end: usize) -> bool {
+        let Bytes::Shared { len, grown: Some(grown), .. } = &self.bytes else { return false };
+        let now = grown.current_len();
+        if now > len.get() {
+            len.set(now);
+        }
+        end <= len.get()
     }
 
     /// Checks that the `len` bytes at `ptr` are inside the memory

@@ -40,20 +40,20 @@ fn write_sizes(mem: &mut GuestMemory<'_>, list: &[String], count_ptr: u32, size_
 
 /// `args_get(argv, argv_buf)`: reads the command-line arguments.
 pub fn args_get(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, argv: u32, argv_buf: u32) -> WasiResult<()> {
-    write_list(mem, &ctx.args, argv, argv_buf)
+    write_list(mem, ctx.args(), argv, argv_buf)
 }
 
 /// `args_sizes_get() -> (argc, argv_buf_size)`.
 pub fn args_sizes_get(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, argc: u32, buf_size: u32) -> WasiResult<()> {
-    write_sizes(mem, &ctx.args, argc, buf_size)
+    write_sizes(mem, ctx.args(), argc, buf_size)
 }
 
 /// `environ_get(environ, environ_buf)`: reads the `KEY=value` environment.
 pub fn environ_get(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, environ: u32, buf: u32) -> WasiResult<()> {
-    write_list(mem, &ctx.env, environ, buf)
+    write_list(mem, ctx.env(), environ, buf)
 }
 
 /// `environ_sizes_get() -> (count, buf_size)`.
 pub fn environ_sizes_get(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, count: u32, buf_size: u32) -> WasiResult<()> {
-    write_sizes(mem, &ctx.env, count, buf_size)
+    write_sizes(mem, ctx.env(), count, buf_size)
 }

@@ -14,7 +14,7 @@ use std::io::SeekFrom;
 /// offset (at the end for an append-mode file). A blocking descriptor
 /// writes every byte.
 pub fn fd_write(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, iovs: u32, iovs_len: u32, nwritten: u32) -> WasiResult<()> {
-    let d = ctx.fds.get(fd)?;
+    let d = ctx.fds().get(fd)?;
     let host = d.stream(rights::FD_WRITE)?;
     mem.check(nwritten, 4)?;
     let n = mem.with_ciovecs(iovs, iovs_len, |bufs| host::write_vectored(host, bufs, d.blocking()))?;
@@ -33,7 +33,7 @@ pub fn fd_pwrite(
     offset: u64,
     nwritten: u32,
 ) -> WasiResult<()> {
-    let d = ctx.fds.get(fd)?;
+    let d = ctx.fds().get(fd)?;
     let host = d.stream(rights::FD_WRITE | rights::FD_SEEK)?;
     mem.check(nwritten, 4)?;
     let n = mem.with_ciovecs(iovs, iovs_len, |bufs| host::pwrite(host, bufs, offset))?;
@@ -85,13 +85,13 @@ fn scatter(
 pub fn fd_read(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, iovs: u32, iovs_len: u32, nread: u32) -> WasiResult<()> {
     // Whether reads may fill several buffers depends on the file type;
     // find it out only when more than one buffer could be filled.
-    if matches!(ctx.fds.get(fd)?.kind, Kind::File { filetype: None, .. }) && mem.scan_iovecs(iovs, iovs_len)?.nonempty > 1 {
-        ctx.fds.classify(fd)?;
+    if ctx.fds().get(fd)?.unclassified() && mem.scan_iovecs(iovs, iovs_len)?.nonempty > 1 {
+        ctx.fds().classify(fd)?;
     }
-    let d = ctx.fds.get(fd)?;
+    let d = ctx.fds().get(fd)?;
     let host = d.stream(rights::FD_READ)?;
     mem.check(nread, 4)?;
-    let n = if matches!(d.kind, Kind::File { filetype: Some(filetype::REGULAR_FILE), .. }) {
+    let n = if matches!(d.kind, Kind::File { .. }) && d.known_filetype() == Some(filetype::REGULAR_FILE) {
         scatter(mem, iovs, iovs_len, |buf, _| host::read(host, buf, d.blocking()))
     } else {
         match mem.scan_iovecs(iovs, iovs_len)?.first_nonempty {
@@ -113,7 +113,7 @@ pub fn fd_pread(
     offset: u64,
     nread: u32,
 ) -> WasiResult<()> {
-    let d = ctx.fds.get(fd)?;
+    let d = ctx.fds().get(fd)?;
     let host = d.stream(rights::FD_READ | rights::FD_SEEK)?;
     mem.check(nread, 4)?;
     let n = scatter(mem, iovs, iovs_len, |buf, done| host::pread(host, buf, offset.checked_add(done).ok_or(Errno::Overflow)?));
@@ -124,7 +124,7 @@ pub fn fd_pread(
 /// Pipes and terminals give `ESPIPE`; a negative result, `EINVAL`.
 pub fn fd_seek(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, offset: u64, whence_: u32, newoffset: u32) -> WasiResult<()> {
     let needed = if offset == 0 && whence_ == u32::from(whence::CUR) { rights::FD_TELL } else { rights::FD_SEEK };
-    let d = ctx.fds.get(fd)?;
+    let d = ctx.fds().get(fd)?;
     let host = d.stream(needed)?;
     let pos = match u8::try_from(whence_).map_err(|_| Errno::Inval)? {
         whence::SET => SeekFrom::Start(offset),
@@ -148,24 +148,27 @@ pub fn fd_tell(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, offset: u3
 /// `fd_close(fd)`: closes the descriptor. Stdio slots only leave the
 /// table: the host fds belong to the embedder and stay open.
 pub fn fd_close(ctx: &mut WasiCtx, _mem: &mut GuestMemory<'_>, fd: u32) -> WasiResult<()> {
-    ctx.fds.remove(fd).map(drop)
+    // The table's lock is released before the descriptor is dropped.
+    let closed = ctx.fds().remove(fd);
+    closed.map(drop)
 }
 
 /// `fd_renumber(fd, to)`: atomically replaces `to` with `fd`.
 pub fn fd_renumber(ctx: &mut WasiCtx, _mem: &mut GuestMemory<'_>, fd: u32, to: u32) -> WasiResult<()> {
-    ctx.fds.renumber(fd, to)
+    let replaced = ctx.fds().renumber(fd, to);
+    replaced.map(drop)
 }
 
 /// `fd_sync(fd)`: flushes file data and metadata to storage.
 pub fn fd_sync(ctx: &mut WasiCtx, _mem: &mut GuestMemory<'_>, fd: u32) -> WasiResult<()> {
-    let d = ctx.fds.get(fd)?;
+    let d = ctx.fds().get(fd)?;
     d.require(rights::FD_SYNC)?;
     host::sync(d.host_fd()?)
 }
 
 /// `fd_datasync(fd)`: flushes file data to storage.
 pub fn fd_datasync(ctx: &mut WasiCtx, _mem: &mut GuestMemory<'_>, fd: u32) -> WasiResult<()> {
-    let d = ctx.fds.get(fd)?;
+    let d = ctx.fds().get(fd)?;
     d.require(rights::FD_DATASYNC)?;
     host::datasync(d.host_fd()?)
 }
@@ -182,7 +185,7 @@ pub fn fd_advise(ctx: &mut WasiCtx, _mem: &mut GuestMemory<'_>, fd: u32, offset:
         5 => Advice::NoReuse,
         _ => return Err(Errno::Inval),
     };
-    let d = ctx.fds.get(fd)?;
+    let d = ctx.fds().get(fd)?;
     let host = d.stream(rights::FD_ADVISE)?;
     host::advise(host, offset, len, advice)
 }
@@ -190,7 +193,7 @@ pub fn fd_advise(ctx: &mut WasiCtx, _mem: &mut GuestMemory<'_>, fd: u32, offset:
 /// `fd_allocate(fd, offset, len)`: makes sure the file has room for the
 /// range, growing it if needed.
 pub fn fd_allocate(ctx: &mut WasiCtx, _mem: &mut GuestMemory<'_>, fd: u32, offset: u64, len: u64) -> WasiResult<()> {
-    let d = ctx.fds.get(fd)?;
+    let d = ctx.fds().get(fd)?;
     let host = d.stream(rights::FD_ALLOCATE)?;
     if len == 0 || offset.checked_add(len).is_none_or(|end| end > i64::MAX as u64) {
         return Err(Errno::Inval);
@@ -205,23 +208,27 @@ fn fdstat_of(d: &Descriptor) -> WasiResult<Fdstat> {
         // Node sets on its own pipes: the guest's view is its own.
         Kind::Stdio(_) | Kind::Borrowed(_) | Kind::File { .. } | Kind::Socket(_) => {
             let host = d.host_fd()?;
-            let ft = match d.kind {
-                Kind::File { filetype: Some(ft), .. } => ft,
-                _ => host::filetype(host)?,
+            let ft = match d.known_filetype() {
+                Some(ft) => ft,
+                None => host::filetype(host)?,
             };
             (ft, host::fdflags(host)? & !fdflags::NONBLOCK)
         }
     };
-    if d.nonblock {
+    if d.nonblock() {
         flags |= fdflags::NONBLOCK;
     }
-    Ok(Fdstat { filetype, flags, rights_base: d.rights_base, rights_inheriting: d.rights_inheriting })
+    Ok(Fdstat { filetype, flags, rights_base: d.rights_base(), rights_inheriting: d.rights_inheriting() })
 }
 
 /// `fd_fdstat_get(fd) -> fdstat`: filetype, WASI fdflags and rights.
 pub fn fd_fdstat_get(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, buf: u32) -> WasiResult<()> {
-    ctx.fds.classify(fd)?;
-    let st = fdstat_of(ctx.fds.get(fd)?)?;
+    let d = {
+        let mut fds = ctx.fds();
+        fds.classify(fd)?;
+        fds.get(fd)?
+    };
+    let st = fdstat_of(&d)?;
     mem.write(buf, st)
 }
 
@@ -234,14 +241,35 @@ pub fn fd_fdstat_set_flags(ctx: &mut WasiCtx, _mem: &mut GuestMemory<'_>, fd: u3
     if flags & !fdflags::ALL != 0 {
         return Err(Errno::Inval);
     }
-    let d = ctx.fds.get_mut(fd)?;
+    let d = ctx.fds().get(fd)?;
     d.require(rights::FD_FDSTAT_SET_FLAGS)?;
     if flags & (fdflags::DSYNC | fdflags::RSYNC | fdflags::SYNC) != 0 {
         return Err(Errno::NotSup);
     }
     let nonblock = flags & fdflags::NONBLOCK != 0;
-    match &mut d.kind {
-        Kind::File { file: f, .. } => host::set_status_flags(f, flags & fdflags::APPEND != 0, nonblock)?,
+    match &d.kind {
+        Kind::File { file, filetype } => {
+            // On Windows a change of append mode replaces the handle: the
+            // descriptor is made again around the new one, and replaces
+            // the old one if the guest has not closed or moved it since.
+            let mut f = file.try_clone()?;
+            host::set_status_flags(&mut f, flags & fdflags::APPEND != 0, nonblock)?;
+            let kind = Kind::File { file: f, filetype: crate::fdtable::LazyFiletype::unknown() };
+            let new = Descriptor::new(kind, d.rights_base(), d.rights_inheriting()).with_nonblock(nonblock);
+            if let Some(ft) = filetype.get() {
+                if let Kind::File { filetype: t, .. } = &new.kind {
+                    t.set_known(ft);
+                }
+            }
+            let mut fds = ctx.fds();
+            let replaced = match fds.get(fd) {
+                Ok(current) if std::sync::Arc::ptr_eq(&current, &d) => Some(fds.replace(fd, new)?),
+                _ => None,
+            };
+            drop(fds);
+            drop(replaced);
+            return Ok(());
+        }
         // The embedder's: NONBLOCK is emulated for the guest alone.
         Kind::Stdio(_) | Kind::Borrowed(_) => {
             let host_append = host::fdflags(d.host_fd()?)? & fdflags::APPEND != 0;
@@ -252,19 +280,18 @@ pub fn fd_fdstat_set_flags(ctx: &mut WasiCtx, _mem: &mut GuestMemory<'_>, fd: u3
         Kind::Socket(s) => host::net::set_nonblocking(s.as_host(), nonblock)?,
         Kind::Dir(_) => {}
     }
-    d.nonblock = nonblock;
+    d.set_nonblock(nonblock);
     Ok(())
 }
 
 /// `fd_fdstat_set_rights(fd, base, inheriting)`: drops rights. Rights can
 /// only shrink; asking for one not held is `ENOTCAPABLE`.
 pub fn fd_fdstat_set_rights(ctx: &mut WasiCtx, _mem: &mut GuestMemory<'_>, fd: u32, base: u64, inheriting: u64) -> WasiResult<()> {
-    let d = ctx.fds.get_mut(fd)?;
-    if base & !d.rights_base != 0 || inheriting & !d.rights_inheriting != 0 {
+    let d = ctx.fds().get(fd)?;
+    if base & !d.rights_base() != 0 || inheriting & !d.rights_inheriting() != 0 {
         return Err(Errno::NotCapable);
     }
-    d.rights_base = base;
-    d.rights_inheriting = inheriting;
+    d.narrow_rights(base, inheriting);
     Ok(())
 }
 
@@ -276,7 +303,7 @@ pub fn fd_filestat_get(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, bu
 
 /// The attributes of the file open at `fd` (shared by both ABIs).
 pub fn filestat_of_fd(ctx: &WasiCtx, fd: u32) -> WasiResult<Filestat> {
-    let d = ctx.fds.get(fd)?;
+    let d = ctx.fds().get(fd)?;
     d.require(rights::FD_FILESTAT_GET)?;
     let host = d.host_fd()?;
     let mut st = host::filestat(host)?;
@@ -286,7 +313,7 @@ pub fn filestat_of_fd(ctx: &WasiCtx, fd: u32) -> WasiResult<Filestat> {
 
 /// `fd_filestat_set_size(fd, size)`: truncates or extends the file.
 pub fn fd_filestat_set_size(ctx: &mut WasiCtx, _mem: &mut GuestMemory<'_>, fd: u32, size: u64) -> WasiResult<()> {
-    let d = ctx.fds.get(fd)?;
+    let d = ctx.fds().get(fd)?;
     let host = d.stream(rights::FD_FILESTAT_SET_SIZE)?;
     if size > i64::MAX as u64 {
         return Err(Errno::Fbig);
@@ -324,14 +351,17 @@ pub fn fd_filestat_set_times(
     fst_flags: u32,
 ) -> WasiResult<()> {
     let (a, m) = set_times_from_flags(atim, mtim, fst_flags)?;
-    let d = ctx.fds.get(fd)?;
+    let d = ctx.fds().get(fd)?;
     d.require(rights::FD_FILESTAT_SET_TIMES)?;
     Ok(host::set_times(d.host_fd()?, a, m)?)
 }
 
-fn preopen_name(ctx: &WasiCtx, fd: u32) -> WasiResult<&str> {
-    match &ctx.fds.get(fd)?.kind {
-        Kind::Dir(d) => d.preopen_name.as_deref().ok_or(Errno::Badf),
+/// Runs `f` on the guest path of the preopen at `fd` (`EBADF` for any
+/// other descriptor).
+fn with_preopen_name<T>(ctx: &WasiCtx, fd: u32, f: impl FnOnce(&str) -> WasiResult<T>) -> WasiResult<T> {
+    let d = ctx.fds().get(fd)?;
+    match &d.kind {
+        Kind::Dir(dir) => f(dir.preopen_name.as_deref().ok_or(Errno::Badf)?),
         _ => Err(Errno::Badf),
     }
 }
@@ -339,19 +369,19 @@ fn preopen_name(ctx: &WasiCtx, fd: u32) -> WasiResult<&str> {
 /// `fd_prestat_get(fd) -> prestat`: describes a preopened directory.
 /// Any other descriptor is `EBADF`, which ends wasi-libc's preopen scan.
 pub fn fd_prestat_get(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, buf: u32) -> WasiResult<()> {
-    let name_len = preopen_name(ctx, fd)?.len() as u32;
+    let name_len = with_preopen_name(ctx, fd, |name| Ok(name.len() as u32))?;
     mem.write(buf, Prestat { name_len })
 }
 
 /// `fd_prestat_dir_name(fd, path, path_len)`: the preopen's guest path
 /// (not NUL-terminated). A buffer shorter than the name is `ENAMETOOLONG`.
 pub fn fd_prestat_dir_name(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, path: u32, path_len: u32) -> WasiResult<()> {
-    let name = preopen_name(ctx, fd)?;
-    if (path_len as usize) < name.len() {
-        return Err(Errno::NameTooLong);
-    }
-    mem.copy_in(path, name.as_bytes())?;
-    Ok(())
+    with_preopen_name(ctx, fd, |name| {
+        if (path_len as usize) < name.len() {
+            return Err(Errno::NameTooLong);
+        }
+        mem.copy_in(path, name.as_bytes())
+    })
 }
 
 /// Size of a `dirent` header in guest memory.
@@ -372,19 +402,20 @@ pub fn fd_readdir(
     cookie: u64,
     bufused: u32,
 ) -> WasiResult<()> {
-    ctx.fds.classify(fd)?;
-    let d = ctx.fds.get_mut(fd)?;
-    if !matches!(d.kind, Kind::Dir(_)) {
-        return Err(Errno::NotDir);
-    }
+    let d = {
+        let mut fds = ctx.fds();
+        fds.classify(fd)?;
+        fds.get(fd)?
+    };
+    let Kind::Dir(dir) = &d.kind else { return Err(Errno::NotDir) };
     d.require(rights::FD_READDIR)?;
-    let Kind::Dir(dir) = &mut d.kind else { return Err(Errno::NotDir) };
     mem.check(bufused, 4)?;
     mem.check(buf, buf_len)?;
-    if dir.cursor.is_none() {
-        dir.cursor = Some(Box::new(DirCursor::open(&dir.dir)?));
+    let mut cursor = dir.cursor();
+    if cursor.is_none() {
+        *cursor = Some(Box::new(DirCursor::open(&dir.dir)?));
     }
-    let cursor = dir.cursor.as_mut().ok_or(Errno::Badf)?;
+    let cursor = cursor.as_mut().ok_or(Errno::Badf)?;
     cursor.seek(cookie)?;
     let mut used = 0u32;
     while used < buf_len {

@@ -8,9 +8,9 @@
 
 use crate::ctx::WasiCtx;
 use crate::errno::{Errno, WasiResult};
-use crate::fdtable::{Descriptor, DirFd, Kind};
+use crate::fdtable::{Descriptor, DirFd, Kind, LazyFiletype};
 use crate::memory::GuestMemory;
-use crate::sandbox::{self, Follow, OpenRequest, Opened};
+use crate::sandbox::{self, Dir, Follow, OpenRequest, Opened};
 use crate::syscalls::fd::set_times_from_flags;
 use crate::types::{fdflags, rights, Filestat};
 use std::borrow::Cow;
@@ -69,7 +69,8 @@ fn slashes_need_a_directory(dir: &sandbox::Dir, old_path: &str, new_path: &str, 
 
 /// `path_create_directory(fd, path)`: creates a directory.
 pub fn path_create_directory(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, path: u32, path_len: u32) -> WasiResult<()> {
-    let dir = ctx.fds.dir(fd, rights::PATH_CREATE_DIRECTORY)?;
+    let dir = ctx.fds().dir(fd, rights::PATH_CREATE_DIRECTORY)?;
+    let dir: &Dir = &dir;
     let path = read_path(mem, path, path_len)?;
     let path: &str = &path;
     Ok(sandbox::create_dir(dir, path)?)
@@ -78,7 +79,8 @@ pub fn path_create_directory(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u
 /// `path_remove_directory(fd, path)`: removes an empty directory
 /// (`ENOTEMPTY` otherwise, `ENOTDIR` for a file).
 pub fn path_remove_directory(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, path: u32, path_len: u32) -> WasiResult<()> {
-    let dir = ctx.fds.dir(fd, rights::PATH_REMOVE_DIRECTORY)?;
+    let dir = ctx.fds().dir(fd, rights::PATH_REMOVE_DIRECTORY)?;
+    let dir: &Dir = &dir;
     let path = read_path(mem, path, path_len)?;
     let path: &str = &path;
     Ok(sandbox::remove_dir(dir, path)?)
@@ -87,7 +89,8 @@ pub fn path_remove_directory(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u
 /// `path_unlink_file(fd, path)`: removes a file or symlink (`EISDIR` for a
 /// directory; `ENOTDIR` when a trailing slash names a non-directory).
 pub fn path_unlink_file(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, path: u32, path_len: u32) -> WasiResult<()> {
-    let dir = ctx.fds.dir(fd, rights::PATH_UNLINK_FILE)?;
+    let dir = ctx.fds().dir(fd, rights::PATH_UNLINK_FILE)?;
+    let dir: &Dir = &dir;
     let path = read_path(mem, path, path_len)?;
     let path: &str = &path;
     if has_trailing_slash(path) {
@@ -114,7 +117,8 @@ pub fn path_filestat_get(
 
 /// The attributes of the file at `path` beneath `fd` (shared by both ABIs).
 pub fn filestat_of_path(ctx: &mut WasiCtx, mem: &GuestMemory<'_>, fd: u32, flags: u32, path: u32, path_len: u32) -> WasiResult<Filestat> {
-    let dir = ctx.fds.dir(fd, rights::PATH_FILESTAT_GET)?;
+    let dir = ctx.fds().dir(fd, rights::PATH_FILESTAT_GET)?;
+    let dir: &Dir = &dir;
     let follow = follow_of(flags)?;
     let path = read_path(mem, path, path_len)?;
     let path: &str = &path;
@@ -135,7 +139,8 @@ pub fn path_filestat_set_times(
     mtim: u64,
     fst_flags: u32,
 ) -> WasiResult<()> {
-    let dir = ctx.fds.dir(fd, rights::PATH_FILESTAT_SET_TIMES)?;
+    let dir = ctx.fds().dir(fd, rights::PATH_FILESTAT_SET_TIMES)?;
+    let dir: &Dir = &dir;
     let follow = follow_of(flags)?;
     let (a, m) = set_times_from_flags(atim, mtim, fst_flags)?;
     let path = read_path(mem, path, path_len)?;
@@ -158,10 +163,11 @@ pub fn path_link(
     new_path: u32,
     new_path_len: u32,
 ) -> WasiResult<()> {
-    ctx.fds.classify(old_fd)?;
-    ctx.fds.classify(new_fd)?;
-    let from = ctx.fds.get(old_fd)?.dir(rights::PATH_LINK_SOURCE)?;
-    let to = ctx.fds.get(new_fd)?.dir(rights::PATH_LINK_TARGET)?;
+    let (from, to) = {
+        let mut fds = ctx.fds();
+        (fds.dir(old_fd, rights::PATH_LINK_SOURCE)?, fds.dir(new_fd, rights::PATH_LINK_TARGET)?)
+    };
+    let (from, to): (&Dir, &Dir) = (&from, &to);
     if follow_of(old_flags)? == Follow::Yes {
         return Err(Errno::Inval);
     }
@@ -188,10 +194,11 @@ pub fn path_rename(
     new_path: u32,
     new_path_len: u32,
 ) -> WasiResult<()> {
-    ctx.fds.classify(fd)?;
-    ctx.fds.classify(new_fd)?;
-    let from = ctx.fds.get(fd)?.dir(rights::PATH_RENAME_SOURCE)?;
-    let to = ctx.fds.get(new_fd)?.dir(rights::PATH_RENAME_TARGET)?;
+    let (from, to) = {
+        let mut fds = ctx.fds();
+        (fds.dir(fd, rights::PATH_RENAME_SOURCE)?, fds.dir(new_fd, rights::PATH_RENAME_TARGET)?)
+    };
+    let (from, to): (&Dir, &Dir) = (&from, &to);
     let old_path = read_path(mem, old_path, old_path_len)?;
     let old_path: &str = &old_path;
     let new_path = read_path(mem, new_path, new_path_len)?;
@@ -212,7 +219,8 @@ pub fn path_symlink(
     new_path: u32,
     new_path_len: u32,
 ) -> WasiResult<()> {
-    let dir = ctx.fds.dir(fd, rights::PATH_SYMLINK)?;
+    let dir = ctx.fds().dir(fd, rights::PATH_SYMLINK)?;
+    let dir: &Dir = &dir;
     let target = read_path(mem, old_path, old_path_len)?;
     let target: &str = &target;
     let link = read_path(mem, new_path, new_path_len)?;
@@ -241,7 +249,8 @@ pub fn path_readlink(
     buf_len: u32,
     bufused: u32,
 ) -> WasiResult<()> {
-    let dir = ctx.fds.dir(fd, rights::PATH_READLINK)?;
+    let dir = ctx.fds().dir(fd, rights::PATH_READLINK)?;
+    let dir: &Dir = &dir;
     let path = read_path(mem, path, path_len)?;
     let path: &str = &path;
     mem.check(buf, buf_len)?;
@@ -280,9 +289,9 @@ pub fn path_open(
     fdflags_: u32,
     opened: u32,
 ) -> WasiResult<()> {
-    ctx.fds.classify(fd)?;
-    let parent = ctx.fds.get(fd)?;
-    let dir = parent.dir(rights::PATH_OPEN)?;
+    let parent = ctx.fds().dir(fd, rights::PATH_OPEN)?;
+    let dir: &Dir = &parent;
+    let parent = parent.descriptor();
     let follow = follow_of(dirflags)?;
     if oflags & !(O_CREAT | O_DIRECTORY | O_EXCL | O_TRUNC) != 0 {
         return Err(Errno::Inval);
@@ -322,10 +331,10 @@ pub fn path_open(
     if directory && write {
         return Err(Errno::IsDir);
     }
-    let inheritable = parent.rights_inheriting;
+    let inheritable = parent.rights_inheriting();
     let descriptor = match sandbox::open(dir, path, req)? {
         Opened::Dir(d) => Descriptor::new(
-            Kind::Dir(DirFd { dir: d, preopen_name: None, cursor: None }),
+            Kind::Dir(DirFd::new(d, None)),
             rights_base & inheritable & rights::DIRECTORY_BASE,
             rights_inheriting & inheritable,
         ),
@@ -339,11 +348,10 @@ pub fn path_open(
             if !write {
                 base &= !(rights::FD_WRITE | rights::FD_ALLOCATE | rights::FD_FILESTAT_SET_SIZE);
             }
-            let mut d = Descriptor::new(Kind::File { file: f, filetype: None }, base, rights_inheriting & inheritable);
-            d.nonblock = req.nonblock;
-            d
+            Descriptor::new(Kind::File { file: f, filetype: LazyFiletype::unknown() }, base, rights_inheriting & inheritable)
+                .with_nonblock(req.nonblock)
         }
     };
-    let new_fd = ctx.fds.insert_opened(descriptor)?;
+    let new_fd = ctx.fds().insert_opened(descriptor)?;
     mem.write(opened, new_fd)
 }

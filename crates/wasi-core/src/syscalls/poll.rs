@@ -8,11 +8,12 @@
 
 use crate::ctx::WasiCtx;
 use crate::errno::{Errno, WasiResult};
-use crate::fdtable::Kind;
+use crate::fdtable::{Descriptor, Kind};
 use crate::host::poll::PollSet;
 use crate::host::{self, clock_now as now, Interest};
 use crate::memory::{GuestMemory, GuestType};
 use crate::types::rights;
+use std::sync::Arc;
 
 /// The most subscriptions one call may pass; more is `EINVAL`, as `poll(2)`
 /// says of more fds than the process may have.
@@ -137,30 +138,40 @@ pub fn poll_oneoff_as<L: GuestType>(
     mem.check(nevents, 4)?;
 
     // Regular files are always ready: learn which descriptors are files.
-    for sub in &subs {
-        if sub.tag == EVENT_FD_READ || sub.tag == EVENT_FD_WRITE {
-            let _ = ctx.fds.classify(sub.id_or_fd);
-        }
-    }
+    // Each fd subscription's descriptor is held for the whole call; the
+    // table's lock is not held while the call waits.
+    let held: Vec<Option<WasiResult<Arc<Descriptor>>>> = {
+        let mut fds = ctx.fds();
+        subs.iter()
+            .map(|sub| {
+                (sub.tag == EVENT_FD_READ || sub.tag == EVENT_FD_WRITE).then(|| {
+                    let _ = fds.classify(sub.id_or_fd);
+                    fds.get(sub.id_or_fd)
+                })
+            })
+            .collect()
+    };
     let mut ready: Vec<Event> = Vec::new();
     let mut deadlines: Vec<Deadline> = Vec::new();
     // The subscriptions waiting in `poll_set`, in its order.
     let mut waiting: Vec<Subscription> = Vec::new();
     let mut poll_set = PollSet::new();
-    for sub in &subs {
+    for (sub, held) in subs.iter().zip(&held) {
         match sub.tag {
             EVENT_CLOCK => match clock_deadline(sub) {
                 Ok(d) => deadlines.push(d),
                 Err(e) => ready.push(Event::error(sub, e)),
             },
-            EVENT_FD_READ | EVENT_FD_WRITE => match fd_subscription(ctx, sub) {
-                Ok(FdReadiness::Now(ev)) => ready.push(ev),
-                Ok(FdReadiness::Wait(fd, interest)) => {
-                    waiting.push(*sub);
-                    poll_set.push(fd, interest);
+            EVENT_FD_READ | EVENT_FD_WRITE => {
+                match held.as_ref().ok_or(Errno::Inval).and_then(|d| fd_subscription(d.as_ref().map_err(|e| *e)?, sub)) {
+                    Ok(FdReadiness::Now(ev)) => ready.push(ev),
+                    Ok(FdReadiness::Wait(fd, interest)) => {
+                        waiting.push(*sub);
+                        poll_set.push(fd, interest);
+                    }
+                    Err(e) => ready.push(Event::error(sub, e)),
                 }
-                Err(e) => ready.push(Event::error(sub, e)),
-            },
+            }
             _ => return Err(Errno::Inval),
         }
     }
@@ -227,14 +238,13 @@ enum FdReadiness<'a> {
     Wait(host::BorrowedFd<'a>, Interest),
 }
 
-fn fd_subscription<'a>(ctx: &'a WasiCtx, sub: &Subscription) -> WasiResult<FdReadiness<'a>> {
-    let d = ctx.fds.get(sub.id_or_fd)?;
+fn fd_subscription<'a>(d: &'a Descriptor, sub: &Subscription) -> WasiResult<FdReadiness<'a>> {
     if matches!(d.kind, Kind::Dir(_)) {
         return Err(Errno::Badf);
     }
     d.require(rights::POLL_FD_READWRITE)?;
     let host = d.host_fd()?;
-    if let Kind::File { filetype: Some(crate::types::filetype::REGULAR_FILE), .. } = d.kind {
+    if matches!(d.kind, Kind::File { .. }) && d.known_filetype() == Some(crate::types::filetype::REGULAR_FILE) {
         // A regular file is always ready; for reading, report what is left.
         let nbytes = if sub.tag == EVENT_FD_READ { host::unread_bytes(host)? } else { 0 };
         return Ok(FdReadiness::Now(Event { userdata: sub.userdata, error: 0, kind: sub.tag, nbytes, flags: 0 }));

@@ -5,10 +5,10 @@ use crate::ctx::WasiCtx;
 use crate::errno::{Errno, WasiResult};
 use crate::fdtable::{Descriptor, Kind};
 use crate::host;
-use crate::host::BorrowedFd;
 use crate::memory::GuestMemory;
 use crate::types::{fdflags, rights};
 use std::net::Shutdown;
+use std::sync::Arc;
 
 /// `riflags`.
 const RECV_PEEK: u32 = 1;
@@ -19,8 +19,8 @@ const SHUT_WR: u32 = 2;
 
 /// The socket behind `fd`: `EBADF` if there is none, `ENOTSOCK` if it is
 /// not a socket, `ENOTCAPABLE` without `needed`.
-fn socket(ctx: &WasiCtx, fd: u32, needed: u64) -> WasiResult<(&Descriptor, BorrowedFd<'_>)> {
-    let d = ctx.fds.get(fd)?;
+fn socket(ctx: &WasiCtx, fd: u32, needed: u64) -> WasiResult<Arc<Descriptor>> {
+    let d = ctx.fds().get(fd)?;
     let host = match &d.kind {
         Kind::Dir(_) => return Err(Errno::NotSock),
         _ => d.host_fd()?,
@@ -29,7 +29,7 @@ fn socket(ctx: &WasiCtx, fd: u32, needed: u64) -> WasiResult<(&Descriptor, Borro
         return Err(Errno::NotSock);
     }
     d.require(needed)?;
-    Ok((d, host))
+    Ok(d)
 }
 
 /// `sock_accept(fd, flags) -> fd`: accepts a connection on a listening
@@ -38,13 +38,13 @@ pub fn sock_accept(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, flags:
     if flags & !u32::from(fdflags::NONBLOCK) != 0 {
         return Err(Errno::Inval);
     }
-    let (d, host) = socket(ctx, fd, rights::SOCK_ACCEPT)?;
+    let d = socket(ctx, fd, rights::SOCK_ACCEPT)?;
+    let host = d.host_fd()?;
     mem.check(accepted, 4)?;
     let nonblock = flags & u32::from(fdflags::NONBLOCK) != 0;
     let conn = host::net::accept(host, nonblock, d.blocking())?;
-    let mut desc = Descriptor::new(Kind::Socket(conn), rights::SOCKET_BASE, 0);
-    desc.nonblock = nonblock;
-    let new_fd = ctx.fds.insert_opened(desc)?;
+    let desc = Descriptor::new(Kind::Socket(conn), rights::SOCKET_BASE, 0).with_nonblock(nonblock);
+    let new_fd = ctx.fds().insert_opened(desc)?;
     mem.write(accepted, new_fd)
 }
 
@@ -65,7 +65,8 @@ pub fn sock_recv(
     if ri_flags & !(RECV_PEEK | RECV_WAITALL) != 0 {
         return Err(Errno::Inval);
     }
-    let (d, host) = socket(ctx, fd, rights::FD_READ)?;
+    let d = socket(ctx, fd, rights::FD_READ)?;
+    let host = d.host_fd()?;
     mem.check(ro_datalen, 4)?;
     mem.check(ro_flags, 2)?;
     let (peek, wait_all) = (ri_flags & RECV_PEEK != 0, ri_flags & RECV_WAITALL != 0);
@@ -92,7 +93,8 @@ pub fn sock_send(
     if si_flags != 0 {
         return Err(Errno::Inval);
     }
-    let (d, host) = socket(ctx, fd, rights::FD_WRITE)?;
+    let d = socket(ctx, fd, rights::FD_WRITE)?;
+    let host = d.host_fd()?;
     mem.check(so_datalen, 4)?;
     let n = mem.with_ciovecs(si_data, si_data_len, |bufs| host::write_vectored(host, bufs, d.blocking()))?;
     mem.write(so_datalen, n as u32)
@@ -107,7 +109,8 @@ pub fn sock_shutdown(ctx: &mut WasiCtx, _mem: &mut GuestMemory<'_>, fd: u32, how
         x if x == SHUT_RD | SHUT_WR => Shutdown::Both,
         _ => return Err(Errno::Inval),
     };
-    let (d, host) = socket(ctx, fd, rights::SOCK_SHUTDOWN)?;
+    let d = socket(ctx, fd, rights::SOCK_SHUTDOWN)?;
+    let host = d.host_fd()?;
     // The embedder's stdio is its own: shutting it down would break the
     // embedder's next write (a Node child's stdio is a socketpair).
     if d.is_stdio() {
