@@ -6,6 +6,9 @@
 // (generated), over the addon's natives, which lib/native.js loads.
 
 const { createImports } = require('./lib/imports');
+const { kJoinProcess } = require('./lib/join');
+const { run: runInWorkers } = require('./lib/run');
+const { DEFAULT_MAX_THREADS } = require('./lib/thread-protocol');
 const { isMemory } = require('./lib/builtins');
 const {
   ERR_INVALID_ARG_TYPE,
@@ -66,6 +69,9 @@ function throwExit(code) {
 function exitProcess(code) {
   process.exit(code);
 }
+function keepAlive(value) {
+  return value;
+}
 
 class WASI {
   constructor(options = {}) {
@@ -121,6 +127,19 @@ class WASI {
       maxFds = value;
     }
 
+    // `maxThreads` (a wasi-rs option): how many threads a wasi-threads
+    // guest may have spawned and running at once (`wasi.run()`); past it,
+    // `thread-spawn` fails with EAGAIN, as pthread_create then does.
+    let maxThreads = DEFAULT_MAX_THREADS;
+    if (options.maxThreads !== undefined) {
+      const value = options.maxThreads;
+      if (typeof value !== 'number') throw new ERR_INVALID_ARG_TYPE('options.maxThreads', 'number', value);
+      if (!Number.isInteger(value) || value < 0 || value > 4096) {
+        throw new ERR_OUT_OF_RANGE('options.maxThreads', 'an integer >= 0 && <= 4096', value);
+      }
+      maxThreads = value;
+    }
+
     let returnOnExit = true;
     if (options.returnOnExit !== undefined) {
       if (typeof options.returnOnExit !== 'boolean') {
@@ -130,9 +149,12 @@ class WASI {
     }
 
     const panicOn = testHooks && Object.hasOwn(options, kTestPanicOn) ? String(options[kTestPanicOn]) : undefined;
-    const { imports, bindMemory, listeners } = createImports(
+    // A thread that wasi.run() starts joins the process of the object
+    // run() was called on (lib/thread-worker.js).
+    const join = Object.hasOwn(options, kJoinProcess) ? String(options[kJoinProcess]) : undefined;
+    const { imports, bindMemory, share, listeners } = createImports(
       version,
-      { args, env, preopens, stdio: [stdin, stdout, stderr], version, sockets, maxFds, panicOn },
+      { args, env, preopens, stdio: [stdin, stdout, stderr], version, sockets, maxFds, join, panicOn },
       returnOnExit ? throwExit : exitProcess,
     );
     // Null prototypes: wasm resolves imports with ordinary property gets,
@@ -142,13 +164,49 @@ class WASI {
     /** The listeners bound for `options.sockets` (wasi-rs only): `{ fd, address, port }`. */
     this.listeners = listeners;
     this.#bindMemory = bindMemory;
+    this.#share = share;
     this.#bindingName = bindingName;
+    this.#version = version;
+    this.#maxThreads = maxThreads;
   }
 
   // Private: nothing on the object, or on a symbol, reaches the state.
   #bindMemory;
+  #share;
   #bindingName;
+  #version;
+  #maxThreads;
   #started = false;
+
+  /**
+   * Runs a command module off the event loop, each of its threads in a
+   * worker, as one WASI process with this object's options (README,
+   * Threads). `module` is a WebAssembly.Module or its bytes (the bytes are
+   * needed when the module imports its memory, as wasi-threads modules
+   * do). Resolves with the exit status; rejects with the trap
+   * (`ERR_WASI_TRAP`), on `timeout` ms (`ERR_WASI_TIMEOUT`) or when
+   * `signal` aborts. Like start(), once per object.
+   */
+  async run(module, options = {}) {
+    validateObject(options, 'options');
+    const { timeout, signal } = options;
+    if (timeout !== undefined && (typeof timeout !== 'number' || !(timeout >= 0) || timeout > 2147483647)) {
+      throw new ERR_OUT_OF_RANGE('options.timeout', '>= 0 && <= 2147483647', timeout);
+    }
+    if (signal !== undefined && !(signal instanceof AbortSignal)) {
+      throw new ERR_INVALID_ARG_TYPE('options.signal', 'an instance of AbortSignal', signal);
+    }
+    if (this.#started) throw new ERR_WASI_ALREADY_STARTED();
+    this.#started = true;
+    const process = { token: this.#share(), version: this.#version, maxThreads: this.#maxThreads };
+    try {
+      return await runInWorkers(process, module, { timeout, signal });
+    } finally {
+      // The workers join this object's process by its token, which holds
+      // no reference: this object keeps the process alive until the end.
+      keepAlive(this);
+    }
+  }
 
   /** Returns `{ [binding]: wasiImport }` for `WebAssembly.instantiate`, as
    * Node does, but with a null prototype. */

@@ -128,3 +128,114 @@ test('each shared memory is a process of its own', () => {
   assert.strictEqual(one.open('x.txt'), 4);
   assert.strictEqual(two.open('y.txt'), 4, 'another memory is another process');
 });
+
+// wasi-threads programs: the CLI and wasi.run() run each thread in a
+// worker, as one WASI process.
+const { cli } = require('./helpers/run');
+const CLI_PATH = path.join(ROOT, 'bin', 'wasi-rs.js');
+const { spawn } = require('child_process');
+
+test('the CLI runs a wasi-threads program: each spawned thread runs, with its own id', () => {
+  const r = cli([program('threads_spawn')]);
+  assert.strictEqual(r.stderr, '');
+  assert.strictEqual(r.stdout, 'a thread ran\n'.repeat(3) + 'all 3 threads ran\n');
+  assert.strictEqual(r.status, 0);
+});
+
+test('proc_exit on a spawned thread ends every thread, the waiting main thread too, with its status', () => {
+  const r = cli([program('threads_end')]);
+  assert.strictEqual(r.stderr, '');
+  assert.strictEqual(r.status, 7);
+});
+
+test('a trap on a spawned thread ends every thread, as a trap (134)', () => {
+  const r = cli([program('threads_end'), 'trap']);
+  assert.match(r.stderr, /^wasi-rs: .*threads_end\.wasm trapped: unreachable\n$/);
+  assert.strictEqual(r.status, 134);
+});
+
+test('a thread blocked reading stdin does not hold the exit of the process', async () => {
+  // stdin is a pipe this test keeps open: the read never returns by itself.
+  const child = spawn(process.execPath, [CLI_PATH, program('threads_end'), 'read', 'block'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d) => { stderr += d; });
+  const guard = setTimeout(() => child.stdin.end(), 30_000);
+  const [status] = await new Promise((resolve) => child.on('exit', (...a) => resolve(a)));
+  const heldUntilStdinClosed = child.stdin.writableEnded;
+  clearTimeout(guard);
+  child.stdin.destroy();
+  assert.strictEqual(stderr, '');
+  assert.strictEqual(status, 9);
+  assert.strictEqual(heldUntilStdinClosed, false, 'the process ended while its stdin was still open');
+});
+
+test('thread-spawn past maxThreads fails with -6 (EAGAIN), never crashing the host', async () => {
+  const bytes = fs.readFileSync(program('threads_end'));
+  // The guest spawns threads that wait forever until thread-spawn fails,
+  // then exits with the number it got.
+  assert.strictEqual(await new WASI({ version: 'preview1', args: ['p', 'a', 'b', 'c'], maxThreads: 5 }).run(bytes), 5);
+  assert.strictEqual(await new WASI({ version: 'preview1', args: ['p', 'a', 'b', 'c'], maxThreads: 0 }).run(bytes), 0);
+  assert.strictEqual(await new WASI({ version: 'preview1', args: ['p', 'a', 'b', 'c'] }).run(bytes), 64, 'the default');
+  const r = cli([program('threads_end'), 'a', 'b', 'c']);
+  assert.strictEqual(r.status, 64);
+});
+
+test('maxThreads is validated as Node validates its options', () => {
+  assert.throws(() => new WASI({ version: 'preview1', maxThreads: '4' }), { code: 'ERR_INVALID_ARG_TYPE' });
+  for (const bad of [-1, 1.5, 4097, NaN]) {
+    assert.throws(() => new WASI({ version: 'preview1', maxThreads: bad }), { code: 'ERR_OUT_OF_RANGE' });
+  }
+});
+
+test('wasi.run() resolves with the status, and the event loop keeps running meanwhile', async () => {
+  const wasi = new WASI({ version: 'preview1', args: ['threads_end'] });
+  let ticks = 0;
+  const timer = setInterval(() => { ticks++; }, 5);
+  // The spawned thread waits 100 ms and exits with 7; the main thread
+  // waits forever: neither runs on this thread.
+  const status = await wasi.run(fs.readFileSync(program('threads_end')));
+  clearInterval(timer);
+  assert.strictEqual(status, 7);
+  assert.ok(ticks > 0, 'timers fired while the guest ran');
+  await assert.rejects(wasi.run(fs.readFileSync(program('threads_end')), { timeout: 1000 }), { code: 'ERR_WASI_ALREADY_STARTED' });
+});
+
+test('wasi.run() runs a plain command module too, and rejects a trap with ERR_WASI_TRAP', async () => {
+  const dir = tempDir();
+  const out = path.join(dir, 'out');
+  const fd = fs.openSync(out, 'w');
+  try {
+    const status = await new WASI({ version: 'preview1', args: ['hello', 'run'], stdout: fd }).run(new WebAssembly.Module(fs.readFileSync(program('hello'))));
+    assert.strictEqual(status, 0);
+  } finally {
+    fs.closeSync(fd);
+  }
+  assert.strictEqual(fs.readFileSync(out, 'utf8'), 'Hello, run, from WASI on wasi-rs!\n');
+  const trap = new WASI({ version: 'preview1', args: ['p', 'trap'] }).run(fs.readFileSync(program('threads_end')));
+  await assert.rejects(trap, (err) => err instanceof WebAssembly.RuntimeError && err.code === 'ERR_WASI_TRAP' && /unreachable/.test(err.message));
+});
+
+test('wasi.run() ends the guest on a time-out or an abort, whatever its threads are doing', async () => {
+  const spin = fs.readFileSync(program('spin'));
+  const dir = tempDir();
+  const fd = fs.openSync(path.join(dir, 'out'), 'w');
+  try {
+    await assert.rejects(new WASI({ version: 'preview1', stdout: fd }).run(spin, { timeout: 200 }), { code: 'ERR_WASI_TIMEOUT' });
+    const ac = new AbortController();
+    const running = new WASI({ version: 'preview1', stdout: fd }).run(spin, { signal: ac.signal });
+    setTimeout(() => ac.abort(), 200);
+    await assert.rejects(running, { name: 'AbortError' });
+    // A threads program whose threads all wait forever.
+    const hang = new WASI({ version: 'preview1', args: ['p', 'a', 'b', 'c', 'd'] }).run(fs.readFileSync(program('threads_end')), { timeout: 300 });
+    await assert.rejects(hang, { code: 'ERR_WASI_TIMEOUT' });
+  } finally {
+    fs.closeSync(fd);
+  }
+});
+
+test('wasi.run() needs the bytes of a module that imports its memory, and says so', async () => {
+  const module = new WebAssembly.Module(fs.readFileSync(program('threads_spawn')));
+  await assert.rejects(new WASI({ version: 'preview1' }).run(module), { code: 'ERR_INVALID_ARG_TYPE', message: /pass the module's bytes/ });
+  await assert.rejects(new WASI({ version: 'preview1' }).run('not a module'), { code: 'ERR_INVALID_ARG_TYPE' });
+  await assert.rejects(new WASI({ version: 'preview1' }).run(Buffer.from('nope')), WebAssembly.CompileError);
+});

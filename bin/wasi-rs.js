@@ -5,6 +5,7 @@
 
 const fs = require('fs');
 const path = require('path');
+const { moduleImports } = require('../lib/wasm-binary');
 
 const USAGE = `Usage: wasi-rs [options] [--] <prog.wasm> [args...]
 
@@ -93,6 +94,49 @@ function findUnknownImport(module, importObject) {
   return undefined;
 }
 
+/**
+ * Node 20's V8 (11.3) loses a wasm local kept across `memory.atomic.wait32`
+ * in code from its baseline compiler, Liftoff (a thread that waits for
+ * another then reads a stale value); V8 12 and later (Node 22+) are
+ * right. So for a wasi-threads program on Node 20 this process, which has
+ * compiled no wasm yet, turns Liftoff off (README, Threads).
+ */
+function workAroundNode20(bytes) {
+  if (Number(process.versions.v8.split('.')[0]) >= 12) return;
+  let threaded = false;
+  try {
+    threaded = moduleImports(bytes).some((imp) => (imp.module === 'wasi' && imp.name === 'thread-spawn') || imp.shared);
+  } catch {
+    return; // not a module: reported when it is compiled
+  }
+  if (threaded) require('v8').setFlagsFromString('--no-liftoff');
+}
+
+/** Whether a module is a wasi-threads program: it imports `thread-spawn`
+ * or its memory (which then only `run()` can make from its limits). */
+function isThreaded(module) {
+  return WebAssembly.Module.imports(module).some(
+    (imp) => (imp.module === 'wasi' && imp.name === 'thread-spawn') || imp.kind === 'memory',
+  );
+}
+
+/** Runs a wasi-threads program with `wasi.run()`: every thread in a
+ * worker, this thread free to start them, and the process ended when the
+ * guest's process ends (exit status, or 134 for a trap on any thread). */
+async function runThreaded(wasi, bytes, file) {
+  let status;
+  try {
+    status = await wasi.run(bytes);
+  } catch (err) {
+    if (err instanceof WebAssembly.RuntimeError) fail(`${file} trapped: ${err.message}`, 134);
+    else fail(`${file} failed: ${err && err.message ? err.message : err}`);
+    status = process.exitCode;
+  }
+  // Threads that are still blocked (in a host read, say) do not hold the
+  // exit: the process ends with the guest's status now.
+  process.exit(status);
+}
+
 function fail(message, status = 1) {
   process.stderr.write(`wasi-rs: ${message}\n`);
   process.exitCode = status;
@@ -117,6 +161,7 @@ function main() {
   } catch (err) {
     return fail(`cannot read ${opts.wasm}: ${err.code === 'ENOENT' ? 'no such file' : err.message}`);
   }
+  workAroundNode20(bytes);
   let module;
   try {
     module = new WebAssembly.Module(bytes);
@@ -139,6 +184,7 @@ function main() {
   } catch (err) {
     return fail(err.message);
   }
+  if (isThreaded(module)) return runThreaded(wasi, bytes, opts.wasm);
   const unknown = findUnknownImport(module, wasi.getImportObject());
   if (unknown) return fail(`unknown import ${unknown}: only WASI imports are provided`);
   let instance;

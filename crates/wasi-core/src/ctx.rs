@@ -200,6 +200,19 @@ impl WasiCtx {
         self.process = process;
     }
 
+    /// Whether a call that waits should give up now: the embedder is going
+    /// away ([`WasiCtx::interrupt`]), or another thread ended the process.
+    /// Asked every [`INTERRUPT_CHECK_MS`] by every wait (with no
+    /// `interrupt`, a wait is never cut short).
+    pub fn stop_requested(&self) -> bool {
+        self.interrupt.as_ref().is_some_and(|stop| stop()) || self.process.exited().is_some()
+    }
+
+    /// Whether waits can be cut short (see [`WasiCtx::stop_requested`]).
+    pub fn interruptible(&self) -> bool {
+        self.interrupt.is_some()
+    }
+
     /// Locks the process's fd table (see [`Process::fds`]).
     #[inline]
     pub fn fds(&self) -> MutexGuard<'_, FdTable> {

@@ -178,6 +178,25 @@ pub enum Blocking {
 /// (`PIPE_BUF`: a pipe that polls writable has room for it).
 pub const EMULATED_WRITE_MAX: usize = 4096;
 
+/// Waits until `fd` is ready for `interest`, asking `stop` every
+/// `slice_ms` whether to give up (`EINTR`). Calls that may block on a
+/// stream wait here first, so that a worker being terminated, or a guest
+/// process ended by another thread, does not leave a thread stuck in the
+/// host: the call itself then finds the data (or room) ready.
+pub fn wait_ready(fd: BorrowedFd<'_>, interest: Interest, slice_ms: u64, stop: &dyn Fn() -> bool) -> WasiResult<()> {
+    let mut set = poll::PollSet::new();
+    set.push(fd, interest);
+    loop {
+        set.wait(Some(slice_ms * 1_000_000))?;
+        if set.readiness(0).is_some() {
+            return Ok(());
+        }
+        if stop() {
+            return Err(Errno::Intr);
+        }
+    }
+}
+
 /// Runs a host call again while it fails with `EINTR`: the one place the
 /// host layer decides that policy (a signal meant for the embedder must
 /// not surface to the guest as an error).

@@ -78,6 +78,21 @@ fn scatter(
     Ok(total)
 }
 
+/// Before a read that may block (a stream, in blocking mode), waits for
+/// data in slices that let the thread be stopped (see
+/// [`host::wait_ready`]). A regular file, or a file not classified yet,
+/// is read at once.
+pub(crate) fn wait_until_readable(ctx: &WasiCtx, d: &Descriptor, host: host::BorrowedFd<'_>) -> WasiResult<()> {
+    let may_block = match &d.kind {
+        Kind::File { .. } | Kind::Dir(_) => d.known_filetype().is_some_and(|ft| ft != filetype::REGULAR_FILE),
+        Kind::Stdio(_) | Kind::Borrowed(_) | Kind::Socket(_) => true,
+    };
+    if may_block && d.blocking() == host::Blocking::Wait && ctx.interruptible() {
+        host::wait_ready(host, host::Interest::Read, crate::ctx::INTERRUPT_CHECK_MS, &|| ctx.stop_requested())?;
+    }
+    Ok(())
+}
+
 /// `fd_read(fd, iovs) -> size`: reads into the scattered buffers; 0 means
 /// end of file. On a regular file the buffers fill in order, like `readv`;
 /// on a stream only the first non-empty one (a short read), so a read
@@ -91,6 +106,7 @@ pub fn fd_read(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, iovs: u32,
     let d = ctx.fds().get(fd)?;
     let host = d.stream(rights::FD_READ)?;
     mem.check(nread, 4)?;
+    wait_until_readable(ctx, &d, host)?;
     let n = if matches!(d.kind, Kind::File { .. }) && d.known_filetype() == Some(filetype::REGULAR_FILE) {
         scatter(mem, iovs, iovs_len, |buf, _| host::read(host, buf, d.blocking()))
     } else {

@@ -176,7 +176,7 @@ pub fn poll_oneoff_as<L: GuestType>(
         }
     }
 
-    let interrupt = ctx.interrupt.as_deref();
+    let interruptible = ctx.interruptible();
     loop {
         let mut timeout = if ready.is_empty() { nearest(&deadlines)? } else { Some(0) };
         // Wait in slices while the embedder may want to tear down (only
@@ -184,11 +184,11 @@ pub fn poll_oneoff_as<L: GuestType>(
         // wait for, `wait` reports EINVAL).
         let slice = crate::ctx::INTERRUPT_CHECK_MS * 1_000_000;
         let can_wake = !waiting.is_empty() || timeout.is_some();
-        if interrupt.is_some() && can_wake && timeout.is_none_or(|t| t > slice) {
+        if interruptible && can_wake && timeout.is_none_or(|t| t > slice) {
             timeout = Some(slice);
         }
         poll_set.wait(timeout)?;
-        if interrupt.is_some_and(|stop| stop()) {
+        if interruptible && ctx.stop_requested() {
             return Err(Errno::Intr);
         }
         for (i, sub) in waiting.iter().enumerate() {
