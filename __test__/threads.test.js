@@ -239,3 +239,37 @@ test('wasi.run() needs the bytes of a module that imports its memory, and says s
   await assert.rejects(new WASI({ version: 'preview1' }).run('not a module'), { code: 'ERR_INVALID_ARG_TYPE' });
   await assert.rejects(new WASI({ version: 'preview1' }).run(Buffer.from('nope')), WebAssembly.CompileError);
 });
+
+// A Rust program for wasm32-wasip1-threads (__test__/programs/threads_rs):
+// std::thread, a channel, one file written from every thread, and Files
+// opened on one thread handed to another.
+test('a Rust wasm32-wasip1-threads program writes one file from many threads and hands Files between them', async () => {
+  const dir = tempDir();
+  const r = cli(['--dir', `${dir}::/data`, program('threads_rs'), 'files', '/data', '6']);
+  assert.strictEqual(r.stderr, '');
+  assert.strictEqual(r.stdout, '6 threads wrote 300 lines to one file; 6 files opened on other threads were read on the main thread\n');
+  assert.strictEqual(r.status, 0);
+  const lines = fs.readFileSync(path.join(dir, 'shared.txt'), 'utf8').split('\n').filter(Boolean);
+  assert.strictEqual(lines.length, 300);
+  for (let k = 0; k < 6; k++) assert.strictEqual(fs.readFileSync(path.join(dir, `own${k}.txt`), 'utf8'), `written by thread ${k}`);
+  // The same through the API, in this process.
+  const again = tempDir();
+  const out = path.join(again, 'stdout');
+  const fd = fs.openSync(out, 'w');
+  try {
+    const wasi = new WASI({ version: 'preview1', args: ['threads_rs', 'files', '/data', '3'], preopens: { '/data': again }, stdout: fd });
+    assert.strictEqual(await wasi.run(fs.readFileSync(program('threads_rs'))), 0);
+  } finally {
+    fs.closeSync(fd);
+  }
+  assert.strictEqual(fs.readFileSync(out, 'utf8'), '3 threads wrote 150 lines to one file; 3 files opened on other threads were read on the main thread\n');
+});
+
+test('the threaded Rust program computes what its single-threaded build does', () => {
+  const threaded = cli([program('threads_rs'), 'work', '4', '4000000']);
+  const single = cli([program('threads_rs_single'), 'work', '4', '4000000']);
+  assert.strictEqual(threaded.status, 0, threaded.stderr);
+  assert.strictEqual(single.status, 0, single.stderr);
+  assert.match(threaded.stdout, /^[0-9a-f]{16}\n$/);
+  assert.strictEqual(threaded.stdout, single.stdout);
+});

@@ -5,7 +5,7 @@
 
 const fs = require('fs');
 const path = require('path');
-const { moduleImports } = require('../lib/wasm-binary');
+const { avoidLiftoffBug } = require('../lib/v8-workarounds');
 
 const USAGE = `Usage: wasi-rs [options] [--] <prog.wasm> [args...]
 
@@ -94,24 +94,6 @@ function findUnknownImport(module, importObject) {
   return undefined;
 }
 
-/**
- * Node 20's V8 (11.3) loses a wasm local kept across `memory.atomic.wait32`
- * in code from its baseline compiler, Liftoff (a thread that waits for
- * another then reads a stale value); V8 12 and later (Node 22+) are
- * right. So for a wasi-threads program on Node 20 this process, which has
- * compiled no wasm yet, turns Liftoff off (README, Threads).
- */
-function workAroundNode20(bytes) {
-  if (Number(process.versions.v8.split('.')[0]) >= 12) return;
-  let threaded = false;
-  try {
-    threaded = moduleImports(bytes).some((imp) => (imp.module === 'wasi' && imp.name === 'thread-spawn') || imp.shared);
-  } catch {
-    return; // not a module: reported when it is compiled
-  }
-  if (threaded) require('v8').setFlagsFromString('--no-liftoff');
-}
-
 /** Whether a module is a wasi-threads program: it imports `thread-spawn`
  * or its memory (which then only `run()` can make from its limits). */
 function isThreaded(module) {
@@ -161,7 +143,7 @@ function main() {
   } catch (err) {
     return fail(`cannot read ${opts.wasm}: ${err.code === 'ENOENT' ? 'no such file' : err.message}`);
   }
-  workAroundNode20(bytes);
+  avoidLiftoffBug(bytes);
   let module;
   try {
     module = new WebAssembly.Module(bytes);

@@ -11,6 +11,7 @@
 const path = require('path');
 const { Worker } = require('worker_threads');
 const { importedMemory } = require('./wasm-binary');
+const { avoidLiftoffBug } = require('./v8-workarounds');
 const { CONTROL_SLOTS, LIVE } = require('./thread-protocol');
 
 const WORKER = path.join(__dirname, 'thread-worker.js');
@@ -32,6 +33,7 @@ async function prepare(source) {
   if (source instanceof WebAssembly.Module) module = source;
   else if (ArrayBuffer.isView(source) || source instanceof ArrayBuffer || source instanceof SharedArrayBuffer) {
     bytes = ArrayBuffer.isView(source) ? new Uint8Array(source.buffer, source.byteOffset, source.byteLength) : new Uint8Array(source);
+    avoidLiftoffBug(bytes);
     module = await WebAssembly.compile(bytes);
   } else {
     throw coded(TypeError, 'ERR_INVALID_ARG_TYPE', 'The "module" argument must be a WebAssembly.Module, an ArrayBuffer or a typed array');

@@ -26,6 +26,18 @@ fi
 
 command -v cargo >/dev/null || { echo "ensure-toolchain: cargo is missing; install Rust with rustup" >&2; exit 1; }
 
+# The Rust test program (__test__/programs/threads_rs) is built for
+# wasm32-wasip1-threads, and for wasm32-wasip1 as its single-threaded twin.
+if command -v rustup >/dev/null; then
+  installed=$(rustup target list --installed)
+  for t in wasm32-wasip1 wasm32-wasip1-threads; do
+    if ! grep -qx "$t" <<<"$installed"; then
+      echo "ensure-toolchain: adding the Rust target $t" >&2
+      rustup target add "$t" >/dev/null
+    fi
+  done
+fi
+
 # The npm packages the test setup needs (wabt builds the WAT test program).
 cd "$(dirname "$0")/.."
 if ! node -e "require.resolve('wabt')" >/dev/null 2>&1; then
