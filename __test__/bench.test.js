@@ -8,19 +8,21 @@ const path = require('path');
 const { spawnSync } = require('child_process');
 const { ROOT } = require('./helpers/run');
 
-test('npm run bench runs the ten benchmarks of the issue, at least 5 interleaved rounds, against node:wasi and native', () => {
+test('npm run bench runs its benchmarks, at least 5 interleaved rounds, against node:wasi and native', () => {
   const r = spawnSync(process.execPath, [path.join(ROOT, 'bench', 'run.js'), '--list'], { encoding: 'utf8' });
   assert.strictEqual(r.status, 0, r.stderr);
   const fields = Object.fromEntries(r.stdout.trim().split(' ').map((f) => f.split('=')));
   assert.ok(Number(fields.reps) >= 5, r.stdout);
   assert.deepStrictEqual(fields.benchmarks.split(','), [
     'clock', 'random', 'write_devnull', 'stdout_lines', 'read256', 'open_close', 'stat', 'readdir', 'pread', 'construct',
+    'clock_plain', 'clock_shared', 'write_plain', 'write_shared', 'read_plain', 'read_shared',
+    'rust_work_threads', 'rust_work_single',
   ]);
   for (const impl of ['wasi-rs', 'node', 'native']) assert.ok(fields.implementations.split(',').includes(impl), r.stdout);
 });
 
-test('npm run bench: one round of four benchmarks ends with one parseable line each', () => {
-  const names = ['clock', 'write_devnull', 'open_close', 'construct'];
+test('npm run bench: one round of six benchmarks ends with one parseable line each', () => {
+  const names = ['clock', 'write_devnull', 'open_close', 'construct', 'clock_shared', 'read_shared'];
   const r = spawnSync(process.execPath, [path.join(ROOT, 'bench', 'run.js'), '--reps', '1', '--only', names.join(',')], {
     encoding: 'utf8',
     timeout: 180000,
@@ -32,7 +34,7 @@ test('npm run bench: one round of four benchmarks ends with one parseable line e
     assert.ok(m, `not a summary line: ${line}`);
     assert.strictEqual(m[1], names[i]);
     for (const v of [m[2], m[3]]) assert.ok(Number(v) > 0, line);
-    if (names[i] === 'construct') assert.strictEqual(m[4], '-', 'construct has no native counterpart');
+    if (names[i] === 'construct' || /_shared$/.test(names[i])) assert.strictEqual(m[4], '-', `${names[i]} has no native counterpart`);
     else assert.ok(Number(m[4]) > 0, line);
   });
   // The table gives median and min per implementation, and the ratios.

@@ -2,8 +2,15 @@
 // Runs one benchmark in this process. Usage:
 //   node bench/child.js <wasi-rs|node> <bench.wasm> <data-dir> <name>
 //   node bench/child.js <wasi-rs|node> construct <hello.wasm> <iterations>
+//   node bench/child.js <wasi-rs|node> calls <calls.wasm> <clock|write|read> <calls>
+//   node bench/child.js <wasi-rs|node> work <threads_rs[_single].wasm> <threads> <rounds>
 // The C benchmarks report on stderr themselves; "construct" measures
-// `new WASI()` with 1,000 env vars plus instantiation, in JS.
+// `new WASI()` with 1,000 env vars plus instantiation, in JS; "calls"
+// times one import called from wasm, over the memory calls.wasm imports
+// (a plain or a shared one: bench/programs/calls.wat); "work" times a
+// whole run of the Rust test program's CPU job, compile and start-up
+// included: its threaded build under wasi.run(), or its single-threaded
+// build under start().
 const fs = require('fs');
 const path = require('path');
 
@@ -24,6 +31,39 @@ if (wasmOrMode === 'construct') {
   for (let i = 0; i < n; i++) once();
   const t1 = process.hrtime.bigint();
   process.stderr.write(`result=${(Number(t1 - t0) / n / 1000).toFixed(3)} unit=us/op\n`);
+} else if (wasmOrMode === 'calls') {
+  const [wasmPath, op, calls] = rest;
+  const module = new WebAssembly.Module(fs.readFileSync(wasmPath));
+  const limits = { initial: 1, maximum: 16 };
+  const shared = /shared/.test(path.basename(wasmPath));
+  const memory = new WebAssembly.Memory({ ...limits, shared });
+  const wasi = new WASI({ version: 'preview1', returnOnExit: true });
+  const instance = new WebAssembly.Instance(module, { ...wasi.getImportObject(), env: { memory } });
+  wasi.initialize(instance);
+  const run = instance.exports[op];
+  const n = Number(calls);
+  if (run(Math.min(n, 20000)) !== 0) throw new Error(`${op} failed`); // warm up
+  const t0 = process.hrtime.bigint();
+  const errors = run(n);
+  const t1 = process.hrtime.bigint();
+  if (errors !== 0) throw new Error(`${op} failed`);
+  process.stderr.write(`result=${(Number(t1 - t0) / n).toFixed(1)} unit=ns/call\n`);
+} else if (wasmOrMode === 'work') {
+  const [wasmPath, threads, rounds] = rest;
+  const args = ['threads_rs', 'work', threads, rounds];
+  const t0 = process.hrtime.bigint();
+  const bytes = fs.readFileSync(wasmPath);
+  const done = (status) => {
+    if (status !== 0) throw new Error(`work exited with ${status}`);
+    process.stderr.write(`result=${(Number(process.hrtime.bigint() - t0) / 1e6).toFixed(1)} unit=ms\n`);
+  };
+  const wasi = new WASI({ version: 'preview1', args, returnOnExit: true });
+  if (/_single\.wasm$/.test(wasmPath)) {
+    const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), wasi.getImportObject());
+    done(wasi.start(instance));
+  } else {
+    wasi.run(bytes).then(done);
+  }
 } else {
   const [dataDir, name] = rest;
   const wasi = new WASI({ version: 'preview1', args: ['bench', name, '/data'], preopens: { '/data': dataDir }, returnOnExit: true });

@@ -34,6 +34,19 @@ const BENCHES = [
   ['readdir', 'null'],
   ['pread', 'null'],
   ['construct', 'null'],
+  // One import called from wasm over a plain memory and over a shared one
+  // (as wasi-threads and napi-rs modules have): bench/programs/calls.wat.
+  ['clock_plain', 'null'],
+  ['clock_shared', 'null'],
+  ['write_plain', 'null'],
+  ['write_shared', 'null'],
+  ['read_plain', 'null'],
+  ['read_shared', 'null'],
+  // The Rust test program's CPU job (__test__/programs/threads_rs) in 2
+  // threads: wasi-rs runs its wasm32-wasip1-threads build, node:wasi its
+  // wasm32-wasip1 build (Node runs no threads); and both the latter.
+  ['rust_work_threads', 'null'],
+  ['rust_work_single', 'null'],
 ].filter(([name]) => !ONLY || ONLY.includes(name));
 // native-mt: the native build with one idle extra thread, as every Node
 // process has threads. The kernel makes some calls dearer in a
@@ -42,7 +55,7 @@ const BENCHES = [
 // reach. Shown in the table only; the summary lines keep the issue's format.
 const IMPLS = ['wasi-rs', 'node', 'native', 'native-mt'];
 
-function build() {
+async function build() {
   execFileSync('bash', [path.join(ROOT, 'scripts', 'ensure-toolchain.sh')], { stdio: 'inherit' });
   execFileSync(process.execPath, [path.join(ROOT, 'scripts', 'build.js')], { stdio: 'inherit' });
   execFileSync(process.execPath, [path.join(ROOT, 'scripts', 'build-test-programs.js')], { stdio: 'inherit' });
@@ -51,14 +64,31 @@ function build() {
   execFileSync('clang', ['--target=wasm32-wasi', '-O2', '-o', path.join(BUILD, 'bench.wasm'), src]);
   execFileSync('gcc', ['-O2', '-o', path.join(BUILD, 'bench-native'), src]);
   execFileSync('gcc', ['-O2', '-pthread', '-DIDLE_THREAD', '-o', path.join(BUILD, 'bench-native-mt'), src]);
+  await buildCalls();
 }
+
+/** calls.wat as calls-plain.wasm and calls-shared.wasm (see the file). */
+function buildCalls() {
+  const wabt = require('wabt');
+  const text = fs.readFileSync(path.join(__dirname, 'programs', 'calls.wat'), 'utf8');
+  return wabt().then((w) => {
+    for (const kind of ['plain', 'shared']) {
+      const m = w.parseWat('calls.wat', text.replace('(memory 1 16 MEMORY_KIND)', kind === 'shared' ? '(memory 1 16 shared)' : '(memory 1 16)'), { threads: true });
+      fs.writeFileSync(path.join(BUILD, `calls-${kind}.wasm`), Buffer.from(m.toBinary({}).buffer));
+      m.destroy();
+    }
+  });
+}
+
+/** How many calls each "calls" benchmark makes. */
+const CALLS = { clock: 1_000_000, write: 300_000, read: 300_000 };
 
 /** The inputs the chosen benchmarks need, generated once under the temp dir and reused. */
 function makeData() {
   fs.mkdirSync(DATA, { recursive: true });
   fs.writeFileSync(path.join(DATA, 'small.txt'), 'small file\n');
   const wanted = new Set(BENCHES.map(([name]) => name));
-  if (wanted.has('read256') || wanted.has('pread')) makeBigFile();
+  if (wanted.has('read256') || wanted.has('pread') || wanted.has('read_plain') || wanted.has('read_shared')) makeBigFile();
   if (wanted.has('readdir')) makeBigDirectory();
 }
 
@@ -90,7 +120,21 @@ function makeBigDirectory() {
   }
 }
 
+/** The CPU job's size for the rust_work_* benchmarks (xorshift rounds). */
+const WORK_ROUNDS = '400000000';
+
 function command(impl, name) {
+  if (name.startsWith('rust_work_')) {
+    if (impl.startsWith('native')) return null;
+    const build = name === 'rust_work_threads' && impl === 'wasi-rs' ? 'threads_rs.wasm' : 'threads_rs_single.wasm';
+    return [process.execPath, ['--no-warnings', path.join(__dirname, 'child.js'), impl, 'work', path.join(ROOT, '__test__', 'build', build), '2', WORK_ROUNDS]];
+  }
+  const calls = /^(clock|write|read)_(plain|shared)$/.exec(name);
+  if (calls) {
+    if (impl.startsWith('native')) return null;
+    const [, op, kind] = calls;
+    return [process.execPath, ['--no-warnings', path.join(__dirname, 'child.js'), impl, 'calls', path.join(BUILD, `calls-${kind}.wasm`), op, String(CALLS[op])]];
+  }
   if (name === 'construct') {
     if (impl.startsWith('native')) return null;
     return [process.execPath, ['--no-warnings', path.join(__dirname, 'child.js'), impl, 'construct', path.join(ROOT, '__test__', 'build', 'hello.wasm'), '200']];
@@ -103,7 +147,10 @@ function runOnce(impl, name, stdoutMode) {
   const cmd = command(impl, name);
   if (!cmd) return Promise.resolve(null);
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd[0], cmd[1], { stdio: ['ignore', stdoutMode === 'pipe' ? 'pipe' : 'ignore', 'pipe'] });
+    // The read_* benchmarks read their stdin, a file of 256 MiB.
+    const stdin = name.startsWith('read_') ? fs.openSync(path.join(DATA, 'big.bin'), 'r') : 'ignore';
+    const child = spawn(cmd[0], cmd[1], { stdio: [stdin, stdoutMode === 'pipe' ? 'pipe' : 'ignore', 'pipe'] });
+    if (typeof stdin === 'number') fs.closeSync(stdin);
     let stderr = '';
     if (child.stdout) child.stdout.on('data', () => {});
     child.stderr.on('data', (d) => { stderr += d; });
@@ -128,7 +175,7 @@ async function main() {
     return;
   }
   const started = Date.now();
-  build();
+  await build();
   makeData();
   const samples = {}; // name -> impl -> values
   let unitOf = {};

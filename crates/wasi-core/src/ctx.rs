@@ -151,8 +151,12 @@ impl WasiCtx {
         let mut fds = FdTable::with_limit(max_fds);
         for host in config.stdio {
             let held = host::hold_stdio(host);
-            let base = held.as_ref().map_or(Err(Errno::Badf), |fd| host::filetype(fd.as_host())).map(host::rights_for_filetype);
-            let d = Descriptor::new(Kind::Stdio(held), base.unwrap_or(rights::TTY_BASE), 0);
+            let ft = held.as_ref().map_or(Err(Errno::Badf), |fd| host::filetype(fd.as_host()));
+            let base = ft.map(host::rights_for_filetype).unwrap_or(rights::TTY_BASE);
+            let mut d = Descriptor::new(Kind::Stdio(held), base, 0);
+            if let Ok(ft) = ft {
+                d = d.with_filetype(ft);
+            }
             fds.insert(d).map_err(|_| SetupError::Limit { max_fds })?;
         }
         for (guest, host) in config.preopens.iter().cloned() {

@@ -109,6 +109,9 @@ pub struct Descriptor {
     rights_inheriting: AtomicU64,
     /// Whether the guest asked for non-blocking I/O (fdflags NONBLOCK).
     nonblock: AtomicBool,
+    /// The filetype of a stream whose type was learnt when it was made
+    /// (stdio); a file's is in [`Kind::File`].
+    filetype: LazyFiletype,
 }
 
 impl Descriptor {
@@ -119,7 +122,15 @@ impl Descriptor {
             rights_base: AtomicU64::new(rights_base),
             rights_inheriting: AtomicU64::new(rights_inheriting),
             nonblock: AtomicBool::new(false),
+            filetype: LazyFiletype::unknown(),
         }
+    }
+
+    /// The same, of the known filetype `ft` (for a stream the host was
+    /// asked about when it was made).
+    pub fn with_filetype(self, ft: u8) -> Self {
+        self.filetype.set_known(ft);
+        self
     }
 
     /// The same, non-blocking when `nonblock`.
@@ -161,7 +172,7 @@ impl Descriptor {
         match &self.kind {
             Kind::File { filetype, .. } => filetype.get(),
             Kind::Dir(_) => Some(filetype::DIRECTORY),
-            _ => None,
+            _ => self.filetype.get(),
         }
     }
 

@@ -80,12 +80,14 @@ fn scatter(
 
 /// Before a read that may block (a stream, in blocking mode), waits for
 /// data in slices that let the thread be stopped (see
-/// [`host::wait_ready`]). A regular file, or a file not classified yet,
-/// is read at once.
+/// [`host::wait_ready`]). A regular file (stdio redirected from one too),
+/// or a file not classified yet, is read at once.
 pub(crate) fn wait_until_readable(ctx: &WasiCtx, d: &Descriptor, host: host::BorrowedFd<'_>) -> WasiResult<()> {
-    let may_block = match &d.kind {
-        Kind::File { .. } | Kind::Dir(_) => d.known_filetype().is_some_and(|ft| ft != filetype::REGULAR_FILE),
-        Kind::Stdio(_) | Kind::Borrowed(_) | Kind::Socket(_) => true,
+    let may_block = match (&d.kind, d.known_filetype()) {
+        (_, Some(filetype::REGULAR_FILE | filetype::DIRECTORY | filetype::BLOCK_DEVICE)) => false,
+        // Not classified yet: read at once rather than pay an fstat here.
+        (Kind::File { .. }, None) => false,
+        _ => true,
     };
     if may_block && d.blocking() == host::Blocking::Wait && ctx.interruptible() {
         host::wait_ready(host, host::Interest::Read, crate::ctx::INTERRUPT_CHECK_MS, &|| ctx.stop_requested())?;
