@@ -221,3 +221,45 @@ test('a Windows junction leading out is refused like a symlink', (t) => {
   }
   assert.deepStrictEqual(snapshot(fx.outside), before);
 });
+
+// Every napi-rs loader preopens the host's root as '/', so that its wasm
+// fallback sees files as the native binding does. There an absolute
+// symlink (npm link, nix and bazel trees) leads nowhere the guest cannot
+// already open, and is followed from that root; every narrower preopen
+// keeps refusing it (README, Sandbox).
+test('under the host root preopened as /, absolute symlinks are followed; under any other preopen they are refused', { skip: noSymlinks() }, () => {
+  const fx = makeSandbox();
+  const real = path.join(fx.outside, 'real', 'pkg');
+  fs.mkdirSync(real, { recursive: true });
+  fs.writeFileSync(path.join(real, 'index.js'), 'inside pkg\n');
+  const modules = path.join(fx.sandbox, 'node_modules');
+  fs.mkdirSync(modules);
+  fs.symlinkSync(real, path.join(modules, 'pkg')); // absolute, to a directory
+  fs.symlinkSync(path.join(real, 'index.js'), path.join(modules, 'main.js')); // absolute, to a file
+  fs.symlinkSync(path.join(modules, 'pkg'), path.join(modules, 'chain')); // absolute, to an absolute link
+  const rel = (p) => path.relative('/', p);
+  const asRoot = (preopens, ...args) => {
+    const r = run('wasi-rs', 'sandbox_probe', { args: ['probe', ...args], preopens });
+    assert.strictEqual(r.status, 0, r.stdout + r.stderr);
+    return { errno: Number(/errno=(\d+)/.exec(r.stdout)[1]), data: (/data=(.*)/.exec(r.stdout) || [])[1] };
+  };
+  const root = { '/': '/' };
+  assert.deepStrictEqual(asRoot(root, 'read', rel(path.join(modules, 'pkg', 'index.js'))), { errno: 0, data: 'inside pkg' });
+  assert.deepStrictEqual(asRoot(root, 'read', rel(path.join(modules, 'main.js'))), { errno: 0, data: 'inside pkg' });
+  assert.deepStrictEqual(asRoot(root, 'read', rel(path.join(modules, 'chain', 'index.js'))), { errno: 0, data: 'inside pkg' });
+  assert.strictEqual(asRoot(root, 'stat', rel(path.join(modules, 'pkg'))).errno, 0);
+  assert.strictEqual(asRoot(root, 'opendir', rel(path.join(modules, 'chain'))).errno, 0);
+  assert.strictEqual(asRoot(root, 'create', rel(path.join(modules, 'pkg', 'made.txt'))).errno, 0);
+  assert.ok(fs.existsSync(path.join(real, 'made.txt')), 'created through the link, in its target');
+  // Not following the last link: the link itself is found, not its target.
+  assert.strictEqual(asRoot(root, 'read-nofollow', rel(path.join(modules, 'main.js'))).errno, ELOOP);
+  // A loop of absolute links is ELOOP, not a hang.
+  fs.symlinkSync(path.join(modules, 'loop_b'), path.join(modules, 'loop_a'));
+  fs.symlinkSync(path.join(modules, 'loop_a'), path.join(modules, 'loop_b'));
+  assert.strictEqual(asRoot(root, 'read', rel(path.join(modules, 'loop_a', 'x'))).errno, ELOOP);
+  // The host root under another guest name, and a narrower preopen: refused.
+  const inside = path.relative(fx.sandbox, path.join(modules, 'pkg', 'index.js'));
+  assert.strictEqual(asRoot({ '/host': '/' }, 'read', rel(path.join(modules, 'pkg', 'index.js'))).errno, ENOTCAPABLE);
+  assert.strictEqual(asRoot({ '/sandbox': fx.sandbox }, 'read', inside).errno, ENOTCAPABLE);
+  assert.strictEqual(asRoot({ '/sandbox': fx.sandbox }, 'stat', path.relative(fx.sandbox, path.join(modules, 'main.js'))).errno, ENOTCAPABLE);
+});

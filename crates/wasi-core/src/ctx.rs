@@ -164,7 +164,13 @@ impl WasiCtx {
                 Ok(dir) => dir,
                 Err(error) => return Err(SetupError::Preopen { guest, host, error }),
             };
-            let kind = Kind::Dir(DirFd::new(dir, Some(guest.clone())));
+            // The host's root as `/`: absolute symlinks may be followed
+            // from it, as they lead nowhere the guest cannot already go.
+            let kind = if guest == "/" && crate::sandbox::is_host_root(&host) {
+                Kind::Dir(DirFd::host_root(dir))
+            } else {
+                Kind::Dir(DirFd::new(dir, Some(guest.clone())))
+            };
             fds.insert(Descriptor::new(kind, rights::DIRECTORY_BASE, rights::DIRECTORY_INHERITING))
                 .map_err(|_| SetupError::Limit { max_fds })?;
         }

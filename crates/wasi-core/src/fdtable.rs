@@ -34,6 +34,10 @@ pub struct DirFd {
     pub dir: Dir,
     /// The guest path, for a preopen.
     pub preopen_name: Option<String>,
+    /// Whether this is the host's root preopened as `/`: paths beneath it
+    /// may then follow absolute symlinks (see
+    /// [`crate::sandbox::expand_absolute_links`]).
+    pub host_root: bool,
     /// Where `fd_readdir` is in the listing, opened by its first call
     /// (boxed: most directory descriptors are never listed). Its own lock:
     /// two threads listing one descriptor take turns.
@@ -43,7 +47,12 @@ pub struct DirFd {
 impl DirFd {
     /// A directory descriptor's state, not listed yet.
     pub fn new(dir: Dir, preopen_name: Option<String>) -> DirFd {
-        DirFd { dir, preopen_name, cursor: Mutex::new(None) }
+        DirFd { dir, preopen_name, host_root: false, cursor: Mutex::new(None) }
+    }
+
+    /// The host's root directory, preopened as `/`.
+    pub fn host_root(dir: Dir) -> DirFd {
+        DirFd { dir, preopen_name: Some("/".to_owned()), host_root: true, cursor: Mutex::new(None) }
     }
 
     /// The listing cursor (a thread that panicked while listing leaves it
@@ -258,6 +267,12 @@ impl DirHandle {
     /// The descriptor itself (its rights).
     pub fn descriptor(&self) -> &Descriptor {
         &self.0
+    }
+
+    /// Whether paths beneath it follow absolute symlinks from the host's
+    /// root (the host's `/` preopened as `/`).
+    pub fn follows_absolute_links(&self) -> bool {
+        matches!(&self.0.kind, Kind::Dir(d) if d.host_root)
     }
 }
 

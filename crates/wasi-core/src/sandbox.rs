@@ -49,6 +49,80 @@ pub fn open_preopen(host: &Path) -> Result<Dir, PreopenError> {
     Dir::open_ambient_dir(host, cap_std::ambient_authority()).map_err(PreopenError::Open)
 }
 
+/// Whether `host` is the host's root directory (`/`), which a sandbox
+/// rooted there may resolve absolute symlinks from (see
+/// [`expand_absolute_links`]). Never true on Windows, whose roots are
+/// drives.
+pub fn is_host_root(host: &Path) -> bool {
+    std::fs::canonicalize(host).is_ok_and(|p| p == Path::new("/"))
+}
+
+/// Whether cap-std refused `e`'s path as leaving the sandbox (a
+/// `PermissionDenied` with no OS error code).
+pub fn is_escape(e: &io::Error) -> bool {
+    e.kind() == io::ErrorKind::PermissionDenied && e.raw_os_error().is_none()
+}
+
+/// The most symlinks [`expand_absolute_links`] follows in one path, as
+/// Linux's `MAXSYMLINKS`.
+const MAX_LINK_HOPS: usize = 40;
+
+/// `path` beneath `dir`, the host's root, with each symlink along it read
+/// and replaced by its target (an absolute target starting again from
+/// `dir`), so that cap-std, which refuses an absolute target as an escape,
+/// then finds the same file the host would. The last component is
+/// expanded only when `follow_last`. Only for a sandbox rooted at the
+/// host's `/` (see [`is_host_root`]): there no absolute target leads
+/// anywhere the guest cannot already open. `..` from the root stays at
+/// the root, as on the host; a loop of links is `ELOOP`.
+pub fn expand_absolute_links(dir: &Dir, path: &str, follow_last: bool) -> crate::errno::WasiResult<String> {
+    let mut pending: std::collections::VecDeque<String> = components(path).collect();
+    let trailing_slash = path.ends_with('/');
+    let mut done: Vec<String> = Vec::new();
+    let mut hops = 0;
+    while let Some(name) = pending.pop_front() {
+        if name == ".." {
+            done.pop();
+            continue;
+        }
+        let last = pending.is_empty();
+        let here = if done.is_empty() { name.clone() } else { format!("{}/{name}", done.join("/")) };
+        if last && !follow_last && !trailing_slash {
+            done.push(name);
+            break;
+        }
+        // The link's contents as stored (cap-std's `read_link` refuses an
+        // absolute one).
+        match read_link(dir, &here) {
+            Ok(target) => {
+                hops += 1;
+                if hops > MAX_LINK_HOPS {
+                    return Err(crate::errno::Errno::Loop);
+                }
+                let target = String::from_utf8(target).map_err(|_| crate::errno::Errno::Ilseq)?;
+                if target.starts_with('/') {
+                    done.clear();
+                }
+                for (i, part) in components(&target).enumerate() {
+                    pending.insert(i, part);
+                }
+            }
+            // Not a symlink, or not there (the call then says so itself).
+            Err(_) => done.push(name),
+        }
+    }
+    let mut out = if done.is_empty() { ".".to_owned() } else { done.join("/") };
+    if trailing_slash {
+        out.push('/');
+    }
+    Ok(out)
+}
+
+/// The components of a guest path that name something (no empty ones, no `.`).
+fn components(path: &str) -> impl Iterator<Item = String> + '_ {
+    path.split('/').filter(|c| !c.is_empty() && *c != ".").map(str::to_owned)
+}
+
 /// Whether to follow a symlink in the last path component.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Follow {

@@ -8,7 +8,7 @@
 
 use crate::ctx::WasiCtx;
 use crate::errno::{Errno, WasiResult};
-use crate::fdtable::{Descriptor, DirFd, Kind, LazyFiletype};
+use crate::fdtable::{Descriptor, DirFd, DirHandle, Kind, LazyFiletype};
 use crate::memory::GuestMemory;
 use crate::sandbox::{self, Dir, Follow, OpenRequest, Opened};
 use crate::syscalls::fd::set_times_from_flags;
@@ -67,37 +67,47 @@ fn slashes_need_a_directory(dir: &sandbox::Dir, old_path: &str, new_path: &str, 
     }
 }
 
+/// Runs `op` on `path` beneath `dir`. Beneath the host's root preopened as
+/// `/`, a path cap-std refuses as an escape (an absolute symlink along
+/// it) is tried once more with its absolute symlinks followed from that
+/// root ([`sandbox::expand_absolute_links`]; the last component only when
+/// `follow_last`). Every other sandbox keeps refusing them.
+fn beneath<T>(dir: &DirHandle, path: &str, follow_last: bool, op: impl Fn(&Dir, &str) -> std::io::Result<T>) -> WasiResult<T> {
+    match op(dir, path) {
+        Err(e) if sandbox::is_escape(&e) && dir.follows_absolute_links() => {
+            let expanded = sandbox::expand_absolute_links(dir, path, follow_last)?;
+            Ok(op(dir, &expanded)?)
+        }
+        r => Ok(r?),
+    }
+}
+
 /// `path_create_directory(fd, path)`: creates a directory.
 pub fn path_create_directory(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, path: u32, path_len: u32) -> WasiResult<()> {
     let dir = ctx.fds().dir(fd, rights::PATH_CREATE_DIRECTORY)?;
-    let dir: &Dir = &dir;
     let path = read_path(mem, path, path_len)?;
-    let path: &str = &path;
-    Ok(sandbox::create_dir(dir, path)?)
+    beneath(&dir, &path, false, sandbox::create_dir)
 }
 
 /// `path_remove_directory(fd, path)`: removes an empty directory
 /// (`ENOTEMPTY` otherwise, `ENOTDIR` for a file).
 pub fn path_remove_directory(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, path: u32, path_len: u32) -> WasiResult<()> {
     let dir = ctx.fds().dir(fd, rights::PATH_REMOVE_DIRECTORY)?;
-    let dir: &Dir = &dir;
     let path = read_path(mem, path, path_len)?;
-    let path: &str = &path;
-    Ok(sandbox::remove_dir(dir, path)?)
+    beneath(&dir, &path, false, sandbox::remove_dir)
 }
 
 /// `path_unlink_file(fd, path)`: removes a file or symlink (`EISDIR` for a
 /// directory; `ENOTDIR` when a trailing slash names a non-directory).
 pub fn path_unlink_file(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, path: u32, path_len: u32) -> WasiResult<()> {
-    let dir = ctx.fds().dir(fd, rights::PATH_UNLINK_FILE)?;
-    let dir: &Dir = &dir;
+    let handle = ctx.fds().dir(fd, rights::PATH_UNLINK_FILE)?;
     let path = read_path(mem, path, path_len)?;
     let path: &str = &path;
     if has_trailing_slash(path) {
-        let st = sandbox::stat(dir, path.trim_end_matches('/'), Follow::No)?;
+        let st = beneath(&handle, path.trim_end_matches('/'), false, |d, p| sandbox::stat(d, p, Follow::No))?;
         return Err(if st.filetype == crate::types::filetype::DIRECTORY { Errno::IsDir } else { Errno::NotDir });
     }
-    Ok(sandbox::remove_file(dir, path)?)
+    beneath(&handle, path, false, sandbox::remove_file)
 }
 
 /// `path_filestat_get(fd, flags, path) -> filestat`: the attributes of the
@@ -118,11 +128,9 @@ pub fn path_filestat_get(
 /// The attributes of the file at `path` beneath `fd` (shared by both ABIs).
 pub fn filestat_of_path(ctx: &mut WasiCtx, mem: &GuestMemory<'_>, fd: u32, flags: u32, path: u32, path_len: u32) -> WasiResult<Filestat> {
     let dir = ctx.fds().dir(fd, rights::PATH_FILESTAT_GET)?;
-    let dir: &Dir = &dir;
     let follow = follow_of(flags)?;
     let path = read_path(mem, path, path_len)?;
-    let path: &str = &path;
-    Ok(sandbox::stat(dir, path, follow)?)
+    beneath(&dir, &path, follow == Follow::Yes, |d, p| sandbox::stat(d, p, follow))
 }
 
 /// `path_filestat_set_times(fd, flags, path, atim, mtim, fst_flags)`: sets
@@ -140,12 +148,10 @@ pub fn path_filestat_set_times(
     fst_flags: u32,
 ) -> WasiResult<()> {
     let dir = ctx.fds().dir(fd, rights::PATH_FILESTAT_SET_TIMES)?;
-    let dir: &Dir = &dir;
     let follow = follow_of(flags)?;
     let (a, m) = set_times_from_flags(atim, mtim, fst_flags)?;
     let path = read_path(mem, path, path_len)?;
-    let path: &str = &path;
-    Ok(sandbox::set_times(dir, path, follow, a, m)?)
+    beneath(&dir, &path, follow == Follow::Yes, |d, p| sandbox::set_times(d, p, follow, a, m))
 }
 
 /// `path_link(old_fd, old_flags, old_path, new_fd, new_path)`: creates a
@@ -250,12 +256,10 @@ pub fn path_readlink(
     bufused: u32,
 ) -> WasiResult<()> {
     let dir = ctx.fds().dir(fd, rights::PATH_READLINK)?;
-    let dir: &Dir = &dir;
     let path = read_path(mem, path, path_len)?;
-    let path: &str = &path;
     mem.check(buf, buf_len)?;
     mem.check(bufused, 4)?;
-    let target = sandbox::read_link(dir, path)?;
+    let target = beneath(&dir, &path, false, sandbox::read_link)?;
     let n = target.len().min(buf_len as usize);
     mem.copy_in(buf, &target[..n])?;
     mem.write(bufused, n as u32)
@@ -289,9 +293,8 @@ pub fn path_open(
     fdflags_: u32,
     opened: u32,
 ) -> WasiResult<()> {
-    let parent = ctx.fds().dir(fd, rights::PATH_OPEN)?;
-    let dir: &Dir = &parent;
-    let parent = parent.descriptor();
+    let handle = ctx.fds().dir(fd, rights::PATH_OPEN)?;
+    let parent = handle.descriptor();
     let follow = follow_of(dirflags)?;
     if oflags & !(O_CREAT | O_DIRECTORY | O_EXCL | O_TRUNC) != 0 {
         return Err(Errno::Inval);
@@ -332,7 +335,7 @@ pub fn path_open(
         return Err(Errno::IsDir);
     }
     let inheritable = parent.rights_inheriting();
-    let descriptor = match sandbox::open(dir, path, req)? {
+    let descriptor = match beneath(&handle, path, req.follow, |d, p| sandbox::open(d, p, req))? {
         Opened::Dir(d) => Descriptor::new(
             Kind::Dir(DirFd::new(d, None)),
             rights_base & inheritable & rights::DIRECTORY_BASE,
