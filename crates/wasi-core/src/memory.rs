@@ -507,4 +507,34 @@ mod tests {
         assert_eq!(m.check(60, 8), Err(Errno::Fault));
         assert_eq!(m.fill(60, 8, |_| Ok(0)), Err(Errno::Fault));
     }
+
+    /// A growth check that says the memory has `now` bytes, counting asks.
+    struct Grown {
+        now: usize,
+        asked: std::cell::Cell<u32>,
+    }
+
+    impl SharedLength for Grown {
+        fn current_len(&self) -> usize {
+            self.asked.set(self.asked.get() + 1);
+            self.now
+        }
+    }
+
+    #[test]
+    fn a_shared_memory_grown_by_another_thread_is_seen_when_an_access_needs_it() {
+        let mut backing = vec![0u8; 128];
+        let grown = Grown { now: 96, asked: std::cell::Cell::new(0) };
+        // SAFETY: `backing` (128 bytes) outlives `m` and covers every
+        // length `grown` reports.
+        let mut m = unsafe { GuestMemory::shared_growable(backing.as_mut_ptr(), 64, &grown) };
+        m.write::<u32>(0, 7).unwrap();
+        assert_eq!(grown.asked.get(), 0, "an access inside the known length asks nothing");
+        m.write::<u32>(80, 9).unwrap();
+        assert_eq!((grown.asked.get(), m.len()), (1, 96), "past it, the length is asked once and kept");
+        assert_eq!(m.read::<u32>(88).unwrap(), 0);
+        assert_eq!(grown.asked.get(), 1);
+        assert_eq!(m.check(92, 8), Err(Errno::Fault), "past the grown length too: EFAULT");
+        assert_eq!(grown.asked.get(), 2);
+    }
 }
