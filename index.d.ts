@@ -29,6 +29,20 @@ export interface WASIOptions {
    * preopens included (3 to 16384; default 16384). Past it, `EMFILE`.
    */
   maxFds?: number;
+  /**
+   * wasi-rs only: how many threads a wasi-threads guest run by `run()` may
+   * have spawned and running at once (0 to 4096; default 64). Past it,
+   * `thread-spawn` returns -6 (EAGAIN).
+   */
+  maxThreads?: number;
+}
+
+/** wasi-rs only: options of `wasi.run()`. */
+export interface WASIRunOptions {
+  /** Ends every thread and rejects with `ERR_WASI_TIMEOUT` after this many ms. */
+  timeout?: number;
+  /** Ends every thread and rejects with the abort reason when it aborts. */
+  signal?: AbortSignal;
 }
 
 /** A TCP listener wasi-rs bound for `sockets`. */
@@ -66,6 +80,15 @@ export class WASI {
   start(instance: WebAssembly.Instance | { exports: Record<string, unknown> }): number;
   /** Runs a reactor module's optional `_initialize`. */
   initialize(instance: WebAssembly.Instance | { exports: Record<string, unknown> }): void;
+  /**
+   * wasi-rs only: runs a command module off the event loop, every thread
+   * in a worker (wasi-threads programs too), as one WASI process with this
+   * object's options. `module` is the module's bytes, or a
+   * `WebAssembly.Module` that imports no memory. Resolves with the exit
+   * status; rejects with the trap (`ERR_WASI_TRAP`), on `timeout`
+   * (`ERR_WASI_TIMEOUT`) or on abort. Once per object, like `start()`.
+   */
+  run(module: WebAssembly.Module | ArrayBuffer | ArrayBufferView, options?: WASIRunOptions): Promise<number>;
 }
 
 /**

@@ -190,8 +190,9 @@ class WASI {
   async run(module, options = {}) {
     validateObject(options, 'options');
     const { timeout, signal } = options;
-    if (timeout !== undefined && (typeof timeout !== 'number' || !(timeout >= 0) || timeout > 2147483647)) {
-      throw new ERR_OUT_OF_RANGE('options.timeout', '>= 0 && <= 2147483647', timeout);
+    if (timeout !== undefined) {
+      if (typeof timeout !== 'number') throw new ERR_INVALID_ARG_TYPE('options.timeout', 'number', timeout);
+      if (!(timeout >= 0) || timeout > 2147483647) throw new ERR_OUT_OF_RANGE('options.timeout', '>= 0 && <= 2147483647', timeout);
     }
     if (signal !== undefined && !(signal instanceof AbortSignal)) {
       throw new ERR_INVALID_ARG_TYPE('options.signal', 'an instance of AbortSignal', signal);

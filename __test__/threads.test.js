@@ -8,66 +8,15 @@ const test = require('node:test');
 const assert = require('node:assert');
 const fs = require('fs');
 const path = require('path');
-const { Worker } = require('worker_threads');
+const { spawnSync } = require('child_process');
 const { WASI } = require('..');
-const { program, tempDir } = require('./helpers/run');
+const { program, tempDir, TIME_SCALE } = require('./helpers/run');
+const { NO_PROC_FD } = require('./helpers/host');
 
 const ROOT = path.join(__dirname, '..');
 const EBADF = 8;
 
-const sharedMemory = () => new WebAssembly.Memory({ initial: 1, maximum: 16, shared: true });
-const sharedFiles = () => new WebAssembly.Module(fs.readFileSync(program('shared_files')));
-
-/** A thread of the guest: the module instantiated over `memory` with a
- * WASI object made from `options`, bound with finalizeBindings. `scratch`
- * is where its calls leave results. */
-function guestThread(memory, options, scratch, module = sharedFiles()) {
-  const wasi = new WASI({ version: 'preview1', ...options });
-  const instance = new WebAssembly.Instance(module, { ...wasi.getImportObject(), env: { memory } });
-  wasi.finalizeBindings(instance, { memory });
-  const x = instance.exports;
-  const view = () => new DataView(memory.buffer);
-  const bytes = () => new Uint8Array(memory.buffer);
-  const put = (text, at) => { bytes().set(Buffer.from(text), at); return Buffer.byteLength(text); };
-  return {
-    open(name) {
-      const errno = x.open(scratch + 64, put(name, scratch + 64), scratch);
-      return errno === 0 ? view().getUint32(scratch, true) : -errno;
-    },
-    read(fd) {
-      const errno = x.read(fd, scratch + 256, 256, scratch);
-      if (errno !== 0) return -errno;
-      return Buffer.from(bytes().slice(scratch + 256, scratch + 256 + view().getUint32(scratch + 8, true))).toString();
-    },
-    write(fd, text) {
-      const errno = x.write(fd, scratch + 256, put(text, scratch + 256), scratch);
-      return errno === 0 ? view().getUint32(scratch + 8, true) : -errno;
-    },
-    close: (fd) => x.close(fd),
-  };
-}
-
-/** A worker running `guestThread` that does what the main thread asks:
- * `await ask('open', name)` and so on. */
-function workerThread(memory, options, scratch) {
-  const source = `
-    const { parentPort, workerData } = require('worker_threads');
-    const { guestThread } = require(${JSON.stringify(__filename)});
-    const { memory, options, scratch } = workerData;
-    const t = guestThread(memory, options, scratch);
-    parentPort.on('message', ([op, ...args]) => parentPort.postMessage(t[op](...args)));`;
-  const worker = new Worker(source, { eval: true, workerData: { memory, options, scratch } });
-  const ask = (...message) =>
-    new Promise((resolve, reject) => {
-      worker.once('message', resolve);
-      worker.once('error', reject);
-      worker.postMessage(message);
-    });
-  return { ask, stop: () => worker.terminate() };
-}
-
-module.exports = { guestThread };
-if (require.main !== module && !process.env.NODE_TEST_CONTEXT) return;
+const { guestThread, workerThread, sharedMemory } = require('./helpers/guest-thread');
 
 test('an fd opened on one thread works on another, and numbers are never handed out twice', async () => {
   const dir = tempDir();
@@ -90,6 +39,90 @@ test('an fd opened on one thread works on another, and numbers are never handed 
   } finally {
     await worker.stop();
   }
+});
+
+test('napi-rs style: one loader per worker, files opened from several threads at once, every fd distinct and usable everywhere', async () => {
+  const dir = tempDir();
+  const memory = sharedMemory();
+  // As the napi-rs loaders do: the host root preopened as '/', a WASI
+  // object per thread, env from process.env.
+  const options = { preopens: { '/': '/' }, env: process.env };
+  const main = guestThread(memory, options, 1024);
+  const workers = [1, 2, 3].map((k) => workerThread(memory, options, 1024 * (k + 1)));
+  try {
+    const names = workers.map((_, k) => path.join(dir, `w${k}.txt`).slice(1));
+    // Every worker opens (creating) and writes its own file, all at once.
+    const fds = await Promise.all(workers.map((w, k) => w.ask('open', names[k])));
+    assert.strictEqual(new Set(fds).size, 3, `three distinct fds: ${fds}`);
+    for (const fd of fds) assert.ok(fd >= 4, `a new fd, never one of stdio's or the preopen's: ${fd}`);
+    const written = await Promise.all(workers.map((w, k) => w.ask('write', fds[k], `worker ${k}\n`)));
+    assert.deepStrictEqual(written, [9, 9, 9]);
+    // Each file is read on another thread than the one that opened it.
+    for (let k = 0; k < 3; k++) {
+      const reader = workers[(k + 1) % 3];
+      assert.strictEqual(await reader.ask('close', fds[k]), 0);
+      const again = await reader.ask('open', names[k]);
+      assert.strictEqual(main.read(again), `worker ${k}\n`, 'the main thread reads an fd a worker opened');
+      assert.strictEqual(main.close(again), 0);
+    }
+    for (let k = 0; k < 3; k++) assert.strictEqual(fs.readFileSync(path.join(dir, `w${k}.txt`), 'utf8'), `worker ${k}\n`);
+  } finally {
+    await Promise.all(workers.map((w) => w.stop()));
+  }
+});
+
+// Workers open files in the process and are terminated in the middle of
+// their calls; the table outlives them while the main thread's object
+// lives, and every host fd is closed once the last object is gone.
+test('terminated threads leak no host fd, and the last object to go closes the process', { skip: NO_PROC_FD }, () => {
+  const script = `
+    const fs = require('fs');
+    const { Worker } = require('worker_threads');
+    const { guestThread, sharedMemory } = require(${JSON.stringify(path.join(__dirname, 'helpers', 'guest-thread.js'))});
+    const dir = ${JSON.stringify(tempDir())};
+    const openFds = () => fs.readdirSync('/proc/self/fd').length;
+    const settle = async () => { for (let i = 0; i < 8; i++) { global.gc(); await new Promise((r) => setTimeout(r, 5)); } };
+    async function round() {
+      const memory = sharedMemory();
+      let main = guestThread(memory, { preopens: { '/': dir } }, 1024);
+      const workers = [0, 1].map((k) => new Worker(\`
+        const { parentPort, workerData } = require('worker_threads');
+        const { guestThread } = require(\${JSON.stringify(${JSON.stringify(path.join(__dirname, 'helpers', 'guest-thread.js'))})});
+        const t = guestThread(workerData.memory, { preopens: { '/': workerData.dir } }, workerData.scratch);
+        const fds = [];
+        for (let i = 0; i < 5; i++) fds.push(t.open('f' + workerData.k + i));
+        parentPort.postMessage(fds);
+        for (;;) t.read(fds[0]); // busy in WASI calls until terminated
+      \`, { eval: true, workerData: { memory, dir, scratch: 2048 * (k + 1), k } }));
+      const fds = (await Promise.all(workers.map((w) => new Promise((r) => w.once('message', r))))).flat();
+      await Promise.all(workers.map((w) => w.terminate()));
+      // The workers' fds are still the process's while the main object lives.
+      const readable = fds.every((fd) => typeof main.read(fd) === 'string');
+      const next = main.open('after');
+      main = null;
+      await settle();
+      return { fds, readable, next };
+    }
+    (async () => {
+      await round(); await settle();
+      const before = openFds();
+      const rounds = [];
+      for (let i = 0; i < 5; i++) rounds.push(await round());
+      await settle();
+      console.log(JSON.stringify({ before, after: openFds(), rounds }));
+    })();`;
+  const env = { ...process.env };
+  delete env.NODE_TEST_CONTEXT;
+  const r = spawnSync(process.execPath, ['--expose-gc', '-e', script], { encoding: 'utf8', env, timeout: 120_000 * TIME_SCALE });
+  assert.strictEqual(r.status, 0, `signal ${r.signal}: ${r.stderr}`);
+  const { before, after, rounds } = JSON.parse(r.stdout);
+  for (const round of rounds) {
+    assert.strictEqual(new Set(round.fds).size, 10, `ten distinct fds from two workers: ${round.fds}`);
+    assert.ok(round.readable, 'the fds of terminated workers stay usable while the process lives');
+    assert.ok(round.next >= 4 && !round.fds.includes(round.next), `the next fd is a free number: ${round.next}`);
+  }
+  // Five rounds each held 10 files, the preopen and stdio: all closed.
+  assert.ok(after - before < 5, `open fds grew from ${before} to ${after}`);
 });
 
 test('the first WASI object bound to a shared memory makes the process: later ones use its stdio', async () => {
@@ -231,6 +264,17 @@ test('wasi.run() ends the guest on a time-out or an abort, whatever its threads 
   } finally {
     fs.closeSync(fd);
   }
+});
+
+test('wasi.run() validates its options as Node validates its own', async () => {
+  const bytes = fs.readFileSync(program('hello'));
+  await assert.rejects(new WASI({ version: 'preview1' }).run(bytes, null), { code: 'ERR_INVALID_ARG_TYPE' });
+  await assert.rejects(new WASI({ version: 'preview1' }).run(bytes, { timeout: '5' }), { code: 'ERR_INVALID_ARG_TYPE' });
+  await assert.rejects(new WASI({ version: 'preview1' }).run(bytes, { timeout: -1 }), { code: 'ERR_OUT_OF_RANGE' });
+  await assert.rejects(new WASI({ version: 'preview1' }).run(bytes, { signal: {} }), { code: 'ERR_INVALID_ARG_TYPE' });
+  const ac = new AbortController();
+  ac.abort();
+  await assert.rejects(new WASI({ version: 'preview1' }).run(bytes, { signal: ac.signal }), { name: 'AbortError' });
 });
 
 test('wasi.run() needs the bytes of a module that imports its memory, and says so', async () => {

@@ -99,8 +99,13 @@ impl MemoryCache {
     /// # Safety
     /// `view_fn` must be a live function handle of `env`, inside a callback.
     pub unsafe fn shared(env: sys::napi_env, view_fn: sys::napi_value, shared: bool) -> Result<MemoryCache, MemoryError> {
+        // A weak reference: the helper closes over the scope of the
+        // object's import functions and of `bind`, which owns this state,
+        // so a strong one would keep the state (and, for a shared memory,
+        // its whole WASI process) alive for ever. The helper lives as long
+        // as any import function, and only they call into the state.
         let mut r = ptr::null_mut();
-        if !ok(sys::napi_create_reference(env, view_fn, 1, &mut r)) {
+        if !ok(sys::napi_create_reference(env, view_fn, 0, &mut r)) {
             return Err(MemoryError::Napi);
         }
         let mut cache =

@@ -4,19 +4,25 @@
 
 mod common;
 
-use std::io::Write;
-use std::sync::mpsc;
-use std::time::Duration;
-use wasi_core::{syscalls::find, Config, Errno, GuestMemory, WasiCtx};
+use wasi_core::{Config, WasiCtx};
 
+// The blocking-read test and its helpers are Unix only (see below).
+#[cfg(unix)]
+use std::{io::Write, sync::mpsc, time::Duration};
+#[cfg(unix)]
+use wasi_core::{syscalls::find, Errno, GuestMemory};
+
+#[cfg(unix)]
 fn call(ctx: &mut WasiCtx, mem: &mut [u8], name: &str, args: &[u64]) -> Errno {
     (find(name).unwrap().call)(ctx, &mut GuestMemory::new(mem), args)
 }
 
+#[cfg(unix)]
 fn u32_at(mem: &[u8], at: usize) -> u32 {
     u32::from_le_bytes(mem[at..at + 4].try_into().unwrap())
 }
 
+#[cfg(unix)]
 fn iovec(mem: &mut [u8], at: usize, buf: u32, len: u32) {
     mem[at..at + 4].copy_from_slice(&buf.to_le_bytes());
     mem[at + 4..at + 8].copy_from_slice(&len.to_le_bytes());

@@ -108,7 +108,10 @@ pub fn fd_read(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, iovs: u32,
     let d = ctx.fds().get(fd)?;
     let host = d.stream(rights::FD_READ)?;
     mem.check(nread, 4)?;
-    wait_until_readable(ctx, &d, host)?;
+    // Bad iovecs fail, and a read of nothing returns, before any wait.
+    if mem.scan_iovecs(iovs, iovs_len)?.nonempty > 0 {
+        wait_until_readable(ctx, &d, host)?;
+    }
     let n = if matches!(d.kind, Kind::File { .. }) && d.known_filetype() == Some(filetype::REGULAR_FILE) {
         scatter(mem, iovs, iovs_len, |buf, _| host::read(host, buf, d.blocking()))
     } else {

@@ -70,7 +70,10 @@ pub fn sock_recv(
     let host = d.host_fd()?;
     mem.check(ro_datalen, 4)?;
     mem.check(ro_flags, 2)?;
-    crate::syscalls::fd::wait_until_readable(ctx, &d, host)?;
+    // Bad iovecs fail, and a receive of nothing returns, before any wait.
+    if mem.scan_iovecs(ri_data, ri_data_len)?.nonempty > 0 {
+        crate::syscalls::fd::wait_until_readable(ctx, &d, host)?;
+    }
     let (peek, wait_all) = (ri_flags & RECV_PEEK != 0, ri_flags & RECV_WAITALL != 0);
     let blocking = d.blocking();
     let n = match mem.scan_iovecs(ri_data, ri_data_len)?.first_nonempty {
