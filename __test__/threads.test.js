@@ -44,13 +44,14 @@ test('an fd opened on one thread works on another, and numbers are never handed 
 test('napi-rs style: one loader per worker, files opened from several threads at once, every fd distinct and usable everywhere', async () => {
   const dir = tempDir();
   const memory = sharedMemory();
-  // As the napi-rs loaders do: the host root preopened as '/', a WASI
-  // object per thread, env from process.env.
-  const options = { preopens: { '/': '/' }, env: process.env };
+  // As the napi-rs loaders do: the host root preopened as '/' (on Windows
+  // the drive's root), a WASI object per thread, env from process.env.
+  const root = path.parse(dir).root;
+  const options = { preopens: { '/': root }, env: process.env };
   const main = guestThread(memory, options, 1024);
   const workers = [1, 2, 3].map((k) => workerThread(memory, options, 1024 * (k + 1)));
   try {
-    const names = workers.map((_, k) => path.join(dir, `w${k}.txt`).slice(1));
+    const names = workers.map((_, k) => path.relative(root, path.join(dir, `w${k}.txt`)).split(path.sep).join('/'));
     // Every worker opens (creating) and writes its own file, all at once.
     const fds = await Promise.all(workers.map((w, k) => w.ask('open', names[k])));
     assert.strictEqual(new Set(fds).size, 3, `three distinct fds: ${fds}`);
