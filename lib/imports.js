@@ -85,8 +85,9 @@ function createImports(version, config, onExit) {
       // native side reads it once and asks `currentView` only when another
       // thread has grown it; binding one makes this object a thread of
       // that memory's WASI process (src/processes.rs). A resizable buffer
-      // is viewed afresh on every call.
-      bind(undefined, currentView, shared);
+      // is viewed afresh on every call. The native side holds `buffer`,
+      // which keeps the memory's bytes where they are.
+      bind(buffer, currentView, shared);
       view = NO_VIEW;
     } else {
       bind(buffer);

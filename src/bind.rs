@@ -20,7 +20,7 @@ use napi::sys;
 use std::ptr;
 use std::rc::Rc;
 
-/// Builds `bind(buffer)` / `bind(undefined, viewFn, shared)` for `state`.
+/// Builds `bind(buffer)` / `bind(buffer, viewFn, shared)` for `state`.
 ///
 /// # Safety
 /// Called inside a Node-API callback on `env`'s thread.
@@ -46,7 +46,7 @@ unsafe fn bind_memory(env: sys::napi_env, info: sys::napi_callback_info) -> sys:
         let mut b = false;
         ok(sys::napi_get_value_bool(env, argv[2], &mut b)) && b
     };
-    let cache = if view_fn { MemoryCache::shared(env, argv[1], shared) } else { MemoryCache::unshared(env, argv[0]) };
+    let cache = if view_fn { MemoryCache::shared(env, argv[0], argv[1], shared) } else { MemoryCache::unshared(env, argv[0]) };
     let cache = match cache {
         Ok(c) => c,
         Err(e) => {

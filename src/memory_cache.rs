@@ -49,7 +49,9 @@ pub enum MemoryError {
 /// The instance's memory: the buffer whose pointer is used, or the helper
 /// that gives a current view of a shared one.
 pub struct MemoryCache {
-    /// A strong reference to the ArrayBuffer `data` points into (unshared).
+    /// A strong reference to the ArrayBuffer `data` points into (for a
+    /// shared or resizable memory, the buffer it had when bound, which
+    /// keeps the same bytes alive).
     buffer: sys::napi_ref,
     data: *mut u8,
     /// (A cell: the growth check of a shared memory updates it mid-call.)
@@ -93,12 +95,30 @@ impl MemoryCache {
         })
     }
 
-    /// Holds `view_fn`, the helper that returns a `Uint8Array` over a
-    /// shared (`shared`) or resizable memory's current buffer.
+    /// Holds `buffer`, a shared (`shared`) or resizable memory's buffer,
+    /// and `view_fn`, the helper that returns a `Uint8Array` over its
+    /// current buffer.
     ///
     /// # Safety
-    /// `view_fn` must be a live function handle of `env`, inside a callback.
-    pub unsafe fn shared(env: sys::napi_env, view_fn: sys::napi_value, shared: bool) -> Result<MemoryCache, MemoryError> {
+    /// `buffer` and `view_fn` must be live handles of `env` (an object and
+    /// a function), inside a callback.
+    pub unsafe fn shared(
+        env: sys::napi_env,
+        buffer: sys::napi_value,
+        view_fn: sys::napi_value,
+        shared: bool,
+    ) -> Result<MemoryCache, MemoryError> {
+        // The buffer, strongly: it keeps the memory's bytes where they are
+        // for as long as this state lives, so their address (which names
+        // the WASI process, see processes.rs) is never another memory's.
+        let mut is_object = 0;
+        if !ok(sys::napi_typeof(env, buffer, &mut is_object)) || is_object != sys::ValueType::napi_object {
+            return Err(MemoryError::NotAnArrayBuffer);
+        }
+        let mut held = ptr::null_mut();
+        if !ok(sys::napi_create_reference(env, buffer, 1, &mut held)) {
+            return Err(MemoryError::Napi);
+        }
         // A weak reference: the helper closes over the scope of the
         // object's import functions and of `bind`, which owns this state,
         // so a strong one would keep the state (and, for a shared memory,
@@ -106,10 +126,10 @@ impl MemoryCache {
         // as any import function, and only they call into the state.
         let mut r = ptr::null_mut();
         if !ok(sys::napi_create_reference(env, view_fn, 0, &mut r)) {
+            sys::napi_delete_reference(env, held);
             return Err(MemoryError::Napi);
         }
-        let mut cache =
-            MemoryCache { buffer: ptr::null_mut(), data: ptr::null_mut(), len: Cell::new(0), view_fn: r, fresh_each_call: !shared, env };
+        let mut cache = MemoryCache { buffer: held, data: ptr::null_mut(), len: Cell::new(0), view_fn: r, fresh_each_call: !shared, env };
         if let Err(e) = cache.view_shared(env) {
             cache.release(env);
             return Err(e);
