@@ -53,6 +53,41 @@ pub trait SharedLength {
 /// be), so a guest cannot make the host allocate gigabytes at once.
 pub const SHARED_CHUNK: usize = 16 << 20;
 
+/// The most bytes of host-side copy each thread keeps between calls (see
+/// [`with_scratch`]); larger copies get a buffer of their own.
+const KEPT_SCRATCH: usize = 64 << 10;
+
+thread_local! {
+    /// This thread's buffer for copies of shared memory, reused so that a
+    /// call on a shared memory allocates no more than one on a plain one.
+    static SCRATCH: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Runs `f` on a host-side buffer of `len` bytes (contents unspecified
+/// but initialized): this thread's kept buffer when it is free and the
+/// size fits, else a new one.
+fn with_scratch<R>(len: usize, f: impl FnOnce(&mut [u8]) -> R) -> R {
+    if len <= KEPT_SCRATCH {
+        let kept = SCRATCH.try_with(|cell| {
+            let Ok(mut buf) = cell.try_borrow_mut() else { return None };
+            if buf.len() < len {
+                buf.resize(len, 0);
+            }
+            Some(std::mem::take(&mut *buf))
+        });
+        if let Ok(Some(mut buf)) = kept {
+            let r = f(&mut buf[..len]);
+            let _ = SCRATCH.try_with(|cell| {
+                if let Ok(mut slot) = cell.try_borrow_mut() {
+                    *slot = buf;
+                }
+            });
+            return r;
+        }
+    }
+    f(&mut vec![0u8; len])
+}
+
 /// The largest [`GuestType`] (`filestat`).
 const MAX_GUEST_SIZE: usize = 64;
 
@@ -289,10 +324,11 @@ impl<'a> GuestMemory<'a> {
         if let Bytes::Exclusive(b) = &mut self.bytes {
             return fill(&mut b[r]);
         }
-        let mut scratch = vec![0u8; r.len().min(SHARED_CHUNK)];
-        let n = fill(&mut scratch)?.min(scratch.len());
-        self.copy_in(ptr, &scratch[..n])?;
-        Ok(n)
+        with_scratch(r.len().min(SHARED_CHUNK), |scratch| {
+            let n = fill(scratch)?.min(scratch.len());
+            self.copy_in(ptr, &scratch[..n])?;
+            Ok(n)
+        })
     }
 
     /// Gathers a `ciovec` array into host I/O slices and passes them to `f`
@@ -308,10 +344,7 @@ impl<'a> GuestMemory<'a> {
         let vecs = self.read_array::<IoVec>(iovs, count)?;
         let b = match &self.bytes {
             Bytes::Exclusive(b) => &**b,
-            Bytes::Shared { .. } => {
-                let copy = self.gather_shared(vecs)?;
-                return f(&[IoSlice::new(&copy)]);
-            }
+            Bytes::Shared { .. } => return self.gather_shared(vecs, f),
         };
         let mut left = MAX_TRANSFER;
         let mut take = |v: IoVec| -> WasiResult<IoSlice<'_>> {
@@ -333,23 +366,26 @@ impl<'a> GuestMemory<'a> {
     }
 
     /// Copies the buffers of a `ciovec` array of a shared memory into one
-    /// host buffer, at most [`SHARED_CHUNK`] bytes.
-    fn gather_shared(&self, vecs: ArrayIter<'_, 'a, IoVec>) -> WasiResult<Vec<u8>> {
-        let vecs: Vec<IoVec> = vecs.collect();
-        for v in &vecs {
+    /// host buffer, at most [`SHARED_CHUNK`] bytes, and passes it to `f`.
+    /// Every buffer is checked before anything is copied.
+    fn gather_shared<R>(&self, vecs: ArrayIter<'_, 'a, IoVec>, f: impl FnOnce(&[IoSlice<'_>]) -> WasiResult<R>) -> WasiResult<R> {
+        let mut total = 0usize;
+        for v in vecs.clone() {
             self.check(v.buf, v.len)?;
+            total = (total + v.len as usize).min(SHARED_CHUNK);
         }
-        let mut out = Vec::new();
-        for v in vecs {
-            let n = (v.len as usize).min(SHARED_CHUNK - out.len());
-            let at = out.len();
-            out.resize(at + n, 0);
-            self.copy_out(v.buf, &mut out[at..])?;
-            if out.len() == SHARED_CHUNK {
-                break;
+        with_scratch(total, |out| {
+            let mut at = 0;
+            for v in vecs {
+                let n = (v.len as usize).min(total - at);
+                self.copy_out(v.buf, &mut out[at..at + n])?;
+                at += n;
+                if at == total {
+                    break;
+                }
             }
-        }
-        Ok(out)
+            f(&[IoSlice::new(out)])
+        })
     }
 
     /// Checks an `iovec` array: at most [`MAX_IOVECS`] entries (else
@@ -387,6 +423,12 @@ pub struct ArrayIter<'m, 'a, T> {
     next: u32,
     left: u32,
     _t: std::marker::PhantomData<T>,
+}
+
+impl<T> Clone for ArrayIter<'_, '_, T> {
+    fn clone(&self) -> Self {
+        ArrayIter { mem: self.mem, next: self.next, left: self.left, _t: std::marker::PhantomData }
+    }
 }
 
 impl<T: GuestType> Iterator for ArrayIter<'_, '_, T> {
