@@ -16,6 +16,9 @@ const { CONTROL_SLOTS, LIVE } = require('./thread-protocol');
 
 const WORKER = path.join(__dirname, 'thread-worker.js');
 
+/** The classes a thread's error is made again as, by name. */
+const THROWN = { LinkError: WebAssembly.LinkError, CompileError: WebAssembly.CompileError, TypeError, RangeError };
+
 function coded(ErrorClass, code, message, extra = {}) {
   const err = new ErrorClass(message);
   Object.defineProperty(err, 'code', { value: code, enumerable: true, writable: true, configurable: true });
@@ -101,8 +104,10 @@ async function run(owner, source, { timeout, signal } = {}) {
         finish({ code: message.code });
         break;
       case 'trap': {
-        const Trap = message.trap ? WebAssembly.RuntimeError : Error;
-        const err = coded(Trap, 'ERR_WASI_TRAP', message.message);
+        // A trap is a RuntimeError with ERR_WASI_TRAP; anything else a
+        // thread threw (a LinkError for an import wasi-rs does not give,
+        // a module with no _start) keeps its own class.
+        const err = message.trap ? coded(WebAssembly.RuntimeError, 'ERR_WASI_TRAP', message.message) : new (THROWN[message.name] ?? Error)(message.message);
         if (message.stack) err.stack = message.stack;
         finish({ error: err });
         break;

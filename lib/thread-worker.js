@@ -5,7 +5,8 @@
 // same module with the same memory, and a WASI object that joins the
 // process of the object `run()` was called on. It reports to the
 // supervisor with one message: `exit` (a status), `done` (a spawned thread
-// returned) or `trap` (anything thrown); `spawn` asks it for a thread.
+// returned) or `trap` (anything thrown: a wasm trap, or another error,
+// which `trap: false` marks); `spawn` asks it for a thread.
 const { parentPort, workerData } = require('worker_threads');
 const { WASI, WASIExitError } = require('../index.js');
 const { kJoinProcess } = require('./join');

@@ -1,6 +1,9 @@
 //! `threads_rs files DIR N`: N threads append lines to one file opened by
-//! the main thread; each also opens a file of its own and hands it back to
-//! the main thread through a channel, which reads it. Prints what it
+//! the main thread (taking turns through a mutex, as Rust code shares a
+//! File: unsynchronized appends from many threads are the host file
+//! system's business, and Wine does not make them atomic); each also opens
+//! a file of its own and hands it back to the main thread through a
+//! channel, which reads it. Prints what it
 //! checked and exits 0, or says what was wrong and exits 1.
 //!
 //! `threads_rs work N ROUNDS`: a CPU-bound job split over N threads (one,
@@ -34,14 +37,14 @@ fn spawn<T: Send + 'static, F: FnOnce() -> T + Send + 'static>(f: F) -> Box<dyn 
 
 fn files(dir: &str, n: usize) {
     const LINES: usize = 50;
-    let shared = Arc::new(
+    let shared = Arc::new(Mutex::new(
         OpenOptions::new()
             .create(true)
             .append(true)
             .read(true)
             .open(format!("{dir}/shared.txt"))
             .unwrap_or_else(|e| fail(format!("open shared.txt: {e}"))),
-    );
+    ));
     let (tx, rx) = mpsc::channel::<(usize, File)>();
     let mut joins = Vec::new();
     for k in 0..n {
@@ -50,8 +53,9 @@ fn files(dir: &str, n: usize) {
         let dir = dir.to_string();
         joins.push(spawn(move || {
             for i in 0..LINES {
-                // One write per line: with O_APPEND each lands whole at the end.
-                (&*shared).write_all(format!("thread {k} line {i}\n").as_bytes()).unwrap_or_else(|e| fail(format!("write: {e}")));
+                let line = format!("thread {k} line {i}\n");
+                let file = shared.lock().unwrap_or_else(|e| e.into_inner());
+                (&*file).write_all(line.as_bytes()).unwrap_or_else(|e| fail(format!("write: {e}")));
             }
             let mut own = File::options()
                 .create(true)
