@@ -38,6 +38,17 @@ function validateFd(value, name) {
   if (value < 0 || value > 2147483647) throw new ERR_OUT_OF_RANGE(name, '>= 0 && <= 2147483647', value);
 }
 
+/** An optional integer option in [min, max], checked as Node checks its
+ * own; `fallback` when it is undefined. */
+function optionalInteger(value, name, min, max, fallback) {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number') throw new ERR_INVALID_ARG_TYPE(name, 'number', value);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ERR_OUT_OF_RANGE(name, `an integer >= ${min} && <= ${max}`, value);
+  }
+  return value;
+}
+
 // `sockets` (a wasi-rs option, like wasmtime's --tcplisten): an array of
 // `{ listen: 'host:port' }` (bound by wasi-rs) or `{ fd }` (a host socket
 // the embedder lends). They get guest fds after the preopens.
@@ -115,30 +126,14 @@ class WASI {
     validateFd(stderr, 'options.stderr');
 
     // `maxFds` (a wasi-rs option): the most descriptors the guest may hold,
-    // stdio and preopens included. Besides it, a guest never takes the
-    // process's last host fds (README, Limits).
-    let maxFds = 0;
-    if (options.maxFds !== undefined) {
-      const value = options.maxFds;
-      if (typeof value !== 'number') throw new ERR_INVALID_ARG_TYPE('options.maxFds', 'number', value);
-      if (!Number.isInteger(value) || value < 3 || value > 16384) {
-        throw new ERR_OUT_OF_RANGE('options.maxFds', 'an integer >= 3 && <= 16384', value);
-      }
-      maxFds = value;
-    }
+    // stdio and preopens included (0: the default). Besides it, a guest
+    // never takes the process's last host fds (README, Limits).
+    const maxFds = optionalInteger(options.maxFds, 'options.maxFds', 3, 16384, 0);
 
     // `maxThreads` (a wasi-rs option): how many threads a wasi-threads
     // guest may have spawned and running at once (`wasi.run()`); past it,
     // `thread-spawn` fails with EAGAIN, as pthread_create then does.
-    let maxThreads = DEFAULT_MAX_THREADS;
-    if (options.maxThreads !== undefined) {
-      const value = options.maxThreads;
-      if (typeof value !== 'number') throw new ERR_INVALID_ARG_TYPE('options.maxThreads', 'number', value);
-      if (!Number.isInteger(value) || value < 0 || value > 4096) {
-        throw new ERR_OUT_OF_RANGE('options.maxThreads', 'an integer >= 0 && <= 4096', value);
-      }
-      maxThreads = value;
-    }
+    const maxThreads = optionalInteger(options.maxThreads, 'options.maxThreads', 0, 4096, DEFAULT_MAX_THREADS);
 
     let returnOnExit = true;
     if (options.returnOnExit !== undefined) {
