@@ -117,13 +117,12 @@ unsafe fn call_on_exit(env: sys::napi_env, state: &State, code: ExitCode) -> sys
     if !got {
         return ptr::null_mut();
     }
-    let code = value;
     let mut handler = ptr::null_mut();
     let mut undefined = ptr::null_mut();
     let mut result = ptr::null_mut();
     if ok(sys::napi_get_reference_value(env, state.on_exit, &mut handler)) && !handler.is_null() {
         sys::napi_get_undefined(env, &mut undefined);
-        sys::napi_call_function(env, undefined, handler, 1, &code, &mut result);
+        sys::napi_call_function(env, undefined, handler, 1, &value, &mut result);
     }
     // The handler always throws; if it did not, make sure the guest unwinds.
     throw_internal(env, "proc_exit handler returned");

@@ -81,15 +81,23 @@ fn scatter(
 /// Before a read that may block (a stream, in blocking mode), waits for
 /// data in slices that let the thread be stopped (see
 /// [`host::wait_ready`]). A regular file (stdio redirected from one too),
-/// or a file not classified yet, is read at once.
-pub(crate) fn wait_until_readable(ctx: &WasiCtx, d: &Descriptor, host: host::BorrowedFd<'_>) -> WasiResult<()> {
+/// or a file not classified yet, is read at once. `wants_data` is asked
+/// only before a wait: it checks the call's buffers (so bad ones fail
+/// first) and says whether there is room for any byte (a read of nothing
+/// never waits); the hot path on a regular file pays for neither.
+pub(crate) fn wait_until_readable(
+    ctx: &WasiCtx,
+    d: &Descriptor,
+    host: host::BorrowedFd<'_>,
+    wants_data: impl FnOnce() -> WasiResult<bool>,
+) -> WasiResult<()> {
     let may_block = match (&d.kind, d.known_filetype()) {
         (_, Some(filetype::REGULAR_FILE | filetype::DIRECTORY | filetype::BLOCK_DEVICE)) => false,
         // Not classified yet: read at once rather than pay an fstat here.
         (Kind::File { .. }, None) => false,
         _ => true,
     };
-    if may_block && d.blocking() == host::Blocking::Wait && ctx.interruptible() {
+    if may_block && d.blocking() == host::Blocking::Wait && ctx.interruptible() && wants_data()? {
         host::wait_ready(host, host::Interest::Read, crate::ctx::INTERRUPT_CHECK_MS, &|| ctx.stop_requested())?;
     }
     Ok(())
@@ -108,10 +116,7 @@ pub fn fd_read(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, iovs: u32,
     let d = ctx.fds().get(fd)?;
     let host = d.stream(rights::FD_READ)?;
     mem.check(nread, 4)?;
-    // Bad iovecs fail, and a read of nothing returns, before any wait.
-    if mem.scan_iovecs(iovs, iovs_len)?.nonempty > 0 {
-        wait_until_readable(ctx, &d, host)?;
-    }
+    wait_until_readable(ctx, &d, host, || Ok(mem.scan_iovecs(iovs, iovs_len)?.nonempty > 0))?;
     let n = if matches!(d.kind, Kind::File { .. }) && d.known_filetype() == Some(filetype::REGULAR_FILE) {
         scatter(mem, iovs, iovs_len, |buf, _| host::read(host, buf, d.blocking()))
     } else {

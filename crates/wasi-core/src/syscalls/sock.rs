@@ -41,7 +41,7 @@ pub fn sock_accept(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, flags:
     let d = socket(ctx, fd, rights::SOCK_ACCEPT)?;
     let host = d.host_fd()?;
     mem.check(accepted, 4)?;
-    crate::syscalls::fd::wait_until_readable(ctx, &d, host)?;
+    crate::syscalls::fd::wait_until_readable(ctx, &d, host, || Ok(true))?;
     let nonblock = flags & u32::from(fdflags::NONBLOCK) != 0;
     let conn = host::net::accept(host, nonblock, d.blocking())?;
     let desc = Descriptor::new(Kind::Socket(conn), rights::SOCKET_BASE, 0).with_nonblock(nonblock);
@@ -70,10 +70,7 @@ pub fn sock_recv(
     let host = d.host_fd()?;
     mem.check(ro_datalen, 4)?;
     mem.check(ro_flags, 2)?;
-    // Bad iovecs fail, and a receive of nothing returns, before any wait.
-    if mem.scan_iovecs(ri_data, ri_data_len)?.nonempty > 0 {
-        crate::syscalls::fd::wait_until_readable(ctx, &d, host)?;
-    }
+    crate::syscalls::fd::wait_until_readable(ctx, &d, host, || Ok(mem.scan_iovecs(ri_data, ri_data_len)?.nonempty > 0))?;
     let (peek, wait_all) = (ri_flags & RECV_PEEK != 0, ri_flags & RECV_WAITALL != 0);
     let blocking = d.blocking();
     let n = match mem.scan_iovecs(ri_data, ri_data_len)?.first_nonempty {
