@@ -125,8 +125,8 @@ test("another set of natives reaches none of wasi-rs's instances, live or not", 
   // registry: a second set of natives (which any JS could take from the
   // addon) has a registry of its own, where none of those ids exists.
   const live = [new WASI({ version: 'preview1' }), new WASI({ version: 'preview1' })];
-  const { natives } = require('../lib/native');
-  const { frame, fd_close, clock_time_get } = natives();
+  const { addon } = require('../lib/native');
+  const { frame, fd_close, clock_time_get } = addon.natives();
   const u32 = new Uint32Array(frame);
   for (const id of [0, 1, 2, 3, 1 << 20, (1 << 20) | 1, 0x7fffffff, 12345, 0xfffff]) {
     u32[0] = id;

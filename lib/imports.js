@@ -4,8 +4,9 @@
 // src/frame.rs). Do not edit: change the table and run
 // `node scripts/gen-imports.js` (`npm test` checks this file is current).
 //
-// The `wasiImport` functions. Each one checks its arguments' types as
-// Node does (a Number for i32, a BigInt for i64, else EINVAL), makes sure
+// The `wasiImport` functions. Each one checks its arguments as Node
+// does (for an i32 an integral Number a wasm i32 can carry, signed or
+// unsigned; for an i64 a BigInt; else EINVAL), makes sure
 // the native side has the memory's current buffer (if it takes pointers),
 // writes the arguments with the instance's id into this thread's call
 // frame, calls the native function of its syscall (src/call.rs) and
@@ -32,7 +33,7 @@
 // that replacing `WebAssembly.Memory.prototype.buffer`, the typed arrays'
 // `length` or `Function.prototype.call` later cannot make a call use a
 // buffer other than the memory's own, or a detached one (lib/builtins.js).
-const { natives: takeNatives } = require('./native');
+const { takeNatives } = require('./native');
 const { freeze, memoryBuffer, isShared, isResizable, Uint8, View } = require('./builtins');
 
 const EINVAL = 28;
@@ -112,269 +113,269 @@ function createImports(version, config, onExit) {
   const preview1 = {
     __proto__: null,
     args_get: function args_get(argv, argv_buf) {
-      if (typeof argv !== 'number' || typeof argv_buf !== 'number') return EINVAL;
+      if (typeof argv !== 'number' || ((argv | 0) !== argv && (argv >>> 0) !== argv) || typeof argv_buf !== 'number' || ((argv_buf | 0) !== argv_buf && (argv_buf >>> 0) !== argv_buf)) return EINVAL;
       if (view.length === 0) rebind();
       u32[0] = wasi; u32[2] = argv; u32[4] = argv_buf;
       n.args_get();
       return u32[1];
     },
     args_sizes_get: function args_sizes_get(argc, argv_buf_size) {
-      if (typeof argc !== 'number' || typeof argv_buf_size !== 'number') return EINVAL;
+      if (typeof argc !== 'number' || ((argc | 0) !== argc && (argc >>> 0) !== argc) || typeof argv_buf_size !== 'number' || ((argv_buf_size | 0) !== argv_buf_size && (argv_buf_size >>> 0) !== argv_buf_size)) return EINVAL;
       if (view.length === 0) rebind();
       u32[0] = wasi; u32[2] = argc; u32[4] = argv_buf_size;
       n.args_sizes_get();
       return u32[1];
     },
     environ_get: function environ_get(environ, environ_buf) {
-      if (typeof environ !== 'number' || typeof environ_buf !== 'number') return EINVAL;
+      if (typeof environ !== 'number' || ((environ | 0) !== environ && (environ >>> 0) !== environ) || typeof environ_buf !== 'number' || ((environ_buf | 0) !== environ_buf && (environ_buf >>> 0) !== environ_buf)) return EINVAL;
       if (view.length === 0) rebind();
       u32[0] = wasi; u32[2] = environ; u32[4] = environ_buf;
       n.environ_get();
       return u32[1];
     },
     environ_sizes_get: function environ_sizes_get(count, buf_size) {
-      if (typeof count !== 'number' || typeof buf_size !== 'number') return EINVAL;
+      if (typeof count !== 'number' || ((count | 0) !== count && (count >>> 0) !== count) || typeof buf_size !== 'number' || ((buf_size | 0) !== buf_size && (buf_size >>> 0) !== buf_size)) return EINVAL;
       if (view.length === 0) rebind();
       u32[0] = wasi; u32[2] = count; u32[4] = buf_size;
       n.environ_sizes_get();
       return u32[1];
     },
     clock_res_get: function clock_res_get(clock_id, res) {
-      if (typeof clock_id !== 'number' || typeof res !== 'number') return EINVAL;
+      if (typeof clock_id !== 'number' || ((clock_id | 0) !== clock_id && (clock_id >>> 0) !== clock_id) || typeof res !== 'number' || ((res | 0) !== res && (res >>> 0) !== res)) return EINVAL;
       if (view.length === 0) rebind();
       u32[0] = wasi; u32[2] = clock_id; u32[4] = res;
       n.clock_res_get();
       return u32[1];
     },
     clock_time_get: function clock_time_get(clock_id, precision, time) {
-      if (typeof clock_id !== 'number' || typeof precision !== 'bigint' || typeof time !== 'number') return EINVAL;
+      if (typeof clock_id !== 'number' || ((clock_id | 0) !== clock_id && (clock_id >>> 0) !== clock_id) || typeof precision !== 'bigint' || typeof time !== 'number' || ((time | 0) !== time && (time >>> 0) !== time)) return EINVAL;
       if (view.length === 0) rebind();
       u32[0] = wasi; u32[2] = clock_id; u64[2] = precision; u32[6] = time;
       n.clock_time_get();
       return u32[1];
     },
     fd_advise: function fd_advise(fd, offset, len, advice) {
-      if (typeof fd !== 'number' || typeof offset !== 'bigint' || typeof len !== 'bigint' || typeof advice !== 'number') return EINVAL;
+      if (typeof fd !== 'number' || ((fd | 0) !== fd && (fd >>> 0) !== fd) || typeof offset !== 'bigint' || typeof len !== 'bigint' || typeof advice !== 'number' || ((advice | 0) !== advice && (advice >>> 0) !== advice)) return EINVAL;
       u32[0] = wasi; u32[2] = fd; u64[2] = offset; u64[3] = len; u32[8] = advice;
       n.fd_advise();
       return u32[1];
     },
     fd_allocate: function fd_allocate(fd, offset, len) {
-      if (typeof fd !== 'number' || typeof offset !== 'bigint' || typeof len !== 'bigint') return EINVAL;
+      if (typeof fd !== 'number' || ((fd | 0) !== fd && (fd >>> 0) !== fd) || typeof offset !== 'bigint' || typeof len !== 'bigint') return EINVAL;
       u32[0] = wasi; u32[2] = fd; u64[2] = offset; u64[3] = len;
       n.fd_allocate();
       return u32[1];
     },
     fd_close: function fd_close(fd) {
-      if (typeof fd !== 'number') return EINVAL;
+      if (typeof fd !== 'number' || ((fd | 0) !== fd && (fd >>> 0) !== fd)) return EINVAL;
       u32[0] = wasi; u32[2] = fd;
       n.fd_close();
       return u32[1];
     },
     fd_datasync: function fd_datasync(fd) {
-      if (typeof fd !== 'number') return EINVAL;
+      if (typeof fd !== 'number' || ((fd | 0) !== fd && (fd >>> 0) !== fd)) return EINVAL;
       u32[0] = wasi; u32[2] = fd;
       n.fd_datasync();
       return u32[1];
     },
     fd_fdstat_get: function fd_fdstat_get(fd, buf) {
-      if (typeof fd !== 'number' || typeof buf !== 'number') return EINVAL;
+      if (typeof fd !== 'number' || ((fd | 0) !== fd && (fd >>> 0) !== fd) || typeof buf !== 'number' || ((buf | 0) !== buf && (buf >>> 0) !== buf)) return EINVAL;
       if (view.length === 0) rebind();
       u32[0] = wasi; u32[2] = fd; u32[4] = buf;
       n.fd_fdstat_get();
       return u32[1];
     },
     fd_fdstat_set_flags: function fd_fdstat_set_flags(fd, flags) {
-      if (typeof fd !== 'number' || typeof flags !== 'number') return EINVAL;
+      if (typeof fd !== 'number' || ((fd | 0) !== fd && (fd >>> 0) !== fd) || typeof flags !== 'number' || ((flags | 0) !== flags && (flags >>> 0) !== flags)) return EINVAL;
       u32[0] = wasi; u32[2] = fd; u32[4] = flags;
       n.fd_fdstat_set_flags();
       return u32[1];
     },
     fd_fdstat_set_rights: function fd_fdstat_set_rights(fd, base, inheriting) {
-      if (typeof fd !== 'number' || typeof base !== 'bigint' || typeof inheriting !== 'bigint') return EINVAL;
+      if (typeof fd !== 'number' || ((fd | 0) !== fd && (fd >>> 0) !== fd) || typeof base !== 'bigint' || typeof inheriting !== 'bigint') return EINVAL;
       u32[0] = wasi; u32[2] = fd; u64[2] = base; u64[3] = inheriting;
       n.fd_fdstat_set_rights();
       return u32[1];
     },
     fd_filestat_get: function fd_filestat_get(fd, buf) {
-      if (typeof fd !== 'number' || typeof buf !== 'number') return EINVAL;
+      if (typeof fd !== 'number' || ((fd | 0) !== fd && (fd >>> 0) !== fd) || typeof buf !== 'number' || ((buf | 0) !== buf && (buf >>> 0) !== buf)) return EINVAL;
       if (view.length === 0) rebind();
       u32[0] = wasi; u32[2] = fd; u32[4] = buf;
       n.fd_filestat_get();
       return u32[1];
     },
     fd_filestat_set_size: function fd_filestat_set_size(fd, size) {
-      if (typeof fd !== 'number' || typeof size !== 'bigint') return EINVAL;
+      if (typeof fd !== 'number' || ((fd | 0) !== fd && (fd >>> 0) !== fd) || typeof size !== 'bigint') return EINVAL;
       u32[0] = wasi; u32[2] = fd; u64[2] = size;
       n.fd_filestat_set_size();
       return u32[1];
     },
     fd_filestat_set_times: function fd_filestat_set_times(fd, atim, mtim, fst_flags) {
-      if (typeof fd !== 'number' || typeof atim !== 'bigint' || typeof mtim !== 'bigint' || typeof fst_flags !== 'number') return EINVAL;
+      if (typeof fd !== 'number' || ((fd | 0) !== fd && (fd >>> 0) !== fd) || typeof atim !== 'bigint' || typeof mtim !== 'bigint' || typeof fst_flags !== 'number' || ((fst_flags | 0) !== fst_flags && (fst_flags >>> 0) !== fst_flags)) return EINVAL;
       u32[0] = wasi; u32[2] = fd; u64[2] = atim; u64[3] = mtim; u32[8] = fst_flags;
       n.fd_filestat_set_times();
       return u32[1];
     },
     fd_pread: function fd_pread(fd, iovs, iovs_len, offset, nread) {
-      if (typeof fd !== 'number' || typeof iovs !== 'number' || typeof iovs_len !== 'number' || typeof offset !== 'bigint' || typeof nread !== 'number') return EINVAL;
+      if (typeof fd !== 'number' || ((fd | 0) !== fd && (fd >>> 0) !== fd) || typeof iovs !== 'number' || ((iovs | 0) !== iovs && (iovs >>> 0) !== iovs) || typeof iovs_len !== 'number' || ((iovs_len | 0) !== iovs_len && (iovs_len >>> 0) !== iovs_len) || typeof offset !== 'bigint' || typeof nread !== 'number' || ((nread | 0) !== nread && (nread >>> 0) !== nread)) return EINVAL;
       if (view.length === 0) rebind();
       u32[0] = wasi; u32[2] = fd; u32[4] = iovs; u32[6] = iovs_len; u64[4] = offset; u32[10] = nread;
       n.fd_pread();
       return u32[1];
     },
     fd_prestat_get: function fd_prestat_get(fd, buf) {
-      if (typeof fd !== 'number' || typeof buf !== 'number') return EINVAL;
+      if (typeof fd !== 'number' || ((fd | 0) !== fd && (fd >>> 0) !== fd) || typeof buf !== 'number' || ((buf | 0) !== buf && (buf >>> 0) !== buf)) return EINVAL;
       if (view.length === 0) rebind();
       u32[0] = wasi; u32[2] = fd; u32[4] = buf;
       n.fd_prestat_get();
       return u32[1];
     },
     fd_prestat_dir_name: function fd_prestat_dir_name(fd, path, path_len) {
-      if (typeof fd !== 'number' || typeof path !== 'number' || typeof path_len !== 'number') return EINVAL;
+      if (typeof fd !== 'number' || ((fd | 0) !== fd && (fd >>> 0) !== fd) || typeof path !== 'number' || ((path | 0) !== path && (path >>> 0) !== path) || typeof path_len !== 'number' || ((path_len | 0) !== path_len && (path_len >>> 0) !== path_len)) return EINVAL;
       if (view.length === 0) rebind();
       u32[0] = wasi; u32[2] = fd; u32[4] = path; u32[6] = path_len;
       n.fd_prestat_dir_name();
       return u32[1];
     },
     fd_pwrite: function fd_pwrite(fd, iovs, iovs_len, offset, nwritten) {
-      if (typeof fd !== 'number' || typeof iovs !== 'number' || typeof iovs_len !== 'number' || typeof offset !== 'bigint' || typeof nwritten !== 'number') return EINVAL;
+      if (typeof fd !== 'number' || ((fd | 0) !== fd && (fd >>> 0) !== fd) || typeof iovs !== 'number' || ((iovs | 0) !== iovs && (iovs >>> 0) !== iovs) || typeof iovs_len !== 'number' || ((iovs_len | 0) !== iovs_len && (iovs_len >>> 0) !== iovs_len) || typeof offset !== 'bigint' || typeof nwritten !== 'number' || ((nwritten | 0) !== nwritten && (nwritten >>> 0) !== nwritten)) return EINVAL;
       if (view.length === 0) rebind();
       u32[0] = wasi; u32[2] = fd; u32[4] = iovs; u32[6] = iovs_len; u64[4] = offset; u32[10] = nwritten;
       n.fd_pwrite();
       return u32[1];
     },
     fd_read: function fd_read(fd, iovs, iovs_len, nread) {
-      if (typeof fd !== 'number' || typeof iovs !== 'number' || typeof iovs_len !== 'number' || typeof nread !== 'number') return EINVAL;
+      if (typeof fd !== 'number' || ((fd | 0) !== fd && (fd >>> 0) !== fd) || typeof iovs !== 'number' || ((iovs | 0) !== iovs && (iovs >>> 0) !== iovs) || typeof iovs_len !== 'number' || ((iovs_len | 0) !== iovs_len && (iovs_len >>> 0) !== iovs_len) || typeof nread !== 'number' || ((nread | 0) !== nread && (nread >>> 0) !== nread)) return EINVAL;
       if (view.length === 0) rebind();
       u32[0] = wasi; u32[2] = fd; u32[4] = iovs; u32[6] = iovs_len; u32[8] = nread;
       n.fd_read();
       return u32[1];
     },
     fd_readdir: function fd_readdir(fd, buf, buf_len, cookie, bufused) {
-      if (typeof fd !== 'number' || typeof buf !== 'number' || typeof buf_len !== 'number' || typeof cookie !== 'bigint' || typeof bufused !== 'number') return EINVAL;
+      if (typeof fd !== 'number' || ((fd | 0) !== fd && (fd >>> 0) !== fd) || typeof buf !== 'number' || ((buf | 0) !== buf && (buf >>> 0) !== buf) || typeof buf_len !== 'number' || ((buf_len | 0) !== buf_len && (buf_len >>> 0) !== buf_len) || typeof cookie !== 'bigint' || typeof bufused !== 'number' || ((bufused | 0) !== bufused && (bufused >>> 0) !== bufused)) return EINVAL;
       if (view.length === 0) rebind();
       u32[0] = wasi; u32[2] = fd; u32[4] = buf; u32[6] = buf_len; u64[4] = cookie; u32[10] = bufused;
       n.fd_readdir();
       return u32[1];
     },
     fd_renumber: function fd_renumber(fd, to) {
-      if (typeof fd !== 'number' || typeof to !== 'number') return EINVAL;
+      if (typeof fd !== 'number' || ((fd | 0) !== fd && (fd >>> 0) !== fd) || typeof to !== 'number' || ((to | 0) !== to && (to >>> 0) !== to)) return EINVAL;
       u32[0] = wasi; u32[2] = fd; u32[4] = to;
       n.fd_renumber();
       return u32[1];
     },
     fd_seek: function fd_seek(fd, offset, whence, newoffset) {
-      if (typeof fd !== 'number' || typeof offset !== 'bigint' || typeof whence !== 'number' || typeof newoffset !== 'number') return EINVAL;
+      if (typeof fd !== 'number' || ((fd | 0) !== fd && (fd >>> 0) !== fd) || typeof offset !== 'bigint' || typeof whence !== 'number' || ((whence | 0) !== whence && (whence >>> 0) !== whence) || typeof newoffset !== 'number' || ((newoffset | 0) !== newoffset && (newoffset >>> 0) !== newoffset)) return EINVAL;
       if (view.length === 0) rebind();
       u32[0] = wasi; u32[2] = fd; u64[2] = offset; u32[6] = whence; u32[8] = newoffset;
       n.fd_seek();
       return u32[1];
     },
     fd_sync: function fd_sync(fd) {
-      if (typeof fd !== 'number') return EINVAL;
+      if (typeof fd !== 'number' || ((fd | 0) !== fd && (fd >>> 0) !== fd)) return EINVAL;
       u32[0] = wasi; u32[2] = fd;
       n.fd_sync();
       return u32[1];
     },
     fd_tell: function fd_tell(fd, offset) {
-      if (typeof fd !== 'number' || typeof offset !== 'number') return EINVAL;
+      if (typeof fd !== 'number' || ((fd | 0) !== fd && (fd >>> 0) !== fd) || typeof offset !== 'number' || ((offset | 0) !== offset && (offset >>> 0) !== offset)) return EINVAL;
       if (view.length === 0) rebind();
       u32[0] = wasi; u32[2] = fd; u32[4] = offset;
       n.fd_tell();
       return u32[1];
     },
     fd_write: function fd_write(fd, iovs, iovs_len, nwritten) {
-      if (typeof fd !== 'number' || typeof iovs !== 'number' || typeof iovs_len !== 'number' || typeof nwritten !== 'number') return EINVAL;
+      if (typeof fd !== 'number' || ((fd | 0) !== fd && (fd >>> 0) !== fd) || typeof iovs !== 'number' || ((iovs | 0) !== iovs && (iovs >>> 0) !== iovs) || typeof iovs_len !== 'number' || ((iovs_len | 0) !== iovs_len && (iovs_len >>> 0) !== iovs_len) || typeof nwritten !== 'number' || ((nwritten | 0) !== nwritten && (nwritten >>> 0) !== nwritten)) return EINVAL;
       if (view.length === 0) rebind();
       u32[0] = wasi; u32[2] = fd; u32[4] = iovs; u32[6] = iovs_len; u32[8] = nwritten;
       n.fd_write();
       return u32[1];
     },
     path_create_directory: function path_create_directory(fd, path, path_len) {
-      if (typeof fd !== 'number' || typeof path !== 'number' || typeof path_len !== 'number') return EINVAL;
+      if (typeof fd !== 'number' || ((fd | 0) !== fd && (fd >>> 0) !== fd) || typeof path !== 'number' || ((path | 0) !== path && (path >>> 0) !== path) || typeof path_len !== 'number' || ((path_len | 0) !== path_len && (path_len >>> 0) !== path_len)) return EINVAL;
       if (view.length === 0) rebind();
       u32[0] = wasi; u32[2] = fd; u32[4] = path; u32[6] = path_len;
       n.path_create_directory();
       return u32[1];
     },
     path_filestat_get: function path_filestat_get(fd, flags, path, path_len, buf) {
-      if (typeof fd !== 'number' || typeof flags !== 'number' || typeof path !== 'number' || typeof path_len !== 'number' || typeof buf !== 'number') return EINVAL;
+      if (typeof fd !== 'number' || ((fd | 0) !== fd && (fd >>> 0) !== fd) || typeof flags !== 'number' || ((flags | 0) !== flags && (flags >>> 0) !== flags) || typeof path !== 'number' || ((path | 0) !== path && (path >>> 0) !== path) || typeof path_len !== 'number' || ((path_len | 0) !== path_len && (path_len >>> 0) !== path_len) || typeof buf !== 'number' || ((buf | 0) !== buf && (buf >>> 0) !== buf)) return EINVAL;
       if (view.length === 0) rebind();
       u32[0] = wasi; u32[2] = fd; u32[4] = flags; u32[6] = path; u32[8] = path_len; u32[10] = buf;
       n.path_filestat_get();
       return u32[1];
     },
     path_filestat_set_times: function path_filestat_set_times(fd, flags, path, path_len, atim, mtim, fst_flags) {
-      if (typeof fd !== 'number' || typeof flags !== 'number' || typeof path !== 'number' || typeof path_len !== 'number' || typeof atim !== 'bigint' || typeof mtim !== 'bigint' || typeof fst_flags !== 'number') return EINVAL;
+      if (typeof fd !== 'number' || ((fd | 0) !== fd && (fd >>> 0) !== fd) || typeof flags !== 'number' || ((flags | 0) !== flags && (flags >>> 0) !== flags) || typeof path !== 'number' || ((path | 0) !== path && (path >>> 0) !== path) || typeof path_len !== 'number' || ((path_len | 0) !== path_len && (path_len >>> 0) !== path_len) || typeof atim !== 'bigint' || typeof mtim !== 'bigint' || typeof fst_flags !== 'number' || ((fst_flags | 0) !== fst_flags && (fst_flags >>> 0) !== fst_flags)) return EINVAL;
       if (view.length === 0) rebind();
       u32[0] = wasi; u32[2] = fd; u32[4] = flags; u32[6] = path; u32[8] = path_len; u64[5] = atim; u64[6] = mtim; u32[14] = fst_flags;
       n.path_filestat_set_times();
       return u32[1];
     },
     path_link: function path_link(old_fd, old_flags, old_path, old_path_len, new_fd, new_path, new_path_len) {
-      if (typeof old_fd !== 'number' || typeof old_flags !== 'number' || typeof old_path !== 'number' || typeof old_path_len !== 'number' || typeof new_fd !== 'number' || typeof new_path !== 'number' || typeof new_path_len !== 'number') return EINVAL;
+      if (typeof old_fd !== 'number' || ((old_fd | 0) !== old_fd && (old_fd >>> 0) !== old_fd) || typeof old_flags !== 'number' || ((old_flags | 0) !== old_flags && (old_flags >>> 0) !== old_flags) || typeof old_path !== 'number' || ((old_path | 0) !== old_path && (old_path >>> 0) !== old_path) || typeof old_path_len !== 'number' || ((old_path_len | 0) !== old_path_len && (old_path_len >>> 0) !== old_path_len) || typeof new_fd !== 'number' || ((new_fd | 0) !== new_fd && (new_fd >>> 0) !== new_fd) || typeof new_path !== 'number' || ((new_path | 0) !== new_path && (new_path >>> 0) !== new_path) || typeof new_path_len !== 'number' || ((new_path_len | 0) !== new_path_len && (new_path_len >>> 0) !== new_path_len)) return EINVAL;
       if (view.length === 0) rebind();
       u32[0] = wasi; u32[2] = old_fd; u32[4] = old_flags; u32[6] = old_path; u32[8] = old_path_len; u32[10] = new_fd; u32[12] = new_path; u32[14] = new_path_len;
       n.path_link();
       return u32[1];
     },
     path_open: function path_open(fd, dirflags, path, path_len, oflags, rights_base, rights_inheriting, fdflags, opened) {
-      if (typeof fd !== 'number' || typeof dirflags !== 'number' || typeof path !== 'number' || typeof path_len !== 'number' || typeof oflags !== 'number' || typeof rights_base !== 'bigint' || typeof rights_inheriting !== 'bigint' || typeof fdflags !== 'number' || typeof opened !== 'number') return EINVAL;
+      if (typeof fd !== 'number' || ((fd | 0) !== fd && (fd >>> 0) !== fd) || typeof dirflags !== 'number' || ((dirflags | 0) !== dirflags && (dirflags >>> 0) !== dirflags) || typeof path !== 'number' || ((path | 0) !== path && (path >>> 0) !== path) || typeof path_len !== 'number' || ((path_len | 0) !== path_len && (path_len >>> 0) !== path_len) || typeof oflags !== 'number' || ((oflags | 0) !== oflags && (oflags >>> 0) !== oflags) || typeof rights_base !== 'bigint' || typeof rights_inheriting !== 'bigint' || typeof fdflags !== 'number' || ((fdflags | 0) !== fdflags && (fdflags >>> 0) !== fdflags) || typeof opened !== 'number' || ((opened | 0) !== opened && (opened >>> 0) !== opened)) return EINVAL;
       if (view.length === 0) rebind();
       u32[0] = wasi; u32[2] = fd; u32[4] = dirflags; u32[6] = path; u32[8] = path_len; u32[10] = oflags; u64[6] = rights_base; u64[7] = rights_inheriting; u32[16] = fdflags; u32[18] = opened;
       n.path_open();
       return u32[1];
     },
     path_readlink: function path_readlink(fd, path, path_len, buf, buf_len, bufused) {
-      if (typeof fd !== 'number' || typeof path !== 'number' || typeof path_len !== 'number' || typeof buf !== 'number' || typeof buf_len !== 'number' || typeof bufused !== 'number') return EINVAL;
+      if (typeof fd !== 'number' || ((fd | 0) !== fd && (fd >>> 0) !== fd) || typeof path !== 'number' || ((path | 0) !== path && (path >>> 0) !== path) || typeof path_len !== 'number' || ((path_len | 0) !== path_len && (path_len >>> 0) !== path_len) || typeof buf !== 'number' || ((buf | 0) !== buf && (buf >>> 0) !== buf) || typeof buf_len !== 'number' || ((buf_len | 0) !== buf_len && (buf_len >>> 0) !== buf_len) || typeof bufused !== 'number' || ((bufused | 0) !== bufused && (bufused >>> 0) !== bufused)) return EINVAL;
       if (view.length === 0) rebind();
       u32[0] = wasi; u32[2] = fd; u32[4] = path; u32[6] = path_len; u32[8] = buf; u32[10] = buf_len; u32[12] = bufused;
       n.path_readlink();
       return u32[1];
     },
     path_remove_directory: function path_remove_directory(fd, path, path_len) {
-      if (typeof fd !== 'number' || typeof path !== 'number' || typeof path_len !== 'number') return EINVAL;
+      if (typeof fd !== 'number' || ((fd | 0) !== fd && (fd >>> 0) !== fd) || typeof path !== 'number' || ((path | 0) !== path && (path >>> 0) !== path) || typeof path_len !== 'number' || ((path_len | 0) !== path_len && (path_len >>> 0) !== path_len)) return EINVAL;
       if (view.length === 0) rebind();
       u32[0] = wasi; u32[2] = fd; u32[4] = path; u32[6] = path_len;
       n.path_remove_directory();
       return u32[1];
     },
     path_rename: function path_rename(fd, old_path, old_path_len, new_fd, new_path, new_path_len) {
-      if (typeof fd !== 'number' || typeof old_path !== 'number' || typeof old_path_len !== 'number' || typeof new_fd !== 'number' || typeof new_path !== 'number' || typeof new_path_len !== 'number') return EINVAL;
+      if (typeof fd !== 'number' || ((fd | 0) !== fd && (fd >>> 0) !== fd) || typeof old_path !== 'number' || ((old_path | 0) !== old_path && (old_path >>> 0) !== old_path) || typeof old_path_len !== 'number' || ((old_path_len | 0) !== old_path_len && (old_path_len >>> 0) !== old_path_len) || typeof new_fd !== 'number' || ((new_fd | 0) !== new_fd && (new_fd >>> 0) !== new_fd) || typeof new_path !== 'number' || ((new_path | 0) !== new_path && (new_path >>> 0) !== new_path) || typeof new_path_len !== 'number' || ((new_path_len | 0) !== new_path_len && (new_path_len >>> 0) !== new_path_len)) return EINVAL;
       if (view.length === 0) rebind();
       u32[0] = wasi; u32[2] = fd; u32[4] = old_path; u32[6] = old_path_len; u32[8] = new_fd; u32[10] = new_path; u32[12] = new_path_len;
       n.path_rename();
       return u32[1];
     },
     path_symlink: function path_symlink(old_path, old_path_len, fd, new_path, new_path_len) {
-      if (typeof old_path !== 'number' || typeof old_path_len !== 'number' || typeof fd !== 'number' || typeof new_path !== 'number' || typeof new_path_len !== 'number') return EINVAL;
+      if (typeof old_path !== 'number' || ((old_path | 0) !== old_path && (old_path >>> 0) !== old_path) || typeof old_path_len !== 'number' || ((old_path_len | 0) !== old_path_len && (old_path_len >>> 0) !== old_path_len) || typeof fd !== 'number' || ((fd | 0) !== fd && (fd >>> 0) !== fd) || typeof new_path !== 'number' || ((new_path | 0) !== new_path && (new_path >>> 0) !== new_path) || typeof new_path_len !== 'number' || ((new_path_len | 0) !== new_path_len && (new_path_len >>> 0) !== new_path_len)) return EINVAL;
       if (view.length === 0) rebind();
       u32[0] = wasi; u32[2] = old_path; u32[4] = old_path_len; u32[6] = fd; u32[8] = new_path; u32[10] = new_path_len;
       n.path_symlink();
       return u32[1];
     },
     path_unlink_file: function path_unlink_file(fd, path, path_len) {
-      if (typeof fd !== 'number' || typeof path !== 'number' || typeof path_len !== 'number') return EINVAL;
+      if (typeof fd !== 'number' || ((fd | 0) !== fd && (fd >>> 0) !== fd) || typeof path !== 'number' || ((path | 0) !== path && (path >>> 0) !== path) || typeof path_len !== 'number' || ((path_len | 0) !== path_len && (path_len >>> 0) !== path_len)) return EINVAL;
       if (view.length === 0) rebind();
       u32[0] = wasi; u32[2] = fd; u32[4] = path; u32[6] = path_len;
       n.path_unlink_file();
       return u32[1];
     },
     poll_oneoff: function poll_oneoff(subs, events, nsubscriptions, nevents) {
-      if (typeof subs !== 'number' || typeof events !== 'number' || typeof nsubscriptions !== 'number' || typeof nevents !== 'number') return EINVAL;
+      if (typeof subs !== 'number' || ((subs | 0) !== subs && (subs >>> 0) !== subs) || typeof events !== 'number' || ((events | 0) !== events && (events >>> 0) !== events) || typeof nsubscriptions !== 'number' || ((nsubscriptions | 0) !== nsubscriptions && (nsubscriptions >>> 0) !== nsubscriptions) || typeof nevents !== 'number' || ((nevents | 0) !== nevents && (nevents >>> 0) !== nevents)) return EINVAL;
       if (view.length === 0) rebind();
       u32[0] = wasi; u32[2] = subs; u32[4] = events; u32[6] = nsubscriptions; u32[8] = nevents;
       n.poll_oneoff();
       return u32[1];
     },
     proc_exit: function proc_exit(rval) {
-      if (typeof rval !== 'number') return EINVAL;
+      if (typeof rval !== 'number' || ((rval | 0) !== rval && (rval >>> 0) !== rval)) return EINVAL;
       u32[0] = wasi; u32[2] = rval;
       n.proc_exit(rval);
       return u32[1];
     },
     proc_raise: function proc_raise(sig) {
-      if (typeof sig !== 'number') return EINVAL;
+      if (typeof sig !== 'number' || ((sig | 0) !== sig && (sig >>> 0) !== sig)) return EINVAL;
       u32[0] = wasi; u32[2] = sig;
       n.proc_raise();
       return u32[1];
@@ -385,35 +386,35 @@ function createImports(version, config, onExit) {
       return u32[1];
     },
     random_get: function random_get(buf, buf_len) {
-      if (typeof buf !== 'number' || typeof buf_len !== 'number') return EINVAL;
+      if (typeof buf !== 'number' || ((buf | 0) !== buf && (buf >>> 0) !== buf) || typeof buf_len !== 'number' || ((buf_len | 0) !== buf_len && (buf_len >>> 0) !== buf_len)) return EINVAL;
       if (view.length === 0) rebind();
       u32[0] = wasi; u32[2] = buf; u32[4] = buf_len;
       n.random_get();
       return u32[1];
     },
     sock_accept: function sock_accept(fd, flags, accepted) {
-      if (typeof fd !== 'number' || typeof flags !== 'number' || typeof accepted !== 'number') return EINVAL;
+      if (typeof fd !== 'number' || ((fd | 0) !== fd && (fd >>> 0) !== fd) || typeof flags !== 'number' || ((flags | 0) !== flags && (flags >>> 0) !== flags) || typeof accepted !== 'number' || ((accepted | 0) !== accepted && (accepted >>> 0) !== accepted)) return EINVAL;
       if (view.length === 0) rebind();
       u32[0] = wasi; u32[2] = fd; u32[4] = flags; u32[6] = accepted;
       n.sock_accept();
       return u32[1];
     },
     sock_recv: function sock_recv(fd, ri_data, ri_data_len, ri_flags, ro_datalen, ro_flags) {
-      if (typeof fd !== 'number' || typeof ri_data !== 'number' || typeof ri_data_len !== 'number' || typeof ri_flags !== 'number' || typeof ro_datalen !== 'number' || typeof ro_flags !== 'number') return EINVAL;
+      if (typeof fd !== 'number' || ((fd | 0) !== fd && (fd >>> 0) !== fd) || typeof ri_data !== 'number' || ((ri_data | 0) !== ri_data && (ri_data >>> 0) !== ri_data) || typeof ri_data_len !== 'number' || ((ri_data_len | 0) !== ri_data_len && (ri_data_len >>> 0) !== ri_data_len) || typeof ri_flags !== 'number' || ((ri_flags | 0) !== ri_flags && (ri_flags >>> 0) !== ri_flags) || typeof ro_datalen !== 'number' || ((ro_datalen | 0) !== ro_datalen && (ro_datalen >>> 0) !== ro_datalen) || typeof ro_flags !== 'number' || ((ro_flags | 0) !== ro_flags && (ro_flags >>> 0) !== ro_flags)) return EINVAL;
       if (view.length === 0) rebind();
       u32[0] = wasi; u32[2] = fd; u32[4] = ri_data; u32[6] = ri_data_len; u32[8] = ri_flags; u32[10] = ro_datalen; u32[12] = ro_flags;
       n.sock_recv();
       return u32[1];
     },
     sock_send: function sock_send(fd, si_data, si_data_len, si_flags, so_datalen) {
-      if (typeof fd !== 'number' || typeof si_data !== 'number' || typeof si_data_len !== 'number' || typeof si_flags !== 'number' || typeof so_datalen !== 'number') return EINVAL;
+      if (typeof fd !== 'number' || ((fd | 0) !== fd && (fd >>> 0) !== fd) || typeof si_data !== 'number' || ((si_data | 0) !== si_data && (si_data >>> 0) !== si_data) || typeof si_data_len !== 'number' || ((si_data_len | 0) !== si_data_len && (si_data_len >>> 0) !== si_data_len) || typeof si_flags !== 'number' || ((si_flags | 0) !== si_flags && (si_flags >>> 0) !== si_flags) || typeof so_datalen !== 'number' || ((so_datalen | 0) !== so_datalen && (so_datalen >>> 0) !== so_datalen)) return EINVAL;
       if (view.length === 0) rebind();
       u32[0] = wasi; u32[2] = fd; u32[4] = si_data; u32[6] = si_data_len; u32[8] = si_flags; u32[10] = so_datalen;
       n.sock_send();
       return u32[1];
     },
     sock_shutdown: function sock_shutdown(fd, how) {
-      if (typeof fd !== 'number' || typeof how !== 'number') return EINVAL;
+      if (typeof fd !== 'number' || ((fd | 0) !== fd && (fd >>> 0) !== fd) || typeof how !== 'number' || ((how | 0) !== how && (how >>> 0) !== how)) return EINVAL;
       u32[0] = wasi; u32[2] = fd; u32[4] = how;
       n.sock_shutdown();
       return u32[1];
@@ -439,7 +440,7 @@ function createImports(version, config, onExit) {
     fd_fdstat_set_flags: preview1.fd_fdstat_set_flags,
     fd_fdstat_set_rights: preview1.fd_fdstat_set_rights,
     fd_filestat_get: function fd_filestat_get(fd, buf) {
-      if (typeof fd !== 'number' || typeof buf !== 'number') return EINVAL;
+      if (typeof fd !== 'number' || ((fd | 0) !== fd && (fd >>> 0) !== fd) || typeof buf !== 'number' || ((buf | 0) !== buf && (buf >>> 0) !== buf)) return EINVAL;
       if (view.length === 0) rebind();
       u32[0] = wasi; u32[2] = fd; u32[4] = buf;
       n.unstable_fd_filestat_get();
@@ -455,7 +456,7 @@ function createImports(version, config, onExit) {
     fd_readdir: preview1.fd_readdir,
     fd_renumber: preview1.fd_renumber,
     fd_seek: function fd_seek(fd, offset, whence, newoffset) {
-      if (typeof fd !== 'number' || typeof offset !== 'bigint' || typeof whence !== 'number' || typeof newoffset !== 'number') return EINVAL;
+      if (typeof fd !== 'number' || ((fd | 0) !== fd && (fd >>> 0) !== fd) || typeof offset !== 'bigint' || typeof whence !== 'number' || ((whence | 0) !== whence && (whence >>> 0) !== whence) || typeof newoffset !== 'number' || ((newoffset | 0) !== newoffset && (newoffset >>> 0) !== newoffset)) return EINVAL;
       if (view.length === 0) rebind();
       u32[0] = wasi; u32[2] = fd; u64[2] = offset; u32[6] = whence; u32[8] = newoffset;
       n.unstable_fd_seek();
@@ -466,7 +467,7 @@ function createImports(version, config, onExit) {
     fd_write: preview1.fd_write,
     path_create_directory: preview1.path_create_directory,
     path_filestat_get: function path_filestat_get(fd, flags, path, path_len, buf) {
-      if (typeof fd !== 'number' || typeof flags !== 'number' || typeof path !== 'number' || typeof path_len !== 'number' || typeof buf !== 'number') return EINVAL;
+      if (typeof fd !== 'number' || ((fd | 0) !== fd && (fd >>> 0) !== fd) || typeof flags !== 'number' || ((flags | 0) !== flags && (flags >>> 0) !== flags) || typeof path !== 'number' || ((path | 0) !== path && (path >>> 0) !== path) || typeof path_len !== 'number' || ((path_len | 0) !== path_len && (path_len >>> 0) !== path_len) || typeof buf !== 'number' || ((buf | 0) !== buf && (buf >>> 0) !== buf)) return EINVAL;
       if (view.length === 0) rebind();
       u32[0] = wasi; u32[2] = fd; u32[4] = flags; u32[6] = path; u32[8] = path_len; u32[10] = buf;
       n.unstable_path_filestat_get();
@@ -481,7 +482,7 @@ function createImports(version, config, onExit) {
     path_symlink: preview1.path_symlink,
     path_unlink_file: preview1.path_unlink_file,
     poll_oneoff: function poll_oneoff(subs, events, nsubscriptions, nevents) {
-      if (typeof subs !== 'number' || typeof events !== 'number' || typeof nsubscriptions !== 'number' || typeof nevents !== 'number') return EINVAL;
+      if (typeof subs !== 'number' || ((subs | 0) !== subs && (subs >>> 0) !== subs) || typeof events !== 'number' || ((events | 0) !== events && (events >>> 0) !== events) || typeof nsubscriptions !== 'number' || ((nsubscriptions | 0) !== nsubscriptions && (nsubscriptions >>> 0) !== nsubscriptions) || typeof nevents !== 'number' || ((nevents | 0) !== nevents && (nevents >>> 0) !== nevents)) return EINVAL;
       if (view.length === 0) rebind();
       u32[0] = wasi; u32[2] = subs; u32[4] = events; u32[6] = nsubscriptions; u32[8] = nevents;
       n.unstable_poll_oneoff();

@@ -45,4 +45,19 @@ function requireAddon(file, what) {
   }
 }
 
-module.exports = load();
+const addon = load();
+
+// The addon trusts the first set of natives made on a thread, and checks
+// the memory on every call of any later one (src/natives.rs). It is taken
+// here, in the same step as the addon is loaded, so that no other JS can
+// take it first; lib/imports.js takes it from here once.
+let trusted = addon.natives();
+
+/** This thread's trusted natives the first time, a checked set after. */
+function takeNatives() {
+  const set = trusted ?? addon.natives();
+  trusted = undefined;
+  return set;
+}
+
+module.exports = { addon, takeNatives };

@@ -17,13 +17,20 @@ const outPath = path.join(root, 'lib/imports.js');
  * next to the instance id). */
 const paramName = (name) => (name === 'id' ? 'clock_id' : name);
 
+/** The check that `name` is not a value a wasm i32 can be: a Number that
+ * is an integer in [-2^31, 2^32) (wasm passes an i32 as a signed Number;
+ * JS callers may pass it unsigned). NaN, fractions and out-of-range
+ * numbers would otherwise be truncated to some other fd or pointer (NaN
+ * to 0, stdin). `typeof` comes first, so no valueOf() is ever called. */
+const notI32 = (name) => `typeof ${name} !== 'number' || ((${name} | 0) !== ${name} && (${name} >>> 0) !== ${name})`;
+
 /** One import function: validate as Node does, make sure the native side
  * has the memory's current buffer, fill the frame, call, read the errno. */
 function shim({ name, native, params, paramNames, exits, usesMemory }, indent) {
   const names = paramNames.map(paramName);
   const lines = [`${name}: function ${name}(${names.join(', ')}) {`];
   if (params.length > 0) {
-    const checks = params.map((p, i) => `typeof ${names[i]} !== '${p === 'i64' ? 'bigint' : 'number'}'`);
+    const checks = params.map((p, i) => (p === 'i64' ? `typeof ${names[i]} !== 'bigint'` : notI32(names[i])));
     lines.push(`  if (${checks.join(' || ')}) return EINVAL;`);
   }
   if (usesMemory) lines.push('  if (view.length === 0) rebind();');
@@ -47,8 +54,9 @@ function generate(abi) {
 // src/frame.rs). Do not edit: change the table and run
 // \`node scripts/gen-imports.js\` (\`npm test\` checks this file is current).
 //
-// The \`wasiImport\` functions. Each one checks its arguments' types as
-// Node does (a Number for i32, a BigInt for i64, else EINVAL), makes sure
+// The \`wasiImport\` functions. Each one checks its arguments as Node
+// does (for an i32 an integral Number a wasm i32 can carry, signed or
+// unsigned; for an i64 a BigInt; else EINVAL), makes sure
 // the native side has the memory's current buffer (if it takes pointers),
 // writes the arguments with the instance's id into this thread's call
 // frame, calls the native function of its syscall (src/call.rs) and
@@ -75,7 +83,7 @@ function generate(abi) {
 // that replacing \`WebAssembly.Memory.prototype.buffer\`, the typed arrays'
 // \`length\` or \`Function.prototype.call\` later cannot make a call use a
 // buffer other than the memory's own, or a detached one (lib/builtins.js).
-const { natives: takeNatives } = require('./native');
+const { takeNatives } = require('./native');
 const { freeze, memoryBuffer, isShared, isResizable, Uint8, View } = require('./builtins');
 
 const EINVAL = ${abi.einval};

@@ -46,7 +46,11 @@ unsafe fn bind_memory(env: sys::napi_env, info: sys::napi_callback_info) -> sys:
         let mut b = false;
         ok(sys::napi_get_value_bool(env, argv[2], &mut b)) && b
     };
-    let cache = if view_fn { MemoryCache::shared(env, argv[0], argv[1], shared) } else { MemoryCache::unshared(env, argv[0]) };
+    let cache = if view_fn {
+        MemoryCache::shared(env, argv[0], argv[1], shared, state.checked)
+    } else {
+        MemoryCache::unshared(env, argv[0], state.checked)
+    };
     let cache = match cache {
         Ok(c) => c,
         Err(e) => {

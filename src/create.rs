@@ -65,6 +65,7 @@ pub struct NativeListener {
 pub unsafe fn create_wasi(
     raw: sys::napi_env,
     registry: &Rc<Registry>,
+    checked: bool,
     config: sys::napi_value,
     on_exit: sys::napi_value,
 ) -> napi::Result<sys::napi_value> {
@@ -134,7 +135,7 @@ pub unsafe fn create_wasi(
         }
         // Only names from the table are kept, as &'static str.
         let panic_on = config.panic_on.and_then(|name| wasi_core::PREVIEW1.iter().find(|s| s.name == name).map(|s| s.name));
-        let state = State::new(raw, registry.clone(), ctx, on_exit_ref, panic_on);
+        let state = State::new(raw, registry.clone(), checked, ctx, on_exit_ref, panic_on);
         if joined {
             if let Ok(mut inner) = state.inner.try_borrow_mut() {
                 inner.shared = true;

@@ -30,6 +30,14 @@
 //! A resizable buffer (unshared, `memory.toResizableBuffer()`) also
 //! detaches nothing; for it every call takes a fresh view through the
 //! helper, as growth could in principle move it.
+//!
+//! All of the above trusts the caller of `bind` to be `lib/imports.js`.
+//! A *checked* cache (made for a set of natives other JS could have
+//! taken, see `crate::natives`) trusts nothing it was given: on every
+//! call it reads the held buffer's pointer and length afresh (a detached
+//! or transferred buffer then reads as empty, a shrunk one as its new
+//! length), or asks the helper for a fresh view and treats its bytes as
+//! shared; and it never names a process.
 
 use crate::napi_util::ok;
 use napi::sys;
@@ -61,6 +69,8 @@ pub struct MemoryCache {
     /// Whether `view_fn` is asked on every call (resizable) or only when an
     /// access lies past `len` (shared).
     fresh_each_call: bool,
+    /// Whether every call reads the buffer afresh (see the module doc).
+    checked: bool,
     /// The environment the references belong to (for the growth check,
     /// which runs inside a call on that environment's thread).
     env: sys::napi_env,
@@ -71,7 +81,7 @@ impl MemoryCache {
     ///
     /// # Safety
     /// `buffer` must be a live handle of `env`, inside a callback.
-    pub unsafe fn unshared(env: sys::napi_env, buffer: sys::napi_value) -> Result<MemoryCache, MemoryError> {
+    pub unsafe fn unshared(env: sys::napi_env, buffer: sys::napi_value, checked: bool) -> Result<MemoryCache, MemoryError> {
         let mut is_ab = false;
         if !ok(sys::napi_is_arraybuffer(env, buffer, &mut is_ab)) || !is_ab {
             return Err(MemoryError::NotAnArrayBuffer);
@@ -91,6 +101,7 @@ impl MemoryCache {
             len: Cell::new(if data.is_null() { 0 } else { len }),
             view_fn: ptr::null_mut(),
             fresh_each_call: false,
+            checked,
             env,
         })
     }
@@ -107,6 +118,7 @@ impl MemoryCache {
         buffer: sys::napi_value,
         view_fn: sys::napi_value,
         shared: bool,
+        checked: bool,
     ) -> Result<MemoryCache, MemoryError> {
         // The buffer, strongly: it keeps the memory's bytes where they are
         // for as long as this state lives, so their address (which names
@@ -129,7 +141,15 @@ impl MemoryCache {
             sys::napi_delete_reference(env, held);
             return Err(MemoryError::Napi);
         }
-        let mut cache = MemoryCache { buffer: held, data: ptr::null_mut(), len: Cell::new(0), view_fn: r, fresh_each_call: !shared, env };
+        let mut cache = MemoryCache {
+            buffer: held,
+            data: ptr::null_mut(),
+            len: Cell::new(0),
+            view_fn: r,
+            fresh_each_call: !shared || checked,
+            checked,
+            env,
+        };
         if let Err(e) = cache.view_shared(env) {
             cache.release(env);
             return Err(e);
@@ -141,7 +161,7 @@ impl MemoryCache {
     /// it, for as long as any of them holds it (`None` for an unshared
     /// or resizable one).
     pub fn shared_base(&self) -> Option<usize> {
-        (!self.view_fn.is_null() && !self.fresh_each_call && !self.data.is_null()).then_some(self.data as usize)
+        (!self.view_fn.is_null() && !self.fresh_each_call && !self.checked && !self.data.is_null()).then_some(self.data as usize)
     }
 
     /// The current length of a shared memory, asked of the JS helper (0
@@ -213,12 +233,30 @@ impl MemoryCache {
             let (data, len) = (self.data, self.len.get());
             return Ok(GuestMemory::shared_growable(data, len, self));
         }
+        if self.checked {
+            self.read_held_buffer(env)?;
+        }
         if self.len.get() == 0 {
             return Ok(GuestMemory::new(&mut []));
         }
         // SAFETY: `buffer` is referenced, attached (checked in JS) and
         // unshared, and wasm waits for this call: nothing else touches it.
         Ok(GuestMemory::new(std::slice::from_raw_parts_mut(self.data, self.len.get())))
+    }
+
+    /// Reads the held (unshared) buffer's pointer and length again: for a
+    /// detached buffer, none.
+    unsafe fn read_held_buffer(&mut self, env: sys::napi_env) -> Result<(), MemoryError> {
+        let (mut buffer, mut data, mut len) = (ptr::null_mut(), ptr::null_mut(), 0usize);
+        if !ok(sys::napi_get_reference_value(env, self.buffer, &mut buffer))
+            || buffer.is_null()
+            || !ok(sys::napi_get_arraybuffer_info(env, buffer, &mut data, &mut len))
+        {
+            return Err(MemoryError::Napi);
+        }
+        self.data = data.cast();
+        self.len.set(if data.is_null() { 0 } else { len });
+        Ok(())
     }
 
     /// Releases the references (and so the memory).

@@ -22,6 +22,14 @@
 //! ids it can pass reach only the states it created itself: never another
 //! instance's, whose memory the natives trust `lib/imports.js` to have
 //! rebound after growth (the frame likewise holds the types it checked).
+//!
+//! That trust is given to one set per thread: the first one made there,
+//! which `lib/native.js` takes in the same step as it loads the addon.
+//! Every later set (a second copy of the JS after a module-registry reset,
+//! or JS that reached the addon through `require.cache`) is *checked*: its
+//! states read the bound buffer afresh on every call, so a buffer that was
+//! detached, transferred or shrunk after `bind` is never read through (see
+//! [`crate::memory_cache`]).
 
 use crate::call::call_import;
 use crate::frame::{Frame, FrameView};
@@ -29,12 +37,25 @@ use crate::napi_util::{create_function, ok, set_property};
 use crate::panic_guard::{guarded, install_quiet_panic_hook};
 use crate::state::Registry;
 use napi::sys;
+use std::cell::Cell;
 use std::ptr;
 use std::rc::Rc;
 use wasi_core::{Syscall, PREVIEW1, UNSTABLE_OVERRIDES};
 
 /// The prefix of the `wasi_unstable` variants' keys in the natives object.
 pub const UNSTABLE_PREFIX: &str = "unstable_";
+
+thread_local! {
+    /// Whether this thread has made its trusted set of natives yet.
+    static TRUSTED_SET_MADE: Cell<bool> = const { Cell::new(false) };
+}
+
+/// What `create` carries: the set's registry, and whether its states
+/// check their memory on every call.
+struct CreateData {
+    registry: Rc<Registry>,
+    checked: bool,
+}
 
 /// What each native function carries.
 pub struct NativeData {
@@ -56,6 +77,7 @@ pub struct NativeData {
 pub unsafe fn build_natives(env: sys::napi_env) -> Option<sys::napi_value> {
     install_quiet_panic_hook();
     let registry = Rc::new(Registry::new());
+    let checked = TRUSTED_SET_MADE.with(|made| made.replace(true));
     let mut object = ptr::null_mut();
     if !ok(sys::napi_create_object(env, &mut object)) {
         return None;
@@ -65,7 +87,7 @@ pub unsafe fn build_natives(env: sys::napi_env) -> Option<sys::napi_value> {
     if !set_property(env, object, "frame", frame_buffer) {
         return None;
     }
-    let create = create_function(env, "create", Some(create_trampoline), registry.clone())?;
+    let create = create_function(env, "create", Some(create_trampoline), CreateData { registry: registry.clone(), checked })?;
     if !set_property(env, object, "create", create) {
         return None;
     }
@@ -93,8 +115,8 @@ unsafe extern "C" fn create_trampoline(env: sys::napi_env, info: sys::napi_callb
         if !ok(sys::napi_get_cb_info(env, info, &mut argc, argv.as_mut_ptr(), ptr::null_mut(), &mut data)) {
             return ptr::null_mut();
         }
-        let registry = &*(data as *const Rc<Registry>);
-        match crate::create::create_wasi(env, registry, argv[0], argv[1]) {
+        let data = &*(data as *const CreateData);
+        match crate::create::create_wasi(env, &data.registry, data.checked, argv[0], argv[1]) {
             Ok(v) => v,
             Err(e) if e.status == napi::Status::PendingException => ptr::null_mut(),
             Err(e) => {

@@ -39,6 +39,10 @@ pub struct State {
     registry: Rc<Registry>,
     id: Option<u32>,
     pub inner: RefCell<Inner>,
+    /// Whether the memory is checked on every call: a state made by a
+    /// set of natives other than the thread's first (see
+    /// [`crate::natives`]).
+    pub checked: bool,
     /// The JS function `proc_exit` calls to unwind the guest.
     pub on_exit: sys::napi_ref,
     /// Test hook: the import whose call panics on purpose, to prove that a
@@ -51,13 +55,14 @@ impl State {
     pub fn new(
         env: sys::napi_env,
         registry: Rc<Registry>,
+        checked: bool,
         ctx: WasiCtx,
         on_exit: sys::napi_ref,
         panic_on: Option<&'static str>,
     ) -> Rc<State> {
         Rc::new_cyclic(|me| {
             let id = registry.register(me.clone());
-            State { env, registry, id, inner: RefCell::new(Inner { ctx, memory: None, shared: false }), on_exit, panic_on }
+            State { env, registry, id, inner: RefCell::new(Inner { ctx, memory: None, shared: false }), checked, on_exit, panic_on }
         })
     }
 
