@@ -80,6 +80,10 @@ function throwExit(code) {
 function exitProcess(code) {
   process.exit(code);
 }
+/** start() and initialize() bind the instance's exported memory. */
+function memoryExport(exports) {
+  return exports.memory;
+}
 function keepAlive(value) {
   return value;
 }
@@ -218,13 +222,16 @@ class WASI {
    * after it, throws ERR_WASI_ALREADY_STARTED. A call that fails its
    * checks changes nothing.
    */
-  finalizeBindings(instance, { memory = instance?.exports?.memory } = {}) {
-    this.#finalize(instance, memory);
+  finalizeBindings(instance, options = {}) {
+    this.#finalize(instance, (exports) => {
+      const { memory = exports.memory } = options;
+      return memory;
+    });
   }
 
   /** Runs a command module's `_start`; see README for the exit contract. */
   start(instance) {
-    const { _start, _initialize } = this.#finalize(instance, instance?.exports?.memory);
+    const { _start, _initialize } = this.#finalize(instance, memoryExport);
     if (typeof _start !== 'function') throw new ERR_INVALID_ARG_TYPE('instance.exports._start', 'function', _start);
     if (_initialize !== undefined) throw new ERR_INVALID_ARG_TYPE('instance.exports._initialize', 'undefined', _initialize);
     try {
@@ -238,7 +245,7 @@ class WASI {
 
   /** Runs a reactor module's optional `_initialize`. */
   initialize(instance) {
-    const { _start, _initialize } = this.#finalize(instance, instance?.exports?.memory);
+    const { _start, _initialize } = this.#finalize(instance, memoryExport);
     if (_start !== undefined) throw new ERR_INVALID_ARG_TYPE('instance.exports._start', 'undefined', _start);
     if (_initialize !== undefined) {
       if (typeof _initialize !== 'function') throw new ERR_INVALID_ARG_TYPE('instance.exports._initialize', 'function', _initialize);
@@ -248,19 +255,28 @@ class WASI {
 
   // finalizeBindings() without the public name (start() and initialize()
   // must not run a replaced method): checks the instance and the memory
-  // in Node's order, binds the memory, and only then marks the object
-  // started. Returns the instance's exports, read once.
-  #finalize(instance, memory) {
+  // (`pickMemory(exports)`) in Node's order, binds the memory, and marks
+  // the object started. Returns the instance's exports, read once. The
+  // reads may run user code (getters), which may call start() again: the
+  // object counts as started from the first read, and only a call that
+  // fails its checks leaves it as it was.
+  #finalize(instance, pickMemory) {
     if (this.#started) throw new ERR_WASI_ALREADY_STARTED();
-    validateObject(instance, 'instance');
-    const { exports } = instance;
-    validateObject(exports, 'instance.exports');
-    if (!isMemory(memory)) {
-      throw ERR_INVALID_ARG_TYPE.withMessage('"instance.exports.memory" property must be a WebAssembly.Memory object');
-    }
-    this.#bindMemory(memory);
     this.#started = true;
-    return exports;
+    try {
+      validateObject(instance, 'instance');
+      const { exports } = instance;
+      validateObject(exports, 'instance.exports');
+      const memory = pickMemory(exports);
+      if (!isMemory(memory)) {
+        throw ERR_INVALID_ARG_TYPE.withMessage('"instance.exports.memory" property must be a WebAssembly.Memory object');
+      }
+      this.#bindMemory(memory);
+      return exports;
+    } catch (err) {
+      this.#started = false;
+      throw err;
+    }
   }
 }
 
