@@ -5,14 +5,17 @@
 const test = require('node:test');
 const assert = require('node:assert');
 const fs = require('fs');
+const net = require('net');
 const path = require('path');
 const { spawnSync } = require('child_process');
 const { WASI } = require('..');
 const { ROOT, tempDir } = require('./helpers/run');
+const { WINDOWS } = require('./helpers/host');
 
 const EBADF = 8;
 const EFAULT = 21;
 const EINVAL = 28;
+const ENOTSUP = 58;
 
 /** Runs `script` in a child Node (with --expose-gc); returns its stdout as JSON. */
 function runScript(script) {
@@ -140,4 +143,73 @@ test('import arguments are checked as Node checks them: an i32 must be an intege
   // An i64 must be a BigInt.
   assert.strictEqual(imp.fd_seek(0, 0, 0, 0), EINVAL);
   assert.strictEqual(buf.getUint8(0) <= 7, true);
+});
+
+/** Starts a loopback server and resolves with it, a connected client and
+ * the server's side of that connection. */
+async function connectedPair() {
+  const server = net.createServer();
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  const accepted = new Promise((resolve) => server.once('connection', resolve));
+  const client = net.connect(server.address().port, '127.0.0.1');
+  client.on('error', () => {});
+  return { server, client, conn: await accepted };
+}
+
+/** Opens files until one gets the fd number `fd` (the lowest free one
+ * usually at once); closes the others. Returns that fd, or undefined. */
+function openAt(file, fd) {
+  const extra = [];
+  let got;
+  for (let i = 0; i < 64 && got === undefined; i++) {
+    const n = fs.openSync(file, 'r');
+    if (n === fd) got = n;
+    else extra.push(n);
+  }
+  for (const n of extra) fs.closeSync(n);
+  return got;
+}
+
+test('a lent socket is held by a duplicate: once the embedder closes it and the number is reused, the guest never reads the new file', { skip: WINDOWS && 'Windows Node gives JS no socket descriptor to lend' }, async () => {
+  const { server, client, conn } = await connectedPair();
+  const fd = conn._handle.fd;
+  const wasi = new WASI({ version: 'preview1', sockets: [{ fd }] });
+  const memory = new WebAssembly.Memory({ initial: 1 });
+  wasi.start({ exports: { memory, _start() {} } });
+  // The embedder is done with the connection; another tenant's file gets its number.
+  await new Promise((r) => conn.destroy().once('close', r));
+  const secret = path.join(tempDir(), 'secret.txt');
+  fs.writeFileSync(secret, 'another tenant');
+  const reused = openAt(secret, fd);
+  assert.strictEqual(reused, fd, 'the fd number was reused');
+  try {
+    client.write('from the peer');
+    const dv = new DataView(memory.buffer);
+    dv.setUint32(0, 64, true);
+    dv.setUint32(4, 32, true);
+    assert.strictEqual(wasi.wasiImport.fd_read(3, 0, 1, 8), 0);
+    const text = Buffer.from(memory.buffer, 64, dv.getUint32(8, true)).toString();
+    assert.strictEqual(text, 'from the peer');
+  } finally {
+    fs.closeSync(reused);
+    client.destroy();
+    server.close();
+  }
+});
+
+test('sock_shutdown on a lent listener is refused, and the embedder keeps accepting', { skip: WINDOWS && 'Windows Node gives JS no socket descriptor to lend' }, async () => {
+  const server = net.createServer((s) => s.end('hi'));
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  const wasi = new WASI({ version: 'preview1', sockets: [{ fd: server._handle.fd }] });
+  wasi.start({ exports: { memory: new WebAssembly.Memory({ initial: 1 }), _start() {} } });
+  for (const how of [1, 2, 3]) assert.strictEqual(wasi.wasiImport.sock_shutdown(3, how), ENOTSUP);
+  const reply = await new Promise((resolve, reject) => {
+    const c = net.connect(server.address().port, '127.0.0.1');
+    // A listener shut down accepts nobody: give up rather than hang.
+    c.setTimeout(10_000, () => c.destroy(new Error('the embedder no longer accepts')));
+    let text = '';
+    c.on('data', (d) => (text += d)).on('end', () => resolve(text)).on('error', reject);
+  });
+  assert.strictEqual(reply, 'hi');
+  server.close();
 });

@@ -260,20 +260,6 @@ fn socket_for(spec: &SocketSpec) -> std::io::Result<(Kind, Option<SocketAddr>)> 
             let local = listener.local_addr()?;
             Ok((Kind::Socket(listener.into()), Some(local)))
         }
-        // Windows Node gives JS no socket descriptors to lend: refused with a
-        // message that says what works instead (README, Sockets).
-        #[cfg(windows)]
-        SocketSpec::Fd(_) => {
-            Err(std::io::Error::new(std::io::ErrorKind::Unsupported, "on Windows, lend sockets with { listen }, not { fd }"))
-        }
-        #[cfg(unix)]
-        SocketSpec::Fd(fd) => {
-            let h = host::HostFd::new(*fd);
-            let borrowed = h.borrow().map_err(|_| std::io::Error::from(rustix::io::Errno::BADF))?;
-            if !crate::host::is_socket(borrowed)? {
-                return Err(std::io::Error::new(std::io::ErrorKind::InvalidInput, "not a socket"));
-            }
-            Ok((Kind::Borrowed(h), None))
-        }
+        SocketSpec::Fd(fd) => Ok((Kind::Lent(host::hold_lent_socket(*fd)?), None)),
     }
 }

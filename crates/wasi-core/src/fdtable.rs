@@ -19,8 +19,8 @@
 use crate::dirstream::DirCursor;
 use crate::errno::{Errno, WasiResult};
 use crate::host;
+use crate::host::Blocking;
 use crate::host::{AsHost, BorrowedFd, OwnedFd};
-use crate::host::{Blocking, HostFd};
 use crate::sandbox::{dir_from_file, Dir, File};
 use crate::types::{filetype, rights};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicU8, Ordering::Relaxed};
@@ -95,9 +95,11 @@ pub enum Kind {
     /// host fd was closed then. No call may change the stream's state for
     /// the embedder: it is never shut down, made non-blocking or closed.
     Stdio(Option<Arc<OwnedFd>>),
-    /// A host socket the embedder lent with `{ fd }`. Closing it in the
-    /// guest leaves the host fd open.
-    Borrowed(HostFd),
+    /// A host socket the embedder lent with `{ fd }`, held through a
+    /// duplicate made when the instance was (see [`host::hold_lent_socket`]).
+    /// Like stdio it stays the embedder's: closing it in the guest closes
+    /// only the duplicate, and no call shuts it down or changes its mode.
+    Lent(OwnedFd),
     /// Something opened through `path_open` without `O_DIRECTORY`.
     /// `filetype` is unknown until a call needs it (see
     /// [`FdTable::classify`]); an open/read/close sequence never pays the
@@ -203,7 +205,7 @@ impl Descriptor {
     pub fn host_fd(&self) -> WasiResult<BorrowedFd<'_>> {
         match &self.kind {
             Kind::Stdio(h) => h.as_ref().map(|fd| fd.as_host()).ok_or(Errno::Badf),
-            Kind::Borrowed(h) => h.borrow(),
+            Kind::Lent(s) => Ok(s.as_host()),
             Kind::File { file, .. } => Ok(file.as_host()),
             Kind::Socket(s) => Ok(s.as_host()),
             Kind::Dir(d) => Ok(d.dir.as_host()),
@@ -227,14 +229,15 @@ impl Descriptor {
     pub fn blocking(&self) -> Blocking {
         match (&self.kind, self.nonblock()) {
             (_, false) => Blocking::Wait,
-            (Kind::Stdio(_) | Kind::Borrowed(_), true) => Blocking::Emulated,
+            (Kind::Stdio(_) | Kind::Lent(_), true) => Blocking::Emulated,
             (_, true) => Blocking::NonBlocking,
         }
     }
 
-    /// Whether this is one of the embedder's stdio streams.
-    pub fn is_stdio(&self) -> bool {
-        matches!(self.kind, Kind::Stdio(_))
+    /// Whether this is one of the embedder's streams (stdio or a lent
+    /// socket), whose state no call may change for the embedder.
+    pub fn is_embedders(&self) -> bool {
+        matches!(self.kind, Kind::Stdio(_) | Kind::Lent(_))
     }
 
     /// The directory, after checking `needed`; `ENOTDIR` for anything else.
@@ -417,8 +420,9 @@ impl SharedFdTable {
 mod tests {
     use super::*;
 
-    fn stdio(fd: host::RawHostFd) -> Descriptor {
-        Descriptor::new(Kind::Borrowed(HostFd::new(fd)), 0, 0)
+    /// A closed stdio stream, told apart from others by its rights.
+    fn stdio(tag: u64) -> Descriptor {
+        Descriptor::new(Kind::Stdio(None), tag, 0)
     }
 
     #[test]
@@ -447,12 +451,9 @@ mod tests {
         t.insert(stdio(10)).unwrap();
         t.insert(stdio(11)).unwrap();
         let replaced = t.renumber(0, 1).unwrap().expect("fd 1 was replaced");
-        assert!(matches!(&replaced.kind, Kind::Borrowed(h) if h.raw() == 11));
+        assert_eq!(replaced.rights_base(), 11);
         assert!(t.get(0).is_err());
-        match &t.get(1).unwrap().kind {
-            Kind::Borrowed(h) => assert_eq!(h.raw(), 10),
-            _ => panic!("wrong kind"),
-        }
+        assert_eq!(t.get(1).unwrap().rights_base(), 10);
     }
 
     #[test]
@@ -466,8 +467,8 @@ mod tests {
 
     #[test]
     fn rights_are_checked() {
-        let d = Descriptor::new(Kind::Borrowed(HostFd::new(1)), crate::types::rights::FD_WRITE, 0);
-        assert!(d.stream(crate::types::rights::FD_WRITE).is_ok());
+        let d = Descriptor::new(Kind::Stdio(None), crate::types::rights::FD_WRITE, 0);
+        assert_eq!(d.stream(crate::types::rights::FD_WRITE).err(), Some(Errno::Badf));
         assert_eq!(d.stream(crate::types::rights::FD_READ).err(), Some(Errno::NotCapable));
         assert_eq!(d.dir(0).err(), Some(Errno::NotDir));
     }

@@ -1,4 +1,4 @@
-//! The guest's own hold on the embedder's stdio streams.
+//! The guest's own hold on the embedder's stdio streams and lent sockets.
 
 use super::HostFd;
 use rustix::fd::OwnedFd;
@@ -40,4 +40,17 @@ pub fn hold_stdio(raw: i32) -> Option<Arc<OwnedFd>> {
         held.insert(raw, (identity, Arc::downgrade(&dup)));
     }
     Some(dup)
+}
+
+/// The guest's hold on a socket the embedder lends (`{ fd }`): a
+/// duplicate taken now, so that the guest keeps that socket even if the
+/// embedder closes its fd and the number is reused (say, by another
+/// tenant's file). Fails unless `raw` is an open socket.
+pub fn hold_lent_socket(raw: i32) -> std::io::Result<OwnedFd> {
+    let host = HostFd::new(raw);
+    let borrowed = host.borrow().map_err(|_| std::io::Error::from(rustix::io::Errno::BADF))?;
+    if !super::is_socket(borrowed)? {
+        return Err(std::io::Error::new(std::io::ErrorKind::InvalidInput, "not a socket"));
+    }
+    Ok(rustix::io::fcntl_dupfd_cloexec(borrowed, 3)?)
 }

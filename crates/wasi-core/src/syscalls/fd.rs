@@ -232,7 +232,7 @@ fn fdstat_of(d: &Descriptor) -> WasiResult<Fdstat> {
         Kind::Dir(_) => (filetype::DIRECTORY, 0),
         // Stdio: the host's append/sync flags, but not the non-blocking flag
         // Node sets on its own pipes: the guest's view is its own.
-        Kind::Stdio(_) | Kind::Borrowed(_) | Kind::File { .. } | Kind::Socket(_) => {
+        Kind::Stdio(_) | Kind::Lent(_) | Kind::File { .. } | Kind::Socket(_) => {
             let host = d.host_fd()?;
             let ft = match d.known_filetype() {
                 Some(ft) => ft,
@@ -297,7 +297,7 @@ pub fn fd_fdstat_set_flags(ctx: &mut WasiCtx, _mem: &mut GuestMemory<'_>, fd: u3
             return Ok(());
         }
         // The embedder's: NONBLOCK is emulated for the guest alone.
-        Kind::Stdio(_) | Kind::Borrowed(_) => {
+        Kind::Stdio(_) | Kind::Lent(_) => {
             let host_append = host::fdflags(d.host_fd()?)? & fdflags::APPEND != 0;
             if (flags & fdflags::APPEND != 0) != host_append {
                 return Err(Errno::NotSup);

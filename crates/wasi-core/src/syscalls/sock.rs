@@ -1,5 +1,5 @@
-//! The `sock_*` family, on sockets the embedder hands in or the guest
-//! accepted. Any other descriptor is `ENOTSOCK`; a bad one, `EBADF`.
+//! The `sock_*` family, on sockets the embedder lends or binds for the
+//! guest, or the guest accepted. Any other descriptor is `ENOTSOCK`; a bad one, `EBADF`.
 
 use crate::ctx::WasiCtx;
 use crate::errno::{Errno, WasiResult};
@@ -113,9 +113,11 @@ pub fn sock_shutdown(ctx: &mut WasiCtx, _mem: &mut GuestMemory<'_>, fd: u32, how
     };
     let d = socket(ctx, fd, rights::SOCK_SHUTDOWN)?;
     let host = d.host_fd()?;
-    // The embedder's stdio is its own: shutting it down would break the
-    // embedder's next write (a Node child's stdio is a socketpair).
-    if d.is_stdio() {
+    // The embedder's stdio and lent sockets are its own: a shutdown acts
+    // on the socket, not on our duplicate, and would cut the embedder off
+    // (a Node child's stdio is a socketpair; a lent listener would stop
+    // accepting for the embedder too).
+    if d.is_embedders() {
         return Err(Errno::NotSup);
     }
     host::net::shutdown(host, how)

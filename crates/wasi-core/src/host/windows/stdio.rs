@@ -16,3 +16,10 @@ pub fn hold_stdio(raw: RawHostFd) -> Option<Arc<OwnedFd>> {
     let owned = handle.try_clone_to_owned().ok()?;
     Some(Arc::new(OwnedFd::from_handle(owned)))
 }
+
+/// Lent sockets: Node on Windows gives JS no socket descriptors to lend,
+/// so `{ fd }` is refused with a message that says what works instead
+/// (README, Sockets).
+pub fn hold_lent_socket(_raw: RawHostFd) -> std::io::Result<OwnedFd> {
+    Err(std::io::Error::new(std::io::ErrorKind::Unsupported, "on Windows, lend sockets with { listen }, not { fd }"))
+}
