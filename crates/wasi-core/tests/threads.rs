@@ -90,15 +90,7 @@ fn descriptors_are_numbered_once_for_the_whole_process() {
             std::thread::spawn(move || {
                 let ctx = WasiCtx::on(process);
                 (0..50)
-                    .map(|_| {
-                        ctx.fds()
-                            .insert(wasi_core::fdtable::Descriptor::new(
-                                wasi_core::fdtable::Kind::Borrowed(wasi_core::host::HostFd::new(-1)),
-                                0,
-                                0,
-                            ))
-                            .unwrap()
-                    })
+                    .map(|_| ctx.fds().insert(wasi_core::fdtable::Descriptor::new(wasi_core::fdtable::Kind::Stdio(None), 0, 0)).unwrap())
                     .collect::<Vec<_>>()
             })
         })
