@@ -6,10 +6,11 @@ const test = require('node:test');
 const assert = require('node:assert');
 const fs = require('fs');
 const net = require('net');
+const os = require('os');
 const path = require('path');
 const { spawnSync } = require('child_process');
 const { WASI } = require('..');
-const { ROOT, tempDir } = require('./helpers/run');
+const { ROOT, CLI, program, tempDir } = require('./helpers/run');
 const { WINDOWS } = require('./helpers/host');
 
 const EBADF = 8;
@@ -212,4 +213,67 @@ test('sock_shutdown on a lent listener is refused, and the embedder keeps accept
   });
   assert.strictEqual(reply, 'hi');
   server.close();
+});
+
+const ENOTCAPABLE = 76;
+const CHARACTER_DEVICE = 2;
+const RIGHT_FD_SEEK = 1n << 2n;
+const RIGHT_FD_TELL = 1n << 5n;
+
+test('stdio on a regular file gets stream rights only: the guest cannot rewrite, truncate, allocate on or touch the log', () => {
+  const dir = tempDir();
+  const log = path.join(dir, 'app.log');
+  fs.writeFileSync(log, 'the embedder wrote this\n');
+  const fd = fs.openSync(log, 'a');
+  try {
+    const wasi = new WASI({ version: 'preview1', stdout: fd });
+    const memory = new WebAssembly.Memory({ initial: 1 });
+    wasi.start({ exports: { memory, _start() {} } });
+    const imp = wasi.wasiImport;
+    const dv = new DataView(memory.buffer);
+    new Uint8Array(memory.buffer).set(Buffer.from('XXXX'), 100);
+    dv.setUint32(0, 100, true);
+    dv.setUint32(4, 4, true);
+    assert.strictEqual(imp.fd_pwrite(1, 0, 1, 0n, 8), ENOTCAPABLE, 'fd_pwrite');
+    assert.strictEqual(imp.fd_filestat_set_size(1, 0n), ENOTCAPABLE, 'fd_filestat_set_size');
+    assert.strictEqual(imp.fd_allocate(1, 0n, 1n << 20n), ENOTCAPABLE, 'fd_allocate');
+    assert.strictEqual(imp.fd_filestat_set_times(1, 0n, 0n, 2), ENOTCAPABLE, 'fd_filestat_set_times');
+    assert.strictEqual(imp.fd_seek(1, 0n, 0, 16), ENOTCAPABLE, 'fd_seek');
+    // Rights cannot be asked back.
+    assert.strictEqual(imp.fd_fdstat_set_rights(1, (1n << 30n) - 1n, 0n), ENOTCAPABLE);
+    // Writing at the end still works.
+    assert.strictEqual(imp.fd_write(1, 0, 1, 8), 0);
+    assert.strictEqual(fs.readFileSync(log, 'utf8'), 'the embedder wrote this\nXXXX');
+    assert.strictEqual(fs.statSync(log).size, 28);
+  } finally {
+    fs.closeSync(fd);
+  }
+});
+
+test('a character device that is not a terminal does not look like one (isatty is false for < /dev/null)', () => {
+  const devNull = fs.openSync(WINDOWS ? '\\\\.\\NUL' : '/dev/null', 'r');
+  try {
+    const wasi = new WASI({ version: 'preview1', stdin: devNull });
+    const memory = new WebAssembly.Memory({ initial: 1 });
+    wasi.start({ exports: { memory, _start() {} } });
+    assert.strictEqual(wasi.wasiImport.fd_fdstat_get(0, 0), 0);
+    const dv = new DataView(memory.buffer);
+    assert.strictEqual(dv.getUint8(0), CHARACTER_DEVICE);
+    const rights = dv.getBigUint64(8, true);
+    assert.ok(rights & (RIGHT_FD_SEEK | RIGHT_FD_TELL), 'wasi-libc takes a character device without seek or tell rights for a terminal');
+    assert.strictEqual(rights & RIGHT_FD_SEEK, 0n, 'stdio is never seekable');
+  } finally {
+    fs.closeSync(devNull);
+  }
+  const r = spawnSync(process.execPath, [CLI, program('isatty')], { stdio: [fs.openSync(os.devNull, 'r'), 'pipe', 'pipe'], encoding: 'utf8' });
+  assert.strictEqual(r.stdout, 'isatty 0 0 0\n', r.stderr);
+});
+
+test('a real terminal is a terminal to the guest', { skip: WINDOWS && 'Windows has no pty here' }, () => {
+  const r = spawnSync('python3', [path.join(__dirname, 'helpers', 'pty_run.py'), '-1', '', process.execPath, CLI, program('isatty')], {
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
+  assert.strictEqual(r.status, 0, r.stdout + r.stderr);
+  assert.match(r.stdout, /isatty 1 1 1/);
 });

@@ -67,4 +67,4 @@ function tempDir(prefix = 'wasi-rs-test-') {
   return dir;
 }
 
-module.exports = { TIME_SCALE, ROOT, BUILD, program, run, cli, tempDir };
+module.exports = { TIME_SCALE, ROOT, BUILD, CLI, program, run, cli, tempDir };

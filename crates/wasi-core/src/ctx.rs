@@ -152,7 +152,8 @@ impl WasiCtx {
         for host in config.stdio {
             let held = host::hold_stdio(host);
             let ft = held.as_ref().map_or(Err(Errno::Badf), |fd| host::filetype(fd.as_host()));
-            let base = ft.map(host::rights_for_filetype).unwrap_or(rights::TTY_BASE);
+            let terminal = held.as_ref().is_some_and(|fd| host::is_terminal(fd.as_host()));
+            let base = ft.map_or(rights::TTY_BASE, |ft| host::rights_for_stdio(ft, terminal));
             let mut d = Descriptor::new(Kind::Stdio(held), base, 0);
             if let Ok(ft) = ft {
                 d = d.with_filetype(ft);

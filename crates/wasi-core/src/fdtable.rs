@@ -371,7 +371,8 @@ impl FdTable {
             drop(self.replace(fd, new)?);
         } else {
             filetype.set_known(ft);
-            d.narrow_rights(host::rights_for_filetype(ft), u64::MAX);
+            let terminal = ft == filetype::CHARACTER_DEVICE && host::is_terminal(file.as_host());
+            d.narrow_rights(host::rights_for_filetype(ft, terminal), u64::MAX);
         }
         Ok(())
     }

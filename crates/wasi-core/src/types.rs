@@ -111,8 +111,21 @@ pub mod rights {
     /// Rights a directory hands down to what is opened beneath it.
     pub const DIRECTORY_INHERITING: u64 = DIRECTORY_BASE | REGULAR_FILE_BASE;
 
-    /// Rights of a terminal or other character device.
+    /// Rights of a terminal, and of the embedder's stdio whatever it is:
+    /// a stream's (read, write, poll, its flags and status), never what
+    /// would change the object for the embedder (seek, positioned writes,
+    /// size, allocation, times, sync).
     pub const TTY_BASE: u64 = FD_READ | FD_FDSTAT_SET_FLAGS | FD_WRITE | FD_FILESTAT_GET | POLL_FD_READWRITE;
+
+    /// Rights of a character device that is not a terminal (`/dev/null`,
+    /// `/dev/zero`): a terminal's plus seek and tell, which is also what
+    /// tells wasi-libc's `isatty()` that it is not one.
+    pub const DEVICE_BASE: u64 = TTY_BASE | FD_SEEK | FD_TELL;
+
+    /// The embedder's stdio on a character device that is not a terminal:
+    /// a terminal's rights plus tell (which only reads the offset), so
+    /// that `isatty()` answers false, as it does natively.
+    pub const STDIO_DEVICE_BASE: u64 = TTY_BASE | FD_TELL;
 
     /// Rights of a socket or pipe.
     pub const SOCKET_BASE: u64 =

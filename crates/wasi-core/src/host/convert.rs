@@ -37,14 +37,29 @@ pub fn filetype_from_std(ft: cap_std::fs::FileType) -> u8 {
     }
 }
 
-/// The base rights a descriptor of this filetype carries.
-pub fn rights_for_filetype(ft: u8) -> u64 {
+/// The base rights a descriptor of this filetype carries (`terminal`:
+/// whether a character device is a terminal).
+pub fn rights_for_filetype(ft: u8, terminal: bool) -> u64 {
     match ft {
         filetype::REGULAR_FILE => rights::REGULAR_FILE_BASE,
         filetype::DIRECTORY => rights::DIRECTORY_BASE,
-        filetype::CHARACTER_DEVICE => rights::TTY_BASE,
+        filetype::CHARACTER_DEVICE if terminal => rights::TTY_BASE,
+        filetype::CHARACTER_DEVICE => rights::DEVICE_BASE,
         filetype::SOCKET_STREAM | filetype::SOCKET_DGRAM => rights::SOCKET_BASE,
         _ => rights::REGULAR_FILE_BASE & !(rights::FD_SEEK | rights::FD_TELL) | rights::SOCKET_BASE,
+    }
+}
+
+/// The base rights of the embedder's stdio on this filetype: a stream's
+/// only, whatever the host object is (as wasmtime gives), so that a guest
+/// run with `> app.log` cannot rewrite, truncate or stamp the log. A
+/// socket keeps its socket calls (a shutdown is refused anyway: see
+/// `sock_shutdown`).
+pub fn rights_for_stdio(ft: u8, terminal: bool) -> u64 {
+    match ft {
+        filetype::CHARACTER_DEVICE if !terminal => rights::STDIO_DEVICE_BASE,
+        filetype::SOCKET_STREAM | filetype::SOCKET_DGRAM => rights::SOCKET_BASE,
+        _ => rights::TTY_BASE,
     }
 }
 

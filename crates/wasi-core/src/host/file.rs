@@ -27,6 +27,11 @@ pub fn is_socket(fd: BorrowedFd<'_>) -> std::io::Result<bool> {
     Ok(FileType::from_raw_mode(st.st_mode) == FileType::Socket)
 }
 
+/// Whether `fd` is a terminal.
+pub fn is_terminal(fd: BorrowedFd<'_>) -> bool {
+    std::io::IsTerminal::is_terminal(&fd)
+}
+
 /// `fstat` says only "socket"; `SO_TYPE` tells a datagram socket from a
 /// stream one. Any other filetype is returned as it is.
 pub fn refine_socket(fd: BorrowedFd<'_>, ft: u8) -> u8 {

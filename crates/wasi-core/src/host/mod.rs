@@ -101,11 +101,11 @@ pub use clock::{clock_now, clock_resolution, yield_now};
 pub use convert::filetype_from_std;
 #[cfg(unix)]
 pub use convert::{filestat_from_host, filetype_from_host, wasi_fdflags};
-pub use convert::{nanos, rights_for_filetype};
+pub use convert::{nanos, rights_for_filetype, rights_for_stdio};
 pub use entropy::getrandom;
 pub use file::{
-    advise, allocate, datasync, fdflags, filestat, filetype, init_status_flags, is_socket, refine_socket, set_status_flags, set_times,
-    sync, truncate, unread_bytes,
+    advise, allocate, datasync, fdflags, filestat, filetype, init_status_flags, is_socket, is_terminal, refine_socket, set_status_flags,
+    set_times, sync, truncate, unread_bytes,
 };
 pub use io::{pread, pwrite, read, ready_now, seek, wait_for, write_vectored};
 pub use limits::{fd_has_headroom, refresh_fd_ceiling};

@@ -114,6 +114,12 @@ pub fn is_socket(fd: BorrowedFd<'_>) -> std::io::Result<bool> {
     Ok(fd.as_socket().is_some())
 }
 
+/// Whether `fd` is a console (or an MSYS/Cygwin terminal, as the
+/// standard library tells them).
+pub fn is_terminal(fd: BorrowedFd<'_>) -> bool {
+    fd.as_handle().is_some_and(|h| std::io::IsTerminal::is_terminal(&h))
+}
+
 /// Sockets here are stream sockets (the only kind wasi-rs makes on Windows).
 pub fn refine_socket(_fd: BorrowedFd<'_>, ft: u8) -> u8 {
     ft
