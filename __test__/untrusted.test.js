@@ -277,3 +277,77 @@ test('a real terminal is a terminal to the guest', { skip: WINDOWS && 'Windows h
   assert.strictEqual(r.status, 0, r.stdout + r.stderr);
   assert.match(r.stdout, /isatty 1 1 1/);
 });
+
+const EMFILE = 33;
+
+test('an open listing costs a host fd, and counts against maxFds like any descriptor', () => {
+  const dir = tempDir();
+  fs.mkdirSync(path.join(dir, 'sub'));
+  fs.writeFileSync(path.join(dir, 'f'), 'x');
+  // stdio (3) + the preopen (1) + one directory the guest opens = 5 of 6.
+  const wasi = new WASI({ version: 'preview1', preopens: { '/': dir }, maxFds: 6 });
+  const memory = new WebAssembly.Memory({ initial: 1 });
+  wasi.start({ exports: { memory, _start() {} } });
+  const imp = wasi.wasiImport;
+  const dv = new DataView(memory.buffer);
+  const put = (s) => new Uint8Array(memory.buffer).set(Buffer.from(s), 1000);
+  const open = (name, oflags = 0) => {
+    put(name);
+    const rights = oflags === 2 ? (1n << 14n) | (1n << 13n) : 1n << 1n; // fd_readdir | path_open, or fd_read
+    const errno = imp.path_open(3, 0, 1000, name.length, oflags, rights, 0n, 0, 0);
+    return errno === 0 ? { errno, fd: dv.getUint32(0, true) } : { errno };
+  };
+  const sub = open('sub', 2);
+  assert.deepStrictEqual(sub, { errno: 0, fd: 4 });
+  // Listing it opens its stream: the sixth host fd.
+  assert.strictEqual(imp.fd_readdir(4, 2000, 4096, 0n, 8), 0);
+  assert.deepStrictEqual(open('f'), { errno: EMFILE }, 'the listing counts');
+  assert.strictEqual(imp.fd_readdir(3, 2000, 4096, 0n, 8), EMFILE, 'a second listing would be a seventh host fd');
+  // Closing the directory releases its listing too.
+  assert.strictEqual(imp.fd_close(4), 0);
+  assert.strictEqual(open('f').errno, 0);
+});
+
+test('stdio on one file is held once for any number of instances', { skip: process.platform !== 'linux' && 'counts /proc/self/fd' }, () => {
+  const log = path.join(tempDir(), 'out.log');
+  const fd = fs.openSync(log, 'a');
+  const count = () => fs.readdirSync('/proc/self/fd').length;
+  try {
+    const before = count();
+    const objects = [];
+    for (let i = 0; i < 20; i++) objects.push(new WASI({ version: 'preview1', stdin: fd, stdout: fd, stderr: fd }));
+    assert.strictEqual(count() - before, 1, 'one duplicate of the file, shared');
+    // Opened again at the same number, it is another open file: held anew.
+    fs.closeSync(fd);
+    assert.strictEqual(fs.openSync(log, 'a'), fd);
+    objects.push(new WASI({ version: 'preview1', stdout: fd }));
+    assert.strictEqual(count() - before, 2);
+  } finally {
+    fs.closeSync(fd);
+  }
+});
+
+test('out of host fds, a new instance is refused with a clear error instead of a closed stdout', { skip: WINDOWS && 'Windows has no RLIMIT_NOFILE' }, () => {
+  const script = `
+    const fs = require('fs');
+    const { WASI } = require(${JSON.stringify(ROOT)});
+    const log = require('path').join(require('os').tmpdir(), 'wasi-rs-emfile-' + process.pid);
+    const out = fs.openSync(log, 'w');
+    const held = [];
+    try { for (;;) held.push(fs.openSync(__filename === '[eval]' ? process.execPath : __filename, 'r')); } catch (err) { if (err.code !== 'EMFILE') throw err; }
+    let result;
+    try {
+      new WASI({ version: 'preview1', stdout: out });
+      result = { code: 'none' };
+    } catch (err) {
+      result = { code: err.code, message: err.message };
+    }
+    for (const fd of held) fs.closeSync(fd);
+    fs.closeSync(out); fs.unlinkSync(log);
+    process.stdout.write(JSON.stringify(result));`;
+  const r = spawnSync('bash', ['-c', `ulimit -n 128 && exec "${process.execPath}" -e "$0"`, script], { encoding: 'utf8', timeout: 60_000 });
+  assert.strictEqual(r.status, 0, r.stderr);
+  const result = JSON.parse(r.stdout);
+  assert.strictEqual(result.code, 'ERR_WASI_HOST_LIMIT');
+  assert.match(result.message, /cannot hold std(in|out|err) for the guest: .*(too many open files|os error 24)/i);
+});

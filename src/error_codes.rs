@@ -26,8 +26,12 @@ pub const ERR_OUT_OF_RANGE: &str = "ERR_OUT_OF_RANGE";
 /// other preopens (see `processes.rs`).
 pub const ERR_WASI_PROCESS_MISMATCH: &str = "ERR_WASI_PROCESS_MISMATCH";
 
+/// The host could not give the guest what it was configured with (a
+/// stdio stream could not be held: the process is out of fds).
+pub const ERR_WASI_HOST_LIMIT: &str = "ERR_WASI_HOST_LIMIT";
+
 /// Every code above, for `abi()`.
-pub const ALL: [&str; 7] = [
+pub const ALL: [&str; 8] = [
     ERR_WASI_NOT_STARTED,
     ERR_WASI_INTERNAL,
     ERR_WASI_PREOPEN,
@@ -35,6 +39,7 @@ pub const ALL: [&str; 7] = [
     ERR_INVALID_ARG_TYPE,
     ERR_OUT_OF_RANGE,
     ERR_WASI_PROCESS_MISMATCH,
+    ERR_WASI_HOST_LIMIT,
 ];
 
 /// The JS error code of a failure to set an instance up.
@@ -43,6 +48,7 @@ pub fn setup_error_code(e: &SetupError) -> &'static str {
         SetupError::Preopen { .. } => ERR_WASI_PREOPEN,
         SetupError::Socket { .. } => ERR_WASI_SOCKET,
         SetupError::Limit { .. } => ERR_OUT_OF_RANGE,
+        SetupError::Stdio { .. } => ERR_WASI_HOST_LIMIT,
     }
 }
 

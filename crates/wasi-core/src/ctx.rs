@@ -53,6 +53,9 @@ pub enum SetupError {
     /// The descriptor limit leaves no room for stdio, the preopens and
     /// the sockets.
     Limit { max_fds: usize },
+    /// A stdio stream (0-2) is open but could not be held (the process is
+    /// out of fds).
+    Stdio { fd: usize, error: std::io::Error },
 }
 
 impl std::fmt::Display for SetupError {
@@ -63,6 +66,10 @@ impl std::fmt::Display for SetupError {
             }
             SetupError::Socket { spec, error } => write!(f, "cannot use socket {spec}: {error}"),
             SetupError::Limit { max_fds } => write!(f, "maxFds {max_fds} leaves no room for stdio, the preopens and the sockets"),
+            SetupError::Stdio { fd, error } => {
+                let name = ["stdin", "stdout", "stderr"].get(*fd).copied().unwrap_or("stdio");
+                write!(f, "cannot hold {name} for the guest: {error}")
+            }
         }
     }
 }
@@ -149,8 +156,8 @@ impl WasiCtx {
         host::refresh_fd_ceiling();
         let max_fds = if config.max_fds == 0 { crate::fdtable::MAX_FDS } else { config.max_fds.min(crate::fdtable::MAX_FDS) };
         let mut fds = FdTable::with_limit(max_fds);
-        for host in config.stdio {
-            let held = host::hold_stdio(host);
+        for (fd, host) in config.stdio.into_iter().enumerate() {
+            let held = host::hold_stdio(host).map_err(|error| SetupError::Stdio { fd, error })?;
             let ft = held.as_ref().map_or(Err(Errno::Badf), |fd| host::filetype(fd.as_host()));
             let terminal = held.as_ref().is_some_and(|fd| host::is_terminal(fd.as_host()));
             let base = ft.map_or(rights::TTY_BASE, |ft| host::rights_for_stdio(ft, terminal));

@@ -46,6 +46,12 @@ impl DirCursor {
         Ok(DirCursor { stream, next: 0, pending: None, own_ino })
     }
 
+    /// Whether the cursor's own host fd leaves the process its reserve
+    /// (see [`crate::host::fd_has_headroom`]).
+    pub fn leaves_reserve(&self) -> bool {
+        self.stream.leaves_reserve()
+    }
+
     /// The index of the entry [`DirCursor::peek`] returns.
     fn position(&self) -> u64 {
         self.pending.as_ref().map_or(self.next, |(i, _)| *i)
@@ -114,6 +120,10 @@ impl Stream {
         Ok(())
     }
 
+    fn leaves_reserve(&self) -> bool {
+        self.0.fd().map_or(true, crate::host::fd_has_headroom)
+    }
+
     /// The host's next entry other than `.` and `..` (listed first, above).
     fn next_entry(&mut self) -> io::Result<Option<Entry>> {
         use crate::host::filetype_from_host;
@@ -158,6 +168,11 @@ impl Stream {
     fn rewind(&mut self) -> io::Result<()> {
         self.entries = self.dir.entries()?;
         Ok(())
+    }
+
+    /// Windows keeps no fd reserve (handles are bounded by memory).
+    fn leaves_reserve(&self) -> bool {
+        true
     }
 
     fn next_entry(&mut self) -> io::Result<Option<Entry>> {

@@ -23,7 +23,7 @@ use crate::host::Blocking;
 use crate::host::{AsHost, BorrowedFd, OwnedFd};
 use crate::sandbox::{dir_from_file, Dir, File};
 use crate::types::{filetype, rights};
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicU8, Ordering::Relaxed};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicU8, AtomicUsize, Ordering::Relaxed};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 /// The most descriptors one instance may hold; past it, `EMFILE`.
@@ -39,9 +39,33 @@ pub struct DirFd {
     /// [`crate::sandbox::expand_absolute_links`]).
     pub host_root: bool,
     /// Where `fd_readdir` is in the listing, opened by its first call
-    /// (boxed: most directory descriptors are never listed). Its own lock:
-    /// two threads listing one descriptor take turns.
-    pub cursor: Mutex<Option<Box<DirCursor>>>,
+    /// (boxed: most directory descriptors are never listed), with the
+    /// count of the host fd it holds. Its own lock: two threads listing one
+    /// descriptor take turns.
+    pub cursor: Mutex<Option<Listing>>,
+}
+
+/// An open listing: the cursor and its share of the process's fd budget.
+pub struct Listing {
+    pub cursor: Box<DirCursor>,
+    _counted: ExtraHostFd,
+}
+
+impl Listing {
+    /// A listing whose host fd is `counted`.
+    pub fn new(cursor: DirCursor, counted: ExtraHostFd) -> Listing {
+        Listing { cursor: Box::new(cursor), _counted: counted }
+    }
+}
+
+/// One host fd a descriptor holds besides its own (a listing's stream),
+/// counted against the table's limit until dropped.
+pub struct ExtraHostFd(Arc<AtomicUsize>);
+
+impl Drop for ExtraHostFd {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Relaxed);
+    }
 }
 
 impl DirFd {
@@ -57,7 +81,7 @@ impl DirFd {
 
     /// The listing cursor (a thread that panicked while listing leaves it
     /// usable: the cursor re-reads from any cookie).
-    pub fn cursor(&self) -> MutexGuard<'_, Option<Box<DirCursor>>> {
+    pub fn cursor(&self) -> MutexGuard<'_, Option<Listing>> {
         self.cursor.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
@@ -284,7 +308,11 @@ pub struct FdTable {
     slots: Vec<Option<Arc<Descriptor>>>,
     /// How many slots hold a descriptor.
     held: usize,
-    /// The most descriptors it holds; past it, `EMFILE`.
+    /// How many host fds the descriptors hold besides their own (open
+    /// listings): they count against `max` too, so that a guest's fds
+    /// never cost more host fds than its limit.
+    extra: Arc<AtomicUsize>,
+    /// The most host fds its descriptors hold; past it, `EMFILE`.
     max: usize,
 }
 
@@ -297,7 +325,7 @@ impl Default for FdTable {
 impl FdTable {
     /// An empty table that holds at most `max` descriptors.
     pub fn with_limit(max: usize) -> Self {
-        FdTable { slots: Vec::new(), held: 0, max }
+        FdTable { slots: Vec::new(), held: 0, extra: Arc::new(AtomicUsize::new(0)), max }
     }
 
     /// Puts a descriptor the guest just had the host open (`path_open`,
@@ -311,6 +339,16 @@ impl FdTable {
         self.insert(d)
     }
 
+    /// Counts one more host fd held besides a descriptor's own (a listing
+    /// about to be opened), or `EMFILE` if the limit leaves no room.
+    pub fn count_extra(&self) -> WasiResult<ExtraHostFd> {
+        if self.held + self.extra.load(Relaxed) >= self.max {
+            return Err(Errno::Mfile);
+        }
+        self.extra.fetch_add(1, Relaxed);
+        Ok(ExtraHostFd(self.extra.clone()))
+    }
+
     /// The descriptor at `fd` (the caller's own hold on it), or `EBADF`.
     #[inline]
     pub fn get(&self, fd: u32) -> WasiResult<Arc<Descriptor>> {
@@ -319,7 +357,7 @@ impl FdTable {
 
     /// Puts `d` in the lowest free slot and returns its number.
     pub fn insert(&mut self, d: Descriptor) -> WasiResult<u32> {
-        if self.held >= self.max {
+        if self.held + self.extra.load(Relaxed) >= self.max {
             return Err(Errno::Mfile);
         }
         self.held += 1;

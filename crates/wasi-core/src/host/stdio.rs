@@ -1,7 +1,7 @@
 //! The guest's own hold on the embedder's stdio streams and lent sockets.
 
 use super::HostFd;
-use rustix::fd::OwnedFd;
+use rustix::fd::{AsFd, BorrowedFd, OwnedFd};
 use rustix::fs::FileType;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, Weak};
@@ -9,37 +9,62 @@ use std::sync::{Arc, Mutex, Weak};
 /// The guest's hold on one of the embedder's stdio streams: a duplicate
 /// of the host fd taken when the instance is made, so the guest keeps the
 /// stream it was given even if the embedder later closes that fd number
-/// and it is reused. Instances of one process share the duplicate of a
-/// stream (keyed by the fd number and the open object's identity) rather
-/// than take three fds each. `None` when the host fd is closed: the guest
-/// then gets `EBADF` on it.
-pub fn hold_stdio(raw: i32) -> Option<Arc<OwnedFd>> {
-    type Held = HashMap<i32, ((u64, u64), Weak<OwnedFd>)>;
+/// and it is reused. Instances share the duplicate of a stream while it
+/// is the same open file (see [`same_open_file`]) rather than take three
+/// fds each: a service that makes one instance per request holds three
+/// duplicates in all, not three per instance until collected.
+///
+/// `Ok(None)` when the host fd is not open: the guest then gets `EBADF`
+/// on it. An error when it is open but cannot be duplicated (the process
+/// is out of fds): the embedder is told, rather than the guest finding a
+/// closed stdout.
+pub fn hold_stdio(raw: i32) -> std::io::Result<Option<Arc<OwnedFd>>> {
+    type Held = HashMap<i32, Weak<OwnedFd>>;
     static HELD: Mutex<Option<Held>> = Mutex::new(None);
     let host = HostFd::new(raw);
-    let borrowed = host.borrow().ok()?;
-    let st = rustix::fs::fstat(borrowed).ok()?;
-    let identity = (st.st_dev as u64, st.st_ino as u64);
-    // A regular file's offset belongs to its open file description, which
-    // the identity cannot tell apart: those are never shared.
-    let shareable = FileType::from_raw_mode(st.st_mode) != FileType::RegularFile;
+    let Ok(borrowed) = host.borrow() else { return Ok(None) };
+    if rustix::fs::fstat(borrowed).is_err() {
+        return Ok(None);
+    }
     let mut held = HELD.lock().unwrap_or_else(|e| e.into_inner());
     let held = held.get_or_insert_with(HashMap::new);
-    if shareable {
-        if let Some((id, weak)) = held.get(&raw) {
-            if *id == identity {
-                if let Some(fd) = weak.upgrade() {
-                    return Some(fd);
-                }
-            }
+    if let Some(dup) = held.get(&raw).and_then(Weak::upgrade) {
+        if same_open_file(borrowed, dup.as_fd()) {
+            return Ok(Some(dup));
         }
     }
-    let dup = Arc::new(rustix::io::fcntl_dupfd_cloexec(borrowed, 3).ok()?);
-    if shareable {
-        held.retain(|_, (_, w)| w.strong_count() > 0);
-        held.insert(raw, (identity, Arc::downgrade(&dup)));
+    let dup = Arc::new(rustix::io::fcntl_dupfd_cloexec(borrowed, 3)?);
+    held.retain(|_, w| w.strong_count() > 0);
+    held.insert(raw, Arc::downgrade(&dup));
+    Ok(Some(dup))
+}
+
+/// Whether `a` and `b` are one open file description (so one offset and
+/// one set of status flags): a duplicate made from the embedder's fd
+/// earlier is still that fd's stream. The same file and flags are not
+/// enough (the embedder may have closed the fd and opened the file again
+/// at that number, with an offset of its own), so the answer is read from
+/// the kernel: `O_NONBLOCK`, set on `b` for an instant, shows on `a` only
+/// if they share the description. Flipped only on a regular file, where
+/// it changes no I/O; on any other stream the identity of the object
+/// (device and inode of the pipe, socket or terminal) is enough, since
+/// such a stream has no offset of its own.
+fn same_open_file(a: BorrowedFd<'_>, b: BorrowedFd<'_>) -> bool {
+    use rustix::fs::{fcntl_getfl, fcntl_setfl, OFlags};
+    let (Ok(sa), Ok(sb)) = (rustix::fs::fstat(a), rustix::fs::fstat(b)) else { return false };
+    if (sa.st_dev, sa.st_ino) != (sb.st_dev, sb.st_ino) {
+        return false;
     }
-    Some(dup)
+    if FileType::from_raw_mode(sa.st_mode) != FileType::RegularFile {
+        return true;
+    }
+    let (Ok(fa), Ok(fb)) = (fcntl_getfl(a), fcntl_getfl(b)) else { return false };
+    if fa != fb || fcntl_setfl(b, fb ^ OFlags::NONBLOCK).is_err() {
+        return false;
+    }
+    let seen = fcntl_getfl(a);
+    let _ = fcntl_setfl(b, fb);
+    seen.is_ok_and(|f| f == fb ^ OFlags::NONBLOCK)
 }
 
 /// The guest's hold on a socket the embedder lends (`{ fd }`): a

@@ -3,7 +3,7 @@
 use crate::ctx::WasiCtx;
 use crate::dirstream::DirCursor;
 use crate::errno::{Errno, WasiResult};
-use crate::fdtable::{Descriptor, Kind};
+use crate::fdtable::{Descriptor, Kind, Listing};
 use crate::host::{self, AsHost};
 use crate::memory::{GuestMemory, GuestType, IoVec, MAX_TRANSFER};
 use crate::sandbox;
@@ -437,11 +437,18 @@ pub fn fd_readdir(
     d.require(rights::FD_READDIR)?;
     mem.check(bufused, 4)?;
     mem.check(buf, buf_len)?;
-    let mut cursor = dir.cursor();
-    if cursor.is_none() {
-        *cursor = Some(Box::new(DirCursor::open(&dir.dir)?));
+    let mut listing = dir.cursor();
+    if listing.is_none() {
+        // The listing's stream is a host fd of its own: it counts against
+        // the limit and must leave the process its reserve, as an open does.
+        let counted = ctx.fds().count_extra()?;
+        let cursor = DirCursor::open(&dir.dir)?;
+        if !cursor.leaves_reserve() {
+            return Err(Errno::Mfile);
+        }
+        *listing = Some(Listing::new(cursor, counted));
     }
-    let cursor = cursor.as_mut().ok_or(Errno::Badf)?;
+    let cursor = &mut listing.as_mut().ok_or(Errno::Badf)?.cursor;
     cursor.seek(cookie)?;
     let mut used = 0u32;
     while used < buf_len {

@@ -7,14 +7,14 @@
 use super::{HostFd, OwnedFd, RawHostFd};
 use std::sync::Arc;
 
-/// A duplicate of the embedder's stdio HANDLE `raw`, or `None` if it is
-/// not a valid handle (the guest then gets `EBADF` on it).
-pub fn hold_stdio(raw: RawHostFd) -> Option<Arc<OwnedFd>> {
+/// A duplicate of the embedder's stdio HANDLE `raw`, or `Ok(None)` if it
+/// is not a valid handle (the guest then gets `EBADF` on it); an error if
+/// it is one but cannot be duplicated.
+pub fn hold_stdio(raw: RawHostFd) -> std::io::Result<Option<Arc<OwnedFd>>> {
     let host = HostFd::new(raw);
-    let borrowed = host.borrow().ok()?;
-    let handle = borrowed.as_handle()?;
-    let owned = handle.try_clone_to_owned().ok()?;
-    Some(Arc::new(OwnedFd::from_handle(owned)))
+    let Some(handle) = host.borrow().ok().and_then(|b| b.as_handle()) else { return Ok(None) };
+    let owned = handle.try_clone_to_owned()?;
+    Ok(Some(Arc::new(OwnedFd::from_handle(owned))))
 }
 
 /// Lent sockets: Node on Windows gives JS no socket descriptors to lend,
