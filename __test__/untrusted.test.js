@@ -351,3 +351,91 @@ test('out of host fds, a new instance is refused with a clear error instead of a
   assert.strictEqual(result.code, 'ERR_WASI_HOST_LIMIT');
   assert.match(result.message, /cannot hold std(in|out|err) for the guest: .*(too many open files|os error 24)/i);
 });
+
+/** Runs, in a child process, a worker that makes a WASI call which blocks
+ * (`workerBody`, given `fifo`, a path to a FIFO the main thread made, and
+ * `flag`, an Int32Array the main thread sets to 1 once it has opened the
+ * FIFO's other end as `mainOpens` says), then terminates the worker.
+ * Returns the child's output: 'terminated' if terminate() ended. */
+function terminateBlocked(workerBody, mainOpens) {
+  const dir = tempDir();
+  const fifo = path.join(dir, 'fifo');
+  const script = `
+    const { Worker } = require('worker_threads');
+    const fs = require('fs');
+    const fifo = ${JSON.stringify(fifo)};
+    require('child_process').execFileSync('mkfifo', [fifo]);
+    const shared = new Int32Array(new SharedArrayBuffer(4));
+    const worker = new Worker(${JSON.stringify(`
+      const { workerData: { fifo, shared } } = require('worker_threads');
+      const { WASI } = require(${JSON.stringify(ROOT)});
+      const fs = require('fs');
+      const flag = new Int32Array(shared);
+      ${workerBody}`)}, { eval: true, workerData: { fifo, shared: shared.buffer } });
+    worker.on('message', (m) => {
+      if (m === 'open the other end') {
+        ${mainOpens}
+        Atomics.store(shared, 0, 1); Atomics.notify(shared, 0);
+      } else if (m === 'blocking') {
+        setTimeout(() => worker.terminate().then(() => { process.stdout.write('terminated'); process.exit(0); }), 300);
+      }
+    });`;
+  const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 60_000 });
+  assert.strictEqual(r.error, undefined, `the worker was not terminated: ${r.error}`);
+  assert.strictEqual(r.status, 0, r.stderr);
+  return r.stdout;
+}
+
+const NO_FIFO = WINDOWS && 'Windows has no FIFOs in a file system';
+
+test('worker.terminate() ends a guest blocked in fd_write to a full FIFO (a host fd in blocking mode)', { skip: NO_FIFO }, () => {
+  const out = terminateBlocked(`
+    // The main thread holds the read end and never reads.
+    require('worker_threads').parentPort.postMessage('open the other end');
+    Atomics.wait(flag, 0, 0);
+    const fd = fs.openSync(fifo, 'w');
+    const wasi = new WASI({ version: 'preview1', stdout: fd });
+    const memory = new WebAssembly.Memory({ initial: 2 });
+    wasi.start({ exports: { memory, _start() {} } });
+    const dv = new DataView(memory.buffer);
+    dv.setUint32(0, 64, true); dv.setUint32(4, 65536, true);
+    require('worker_threads').parentPort.postMessage('blocking');
+    for (;;) wasi.wasiImport.fd_write(1, 0, 1, 8);`, 'globalThis.reader = fs.openSync(fifo, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);');
+  assert.strictEqual(out, 'terminated');
+});
+
+test('worker.terminate() ends a guest blocked in fd_read on an empty FIFO it opened by path', { skip: NO_FIFO }, () => {
+  const out = terminateBlocked(`
+    const wasi = new WASI({ version: 'preview1', preopens: { '/': require('path').dirname(fifo) } });
+    const memory = new WebAssembly.Memory({ initial: 1 });
+    wasi.start({ exports: { memory, _start() {} } });
+    new Uint8Array(memory.buffer).set(Buffer.from('fifo'), 100);
+    // Opened for reading without a writer (path_open never blocks), then
+    // the main thread opens the write end and writes nothing.
+    const errno = wasi.wasiImport.path_open(3, 0, 100, 4, 0, 2n, 0n, 0, 0);
+    if (errno !== 0) throw new Error('path_open: ' + errno);
+    require('worker_threads').parentPort.postMessage('open the other end');
+    Atomics.wait(flag, 0, 0);
+    const dv = new DataView(memory.buffer);
+    dv.setUint32(200, 1024, true); dv.setUint32(204, 64, true);
+    require('worker_threads').parentPort.postMessage('blocking');
+    wasi.wasiImport.fd_read(4, 200, 1, 208);`, 'globalThis.writer = fs.openSync(fifo, "w");');
+  assert.strictEqual(out, 'terminated');
+});
+
+test('worker.terminate() ends a guest blocked in fd_write to a full socket that nobody reads', { skip: WINDOWS && 'Windows Node gives JS no socket descriptors' }, () => {
+  const out = terminateBlocked(`
+    const net = require('net');
+    const server = net.createServer(() => {}).listen(0, '127.0.0.1', () => {
+      const client = net.connect(server.address().port, '127.0.0.1', () => {
+        const wasi = new WASI({ version: 'preview1', stdout: client._handle.fd });
+        const memory = new WebAssembly.Memory({ initial: 2 });
+        wasi.start({ exports: { memory, _start() {} } });
+        const dv = new DataView(memory.buffer);
+        dv.setUint32(0, 64, true); dv.setUint32(4, 65536, true);
+        require('worker_threads').parentPort.postMessage('blocking');
+        for (;;) wasi.wasiImport.fd_write(1, 0, 1, 8);
+      });
+    });`, '');
+  assert.strictEqual(out, 'terminated');
+});

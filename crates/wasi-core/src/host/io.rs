@@ -113,6 +113,104 @@ pub fn write_vectored(fd: BorrowedFd<'_>, bufs: &[IoSlice<'_>], blocking: Blocki
     Ok(done)
 }
 
+/// Writes every byte of `bufs` to a stream that may block (a pipe, FIFO,
+/// socket or terminal, whatever its host mode), in a way a teardown can
+/// cut short: the writes themselves never block (see [`write_nowait`]),
+/// and when the stream is full the wait for room is made in slices that
+/// ask `stop` (see [`super::wait_ready`]). When `stop` says so: the count
+/// written so far, or `EINTR` if none.
+pub fn write_stoppable(fd: BorrowedFd<'_>, bufs: &[IoSlice<'_>], slice_ms: u64, stop: &dyn Fn() -> bool) -> WasiResult<usize> {
+    let total: usize = bufs.iter().map(|b| b.len()).sum();
+    // Fast path: the stream usually takes everything in one call.
+    let mut done = match retry_on_intr(|| write_nowait(fd, bufs)) {
+        Ok(n) if n == total => return Ok(n),
+        Ok(n) => n,
+        Err(rustix::io::Errno::AGAIN) => 0,
+        Err(e) if no_nowait_write(e) => return write_in_pieces(fd, bufs, slice_ms, stop),
+        Err(e) => return Err(e.into()),
+    };
+    let mut skip = done;
+    for buf in bufs {
+        let mut rest: &[u8] = buf;
+        if skip >= rest.len() {
+            skip -= rest.len();
+            continue;
+        }
+        rest = &rest[skip..];
+        skip = 0;
+        while !rest.is_empty() {
+            match retry_on_intr(|| write_nowait(fd, &[IoSlice::new(rest)])) {
+                Ok(n) => {
+                    done += n;
+                    rest = &rest[n..];
+                }
+                Err(rustix::io::Errno::AGAIN) => {
+                    if let Err(e) = super::wait_ready(fd, Interest::Write, slice_ms, stop) {
+                        return if done > 0 { Ok(done) } else { Err(e) };
+                    }
+                }
+                // Report what went out before the error, as write(2) does.
+                Err(_) if done > 0 => return Ok(done),
+                Err(e) => return Err(e.into()),
+            }
+        }
+    }
+    Ok(done)
+}
+
+/// One write at the current offset that never blocks, whatever the host
+/// fd's mode (which may be the embedder's, and is not ours to change):
+/// `pwritev2` with `RWF_NOWAIT` on Linux, which pipes, FIFOs and sockets
+/// take (`EAGAIN` when full).
+#[cfg(any(target_os = "linux", target_os = "android"))]
+fn write_nowait(fd: BorrowedFd<'_>, bufs: &[IoSlice<'_>]) -> rustix::io::Result<usize> {
+    rustix::io::pwritev2(fd, bufs, u64::MAX, rustix::io::ReadWriteFlags::NOWAIT)
+}
+
+/// One write that never blocks: `send` with `MSG_DONTWAIT`, for a socket
+/// (of the first non-empty buffer). Elsewhere `ENOTSOCK`, and the caller
+/// writes in pieces instead.
+#[cfg(not(any(target_os = "linux", target_os = "android")))]
+fn write_nowait(fd: BorrowedFd<'_>, bufs: &[IoSlice<'_>]) -> rustix::io::Result<usize> {
+    let first = bufs.iter().find(|b| !b.is_empty()).map_or(&[][..], |b| &b[..]);
+    rustix::net::send(fd, first, rustix::net::SendFlags::DONTWAIT)
+}
+
+/// Whether `write_nowait` cannot be had on this stream (a terminal; an
+/// old kernel; a pipe outside Linux).
+fn no_nowait_write(e: rustix::io::Errno) -> bool {
+    matches!(e, rustix::io::Errno::OPNOTSUPP | rustix::io::Errno::NOSYS | rustix::io::Errno::INVAL | rustix::io::Errno::NOTSOCK)
+}
+
+/// [`write_stoppable`] where no write can be made non-blocking: before
+/// each piece it waits until the stream has room (in stoppable slices),
+/// and it writes at most [`EMULATED_WRITE_MAX`] bytes at once, which a
+/// stream that polls writable takes without blocking even in blocking
+/// mode.
+fn write_in_pieces(fd: BorrowedFd<'_>, bufs: &[IoSlice<'_>], slice_ms: u64, stop: &dyn Fn() -> bool) -> WasiResult<usize> {
+    let mut done = 0usize;
+    for buf in bufs {
+        let mut rest: &[u8] = buf;
+        while !rest.is_empty() {
+            if let Err(e) = super::wait_ready(fd, Interest::Write, slice_ms, stop) {
+                return if done > 0 { Ok(done) } else { Err(e) };
+            }
+            let piece = &rest[..rest.len().min(EMULATED_WRITE_MAX)];
+            match retry_on_intr(|| rustix::io::write(fd, piece)) {
+                Ok(n) => {
+                    done += n;
+                    rest = &rest[n..];
+                }
+                // Another writer took the room first: wait again.
+                Err(rustix::io::Errno::AGAIN) => {}
+                Err(_) if done > 0 => return Ok(done),
+                Err(e) => return Err(e.into()),
+            }
+        }
+    }
+    Ok(done)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -107,7 +107,7 @@ pub use file::{
     advise, allocate, datasync, fdflags, filestat, filetype, init_status_flags, is_socket, is_terminal, refine_socket, set_status_flags,
     set_times, sync, truncate, unread_bytes,
 };
-pub use io::{pread, pwrite, read, ready_now, seek, wait_for, write_vectored};
+pub use io::{pread, pwrite, read, ready_now, seek, wait_for, write_stoppable, write_vectored};
 pub use limits::{fd_has_headroom, refresh_fd_ceiling};
 pub use stdio::{hold_lent_socket, hold_stdio};
 

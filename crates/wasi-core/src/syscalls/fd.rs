@@ -9,16 +9,52 @@ use crate::memory::{GuestMemory, GuestType, IoVec, MAX_TRANSFER};
 use crate::sandbox;
 use crate::types::{fdflags, filetype, rights, whence, Fdstat, Filestat, Prestat};
 use std::io::SeekFrom;
+use std::sync::Arc;
 
 /// `fd_write(fd, iovs) -> size`: writes the gathered buffers at the file
 /// offset (at the end for an append-mode file). A blocking descriptor
 /// writes every byte.
 pub fn fd_write(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, iovs: u32, iovs_len: u32, nwritten: u32) -> WasiResult<()> {
-    let d = ctx.fds().get(fd)?;
+    let d = classified(ctx, fd)?;
     let host = d.stream(rights::FD_WRITE)?;
     mem.check(nwritten, 4)?;
-    let n = mem.with_ciovecs(iovs, iovs_len, |bufs| host::write_vectored(host, bufs, d.blocking()))?;
+    let n = if may_block(&d) && d.blocking() == host::Blocking::Wait && ctx.interruptible() {
+        let stop = || ctx.stop_requested();
+        mem.with_ciovecs(iovs, iovs_len, |bufs| host::write_stoppable(host, bufs, crate::ctx::INTERRUPT_CHECK_MS, &stop))?
+    } else {
+        mem.with_ciovecs(iovs, iovs_len, |bufs| host::write_vectored(host, bufs, d.blocking()))?
+    };
     mem.write(nwritten, n as u32)
+}
+
+/// The descriptor at `fd`, its filetype known: a file opened by path is
+/// classified at its first read or write (one `fstat`), since whether a
+/// read fills every buffer, and whether I/O may wait for a peer (a FIFO),
+/// depend on it.
+fn classified(ctx: &WasiCtx, fd: u32) -> WasiResult<Arc<Descriptor>> {
+    let d = ctx.fds().get(fd)?;
+    if !d.unclassified() {
+        return Ok(d);
+    }
+    drop(d);
+    let mut fds = ctx.fds();
+    fds.classify(fd)?;
+    fds.get(fd)
+}
+
+/// Whether I/O on `d` may wait for a peer: a stream (pipe, FIFO, socket,
+/// terminal), not a regular file, directory or block device. A character
+/// device with seek or tell rights is not a terminal (`/dev/null`: see
+/// `rights::DEVICE_BASE`) and never waits. (Reads and writes classify a
+/// file first; a file still unclassified here, as in `sock_recv`, is
+/// taken as not waiting.)
+fn may_block(d: &Descriptor) -> bool {
+    match (&d.kind, d.known_filetype()) {
+        (_, Some(filetype::REGULAR_FILE | filetype::DIRECTORY | filetype::BLOCK_DEVICE)) => false,
+        (_, Some(filetype::CHARACTER_DEVICE)) => d.rights_base() & (rights::FD_SEEK | rights::FD_TELL) == 0,
+        (Kind::File { .. }, None) => false,
+        _ => true,
+    }
 }
 
 /// `fd_pwrite(fd, iovs, offset) -> size`: writes at `offset` without
@@ -91,13 +127,7 @@ pub(crate) fn wait_until_readable(
     host: host::BorrowedFd<'_>,
     wants_data: impl FnOnce() -> WasiResult<bool>,
 ) -> WasiResult<()> {
-    let may_block = match (&d.kind, d.known_filetype()) {
-        (_, Some(filetype::REGULAR_FILE | filetype::DIRECTORY | filetype::BLOCK_DEVICE)) => false,
-        // Not classified yet: read at once rather than pay an fstat here.
-        (Kind::File { .. }, None) => false,
-        _ => true,
-    };
-    if may_block && d.blocking() == host::Blocking::Wait && ctx.interruptible() && wants_data()? {
+    if may_block(d) && d.blocking() == host::Blocking::Wait && ctx.interruptible() && wants_data()? {
         host::wait_ready(host, host::Interest::Read, crate::ctx::INTERRUPT_CHECK_MS, &|| ctx.stop_requested())?;
     }
     Ok(())
@@ -108,12 +138,7 @@ pub(crate) fn wait_until_readable(
 /// on a stream only the first non-empty one (a short read), so a read
 /// never blocks waiting for more data than the stream has.
 pub fn fd_read(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, iovs: u32, iovs_len: u32, nread: u32) -> WasiResult<()> {
-    // Whether reads may fill several buffers depends on the file type;
-    // find it out only when more than one buffer could be filled.
-    if ctx.fds().get(fd)?.unclassified() && mem.scan_iovecs(iovs, iovs_len)?.nonempty > 1 {
-        ctx.fds().classify(fd)?;
-    }
-    let d = ctx.fds().get(fd)?;
+    let d = classified(ctx, fd)?;
     let host = d.stream(rights::FD_READ)?;
     mem.check(nread, 4)?;
     wait_until_readable(ctx, &d, host, || Ok(mem.scan_iovecs(iovs, iovs_len)?.nonempty > 0))?;

@@ -105,6 +105,14 @@ fn write_once(fd: BorrowedFd<'_>, buf: &[u8]) -> WasiResult<usize> {
     }
 }
 
+/// Writes every byte of `bufs` to a stream that may block. Windows gives
+/// no readiness for a pipe's write side, so this is a blocking write:
+/// a teardown waits for a write blocked on a full pipe there (README,
+/// Reliability).
+pub fn write_stoppable(fd: BorrowedFd<'_>, bufs: &[IoSlice<'_>], _slice_ms: u64, _stop: &dyn Fn() -> bool) -> WasiResult<usize> {
+    write_vectored(fd, bufs, Blocking::Wait)
+}
+
 /// Writes `bufs` to `fd`. When blocking, every byte is written; when
 /// non-blocking, one write, whose short count or `EAGAIN` the guest sees.
 pub fn write_vectored(fd: BorrowedFd<'_>, bufs: &[IoSlice<'_>], blocking: Blocking) -> WasiResult<usize> {
