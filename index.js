@@ -10,6 +10,7 @@ const { kJoinProcess } = require('./lib/join');
 const { run: runInWorkers } = require('./lib/run');
 const { DEFAULT_MAX_THREADS } = require('./lib/thread-protocol');
 const { isMemory } = require('./lib/builtins');
+const { exitWithGuestStatus } = require('./lib/exit-status');
 const {
   ERR_INVALID_ARG_TYPE,
   ERR_INVALID_ARG_VALUE,
@@ -78,7 +79,7 @@ function throwExit(code) {
   throw new WASIExitError(code);
 }
 function exitProcess(code) {
-  process.exit(code);
+  exitWithGuestStatus(code);
 }
 /** start() and initialize() bind the instance's exported memory. */
 function memoryExport(exports) {

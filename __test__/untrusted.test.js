@@ -439,3 +439,31 @@ test('worker.terminate() ends a guest blocked in fd_write to a full socket that 
     });`, '');
   assert.strictEqual(out, 'terminated');
 });
+
+test('an exit status the OS cannot carry never looks like success: 126 and up exit 1, as under wasmtime', () => {
+  for (const [args, status] of [[['raw', '125'], 125], [['raw', '256'], 1], [['raw', '126'], 1], [['255'], 1], [['raw', '4294967295'], 1], [['7'], 7]]) {
+    const r = spawnSync(process.execPath, [CLI, program('exit_code'), ...args], { encoding: 'utf8' });
+    assert.strictEqual(r.status, status, `CLI, exit_code ${args.join(' ')}: ${r.stderr}`);
+    if (status === 1) assert.match(r.stderr, /outside the range a WASI program may use \(0-125\)/);
+  }
+  const script = (code) => `
+    const fs = require('fs');
+    const { WASI } = require(${JSON.stringify(ROOT)});
+    const wasi = new WASI({ version: 'preview1', args: ['p', 'raw', '${code}'], returnOnExit: false });
+    const m = new WebAssembly.Module(fs.readFileSync(${JSON.stringify(program('exit_code'))}));
+    wasi.start(new WebAssembly.Instance(m, wasi.getImportObject()));`;
+  assert.strictEqual(spawnSync(process.execPath, ['-e', script(256)]).status, 1, 'returnOnExit: false, 256');
+  assert.strictEqual(spawnSync(process.execPath, ['-e', script(100)]).status, 100, 'returnOnExit: false, 100');
+  // start() with returnOnExit (the default) returns the status as it is: JS can carry it.
+  const wasi = new WASI({ version: 'preview1', args: ['p', 'raw', '256'], stdout: fs.openSync(os.devNull, 'w') });
+  const m = new WebAssembly.Module(fs.readFileSync(program('exit_code')));
+  assert.strictEqual(wasi.start(new WebAssembly.Instance(m, wasi.getImportObject())), 256);
+});
+
+test('a guest that exhausts its stack traps: 134 from the CLI, ERR_WASI_TRAP from run()', async () => {
+  const r = spawnSync(process.execPath, [CLI, program('stack_overflow')], { encoding: 'utf8' });
+  assert.strictEqual(r.status, 134, r.stderr);
+  assert.match(r.stderr, /trapped: Maximum call stack size exceeded/);
+  const wasi = new WASI({ version: 'preview1' });
+  await assert.rejects(wasi.run(fs.readFileSync(program('stack_overflow'))), { code: 'ERR_WASI_TRAP', message: /Maximum call stack size exceeded/ });
+});

@@ -6,6 +6,7 @@
 const fs = require('fs');
 const path = require('path');
 const { avoidLiftoffBug } = require('../lib/v8-workarounds');
+const { hostExitStatus, isTrap, MAX_EXIT_STATUS } = require('../lib/exit-status');
 
 const USAGE = `Usage: wasi-rs [options] [--] <prog.wasm> [args...]
 
@@ -21,9 +22,11 @@ Options:
   -h, --help          Show this help.
 
 The program gets no directory and no environment unless granted.
-Exit status: the program's exit code (from proc_exit, or 0 when _start returns);
-1 when the runner itself fails (unreadable file, not wasm, missing _start,
-unknown import, bad flag); 134 when the program traps.`;
+Exit status: the program's exit code (from proc_exit, or 0 when _start returns)
+when it is 0-${MAX_EXIT_STATUS}, else 1 (as wasmtime: a larger status would read as
+another, or as success); 1 when the runner itself fails (unreadable file, not
+wasm, missing _start, unknown import, bad flag); 134 when the program traps
+(stack exhaustion included).`;
 
 class UsageError extends Error {}
 
@@ -108,15 +111,22 @@ function isThreaded(module) {
 async function runThreaded(wasi, bytes, file) {
   let status;
   try {
-    status = await wasi.run(bytes);
+    status = exitStatus(await wasi.run(bytes));
   } catch (err) {
-    if (err instanceof WebAssembly.RuntimeError) fail(`${file} trapped: ${err.message}`, 134);
+    if (isTrap(err)) fail(`${file} trapped: ${err.message}`, 134);
     else fail(`${file} failed: ${err && err.message ? err.message : err}`);
     status = process.exitCode;
   }
   // Threads that are still blocked (in a host read, say) do not hold the
   // exit: the process ends with the guest's status now.
   process.exit(status);
+}
+
+/** The host status for the program's exit code (see lib/exit-status.js). */
+function exitStatus(code) {
+  const { status, message } = hostExitStatus(code);
+  if (message) process.stderr.write(`wasi-rs: ${message}\n`);
+  return status;
 }
 
 function fail(message, status = 1) {
@@ -176,9 +186,9 @@ function main() {
     return fail(`cannot instantiate ${opts.wasm}: ${err.message}`);
   }
   try {
-    process.exitCode = wasi.start(instance);
+    process.exitCode = exitStatus(wasi.start(instance));
   } catch (err) {
-    if (err instanceof WebAssembly.RuntimeError) return fail(`${opts.wasm} trapped: ${err.message}`, 134);
+    if (isTrap(err)) return fail(`${opts.wasm} trapped: ${err.message}`, 134);
     return fail(`${opts.wasm} failed: ${err && err.stack ? err.stack : err}`);
   }
 }

@@ -10,6 +10,7 @@
 const { parentPort, workerData } = require('worker_threads');
 const { WASI, WASIExitError } = require('../index.js');
 const { kJoinProcess } = require('./join');
+const { isTrap } = require('./exit-status');
 const { NEXT_TID, LIVE, MAX_TID, SPAWN_EAGAIN } = require('./thread-protocol');
 
 const { role, module: guestModule, memory: sharedMemory, memoryImport, token, version, maxThreads, control, tid, arg } = workerData;
@@ -38,7 +39,7 @@ function report(err) {
     name: err && err.name,
     message: err && err.message !== undefined ? String(err.message) : String(err),
     stack: err && err.stack,
-    trap: err instanceof WebAssembly.RuntimeError,
+    trap: isTrap(err),
   };
 }
 
