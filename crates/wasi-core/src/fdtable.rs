@@ -29,6 +29,9 @@ use std::sync::{Arc, Mutex, MutexGuard};
 /// The most descriptors one instance may hold; past it, `EMFILE`.
 pub const MAX_FDS: usize = 16_384;
 
+/// How many numbers, from 0, belong to stdio (see [`FdTable::insert`]).
+const STDIO_FDS: usize = 3;
+
 /// An open directory.
 pub struct DirFd {
     pub dir: Dir,
@@ -355,16 +358,22 @@ impl FdTable {
         self.slots.get(fd as usize).and_then(Option::as_ref).cloned().ok_or(Errno::Badf)
     }
 
-    /// Puts `d` in the lowest free slot and returns its number.
+    /// Puts `d` in the lowest free slot from 3 on and returns its number.
+    /// Numbers 0-2 are stdio's: they are filled once, when the table is
+    /// made, and a number the guest vacated there (by `fd_close` or
+    /// `fd_renumber`) is never handed out again, as in wasmtime: a program
+    /// that moves its stdout away and then opens files must not find its
+    /// next file at 1. (`fd_renumber` onto a stdio number still open
+    /// replaces it, as it replaces any open descriptor.)
     pub fn insert(&mut self, d: Descriptor) -> WasiResult<u32> {
         if self.held + self.extra.load(Relaxed) >= self.max {
             return Err(Errno::Mfile);
         }
         self.held += 1;
         let d = Some(Arc::new(d));
-        if let Some(i) = self.slots.iter().position(Option::is_none) {
-            self.slots[i] = d;
-            return Ok(i as u32);
+        if let Some(i) = self.slots.iter().skip(STDIO_FDS).position(Option::is_none) {
+            self.slots[STDIO_FDS + i] = d;
+            return Ok((STDIO_FDS + i) as u32);
         }
         self.slots.push(d);
         Ok((self.slots.len() - 1) as u32)
@@ -465,14 +474,28 @@ mod tests {
     }
 
     #[test]
-    fn lowest_free_slot_is_reused() {
+    fn lowest_free_slot_from_3_is_reused() {
         let mut t = FdTable::default();
-        for i in 0..4 {
+        for i in 0..5 {
             assert_eq!(t.insert(stdio(i)).unwrap(), i as u32);
         }
+        t.remove(3).unwrap();
+        assert_eq!(t.get(3).err(), Some(Errno::Badf));
+        assert_eq!(t.insert(stdio(9)).unwrap(), 3);
+    }
+
+    #[test]
+    fn a_vacated_stdio_number_is_never_handed_out() {
+        let mut t = FdTable::default();
+        for i in 0..4 {
+            t.insert(stdio(i)).unwrap();
+        }
         t.remove(1).unwrap();
-        assert_eq!(t.get(1).err(), Some(Errno::Badf));
-        assert_eq!(t.insert(stdio(9)).unwrap(), 1);
+        assert_eq!(t.insert(stdio(9)).unwrap(), 4);
+        // A renumber onto a stdio number still open replaces it.
+        drop(t.renumber(4, 2).unwrap());
+        assert_eq!(t.get(2).unwrap().rights_base(), 9);
+        assert_eq!(t.insert(stdio(10)).unwrap(), 4);
     }
 
     #[test]
