@@ -467,3 +467,26 @@ test('a guest that exhausts its stack traps: 134 from the CLI, ERR_WASI_TRAP fro
   const wasi = new WASI({ version: 'preview1' });
   await assert.rejects(wasi.run(fs.readFileSync(program('stack_overflow'))), { code: 'ERR_WASI_TRAP', message: /Maximum call stack size exceeded/ });
 });
+
+test('a new fd never takes a number 0-2 the guest vacated, as in wasmtime', () => {
+  const dir = tempDir();
+  const wasi = new WASI({ version: 'preview1', preopens: { '/': dir } });
+  const memory = new WebAssembly.Memory({ initial: 1 });
+  wasi.start({ exports: { memory, _start() {} } });
+  const imp = wasi.wasiImport;
+  const dv = new DataView(memory.buffer);
+  const open = (name) => {
+    new Uint8Array(memory.buffer).set(Buffer.from(name), 1000);
+    assert.strictEqual(imp.path_open(3, 0, 1000, name.length, 1 /* creat */, 1n << 6n /* fd_write */, 0n, 0, 0), 0);
+    return dv.getUint32(0, true);
+  };
+  // The tool moves its stdout away (here onto a file it opened) and closes stdin.
+  const first = open('a.txt');
+  assert.strictEqual(first, 4);
+  assert.strictEqual(imp.fd_renumber(1, first), 0);
+  assert.strictEqual(imp.fd_close(0), 0);
+  // Its next files do not become stdin or "stdout".
+  assert.strictEqual(open('b.txt'), 5);
+  assert.strictEqual(open('c.txt'), 6);
+  assert.strictEqual(imp.fd_fdstat_get(1, 0), 8 /* EBADF */);
+});
