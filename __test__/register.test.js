@@ -40,7 +40,12 @@ function makeApp() {
     ${runHello('cjs')}
     import('./part.mjs').then(() => {
       const w = new Worker(require('path').join(__dirname, 'worker.js'), { execArgv: [] });
-      w.on('exit', (c) => console.log('worker exit', c));
+      w.on('exit', (c) => {
+        console.log('worker exit', c);
+        // A worker with an env of its own, without NODE_OPTIONS.
+        const e = new Worker("require('fs').writeSync(1, 'env worker ' + (require('node:wasi') === require('wasi-rs')) + String.fromCharCode(10))", { eval: true, env: { ONLY: 'this' } });
+        e.on('exit', (c) => console.log('env worker exit', c));
+      });
     });`);
   fs.writeFileSync(path.join(app, 'part.mjs'), `
     import { readFileSync } from 'fs';
@@ -72,7 +77,7 @@ function runApp(app, nodeOptions) {
   return r;
 }
 
-test('CJS, ESM and a worker with its own execArgv all get wasi-rs, with no warning', () => {
+test('CJS, ESM, a worker with its own execArgv and one with its own env all get wasi-rs, with no warning', () => {
   const app = makeApp();
   const r = runApp(app, '--require wasi-rs/register');
   assert.strictEqual(r.status, 0, r.stderr);
@@ -85,6 +90,8 @@ test('CJS, ESM and a worker with its own execArgv all get wasi-rs, with no warni
     'Hello, worker, from WASI on wasi-rs!',
     'worker esm true',
     'worker exit 0',
+    'env worker true',
+    'env worker exit 0',
   ]);
   assert.doesNotMatch(r.stderr, /ExperimentalWarning|WASI/);
   assert.strictEqual(r.stderr, '');
@@ -96,6 +103,7 @@ test('without the preload the same app gets Node\'s built-in (the test can fail)
   assert.match(r.stdout, /^cjs false$/m);
   assert.match(r.stdout, /^esm false$/m);
   assert.match(r.stdout, /^worker false$/m);
+  assert.match(r.stdout, /^env worker false$/m);
 });
 
 test('the preload is reachable only as wasi-rs/register, and wasi-rs still loads as the package', () => {
