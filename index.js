@@ -50,6 +50,24 @@ function optionalInteger(value, name, min, max, fallback) {
   return value;
 }
 
+/** An optional boolean option; `fallback` when it is undefined. */
+function optionalBoolean(value, name, fallback) {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'boolean') throw new ERR_INVALID_ARG_TYPE(name, 'boolean', value);
+  return value;
+}
+
+// A preopen's host side: a path (any value, turned into a string, as Node
+// does) or, in wasi-rs, `{ path, readOnly }`: a tree the guest may read
+// but not change (README, Sandbox).
+function preopenOf(guest, host) {
+  if (host === null || typeof host !== 'object') return { guest, host: String(host), readOnly: false };
+  const name = `options.preopens[${JSON.stringify(guest)}]`;
+  const { path, readOnly } = host;
+  if (typeof path !== 'string') throw new ERR_INVALID_ARG_TYPE(`${name}.path`, 'string', path);
+  return { guest, host: path, readOnly: optionalBoolean(readOnly, `${name}.readOnly`, false) };
+}
+
 // `sockets` (a wasi-rs option, like wasmtime's --tcplisten): an array of
 // `{ listen: 'host:port' }` (bound by wasi-rs) or `{ fd }` (a host socket
 // the embedder lends). They get guest fds after the preopens.
@@ -119,9 +137,10 @@ class WASI {
     if (options.preopens !== undefined) {
       validateObject(options.preopens, 'options.preopens');
       for (const [guest, host] of Object.entries(options.preopens)) {
-        preopens.push([String(guest), String(host)]);
+        preopens.push(preopenOf(String(guest), host));
       }
     }
+    const enforceRights = optionalBoolean(options.enforceRights, 'options.enforceRights', false);
 
     const sockets = validateSockets(options.sockets);
 
@@ -154,7 +173,7 @@ class WASI {
     const join = Object.hasOwn(options, kJoinProcess) ? String(options[kJoinProcess]) : undefined;
     const { imports, bindMemory, share, listeners } = createImports(
       version,
-      { args, env, preopens, stdio: [stdin, stdout, stderr], version, sockets, maxFds, join, panicOn },
+      { args, env, preopens, enforceRights, stdio: [stdin, stdout, stderr], version, sockets, maxFds, join, panicOn },
       returnOnExit ? throwExit : exitProcess,
     );
     // Null prototypes: wasm resolves imports with ordinary property gets,

@@ -490,3 +490,139 @@ test('a new fd never takes a number 0-2 the guest vacated, as in wasmtime', () =
   assert.strictEqual(open('c.txt'), 6);
   assert.strictEqual(imp.fd_fdstat_get(1, 0), 8 /* EBADF */);
 });
+
+const EPERM = 63;
+const EEXIST = 20;
+
+/** A started instance with `preopens` and the helpers to drive its path
+ * calls from JS: `p(s)` puts a path in memory and returns [ptr, len]. */
+function driver(options) {
+  const wasi = new WASI({ version: 'preview1', ...options });
+  const memory = new WebAssembly.Memory({ initial: 1 });
+  wasi.start({ exports: { memory, _start() {} } });
+  let at = 4096;
+  const p = (s) => {
+    const b = Buffer.from(s);
+    new Uint8Array(memory.buffer).set(b, at);
+    const r = [at, b.length];
+    at += b.length + 8;
+    return r;
+  };
+  const dv = () => new DataView(memory.buffer);
+  const imp = wasi.wasiImport;
+  /** path_open; returns { errno, fd }. */
+  const open = (dirFd, path, { oflags = 0, rights = 0n, fdflags = 0 } = {}) => {
+    const errno = imp.path_open(dirFd, 0, ...p(path), oflags, rights, 0n, fdflags, 0);
+    return errno === 0 ? { errno, fd: dv().getUint32(0, true) } : { errno };
+  };
+  /** fd_read of up to 64 bytes; returns { errno, text }. */
+  const read = (fd) => {
+    dv().setUint32(100, 200, true);
+    dv().setUint32(104, 64, true);
+    const errno = imp.fd_read(fd, 100, 1, 108);
+    return { errno, text: errno === 0 ? Buffer.from(memory.buffer, 200, dv().getUint32(108, true)).toString() : undefined };
+  };
+  return { imp, p, open, read, dv };
+}
+
+const RIGHT_FD_READ = 1n << 1n;
+const RIGHT_FD_WRITE = 1n << 6n;
+
+test('a read-only preopen can be read but not changed, whatever rights are asked for (EPERM)', () => {
+  const ro = tempDir();
+  const rw = tempDir();
+  fs.writeFileSync(path.join(ro, 'test.txt'), 'read only\n');
+  fs.mkdirSync(path.join(ro, 'sub'));
+  fs.writeFileSync(path.join(ro, 'sub', 'deep.txt'), 'deep\n');
+  const { imp, p, open, read } = driver({ preopens: { '/ro': { path: ro, readOnly: true }, '/rw': rw } });
+  const ALL = (1n << 30n) - 1n;
+  // Reading works, at any depth.
+  const f = open(3, 'test.txt', { rights: RIGHT_FD_READ });
+  assert.deepStrictEqual(read(f.fd), { errno: 0, text: 'read only\n' });
+  const sub = open(3, 'sub', { oflags: 2 });
+  assert.strictEqual(sub.errno, 0);
+  assert.deepStrictEqual(read(open(sub.fd, 'deep.txt').fd), { errno: 0, text: 'deep\n' });
+  // Nothing changes the tree, at the top or beneath.
+  for (const dir of [3, sub.fd]) {
+    const name = dir === 3 ? 'test.txt' : 'deep.txt';
+    assert.strictEqual(open(dir, name, { rights: ALL }).errno, EPERM, 'open for writing');
+    assert.strictEqual(open(dir, name, { rights: RIGHT_FD_READ, fdflags: 1 }).errno, EPERM, 'open for appending');
+    assert.strictEqual(open(dir, name, { oflags: 8, rights: RIGHT_FD_READ }).errno, EPERM, 'truncate');
+    assert.strictEqual(open(dir, 'new.txt', { oflags: 1, rights: RIGHT_FD_READ }).errno, EPERM, 'create');
+    assert.strictEqual(open(dir, name, { oflags: 1 | 4 }).errno, EEXIST, 'create exclusive of an existing file');
+    assert.strictEqual(open(dir, name, { oflags: 1 }).errno, 0, 'create of an existing file only opens it');
+    assert.strictEqual(imp.path_create_directory(dir, ...p('newdir')), EPERM, 'mkdir');
+    assert.strictEqual(imp.path_unlink_file(dir, ...p(name)), EPERM, 'unlink');
+    assert.strictEqual(imp.path_filestat_set_times(dir, 0, ...p(name), 0n, 0n, 2 | 8), EPERM, 'set times by path');
+    assert.strictEqual(imp.path_symlink(...p(name), dir, ...p('link')), EPERM, 'symlink');
+    assert.strictEqual(imp.path_rename(dir, ...p(name), dir, ...p('moved.txt')), EPERM, 'rename within');
+    assert.strictEqual(imp.path_link(dir, 0, ...p(name), dir, ...p('alias.txt')), EPERM, 'link within');
+  }
+  assert.strictEqual(imp.path_remove_directory(3, ...p('sub')), EPERM, 'rmdir');
+  const file = open(3, 'test.txt').fd;
+  assert.strictEqual(imp.fd_filestat_set_size(file, 0n), EPERM, 'fd_filestat_set_size');
+  assert.strictEqual(imp.fd_filestat_set_times(file, 0n, 0n, 2 | 8), EPERM, 'fd_filestat_set_times');
+  assert.strictEqual(imp.fd_allocate(file, 0n, 10n), EPERM, 'fd_allocate');
+  assert.strictEqual(imp.fd_filestat_set_times(3, 0n, 0n, 2 | 8), EPERM, 'fd_filestat_set_times on the preopen');
+  // Across trees: nothing moves or links out of the read-only one, or into it.
+  assert.strictEqual(imp.path_link(3, 0, ...p('test.txt'), 4, ...p('alias.txt')), EPERM, 'link out');
+  assert.strictEqual(imp.path_rename(3, ...p('test.txt'), 4, ...p('moved.txt')), EPERM, 'rename out');
+  fs.writeFileSync(path.join(rw, 'mine.txt'), 'mine');
+  assert.strictEqual(imp.path_rename(4, ...p('mine.txt'), 3, ...p('mine.txt')), EPERM, 'rename in');
+  assert.strictEqual(imp.path_link(4, 0, ...p('mine.txt'), 3, ...p('mine.txt')), EPERM, 'link in');
+  // As on a read-only mount, an existing target is EEXIST first.
+  assert.strictEqual(imp.path_create_directory(3, ...p('sub')), EEXIST);
+  assert.strictEqual(imp.path_link(3, 0, ...p('test.txt'), 3, ...p('sub')), EEXIST);
+  // The tree is as it was, and the writable preopen still writes.
+  assert.deepStrictEqual(fs.readdirSync(ro).sort(), ['sub', 'test.txt']);
+  assert.strictEqual(fs.readFileSync(path.join(ro, 'test.txt'), 'utf8'), 'read only\n');
+  assert.strictEqual(open(4, 'new.txt', { oflags: 1, rights: RIGHT_FD_WRITE }).errno, 0);
+  assert.deepStrictEqual(fs.readdirSync(rw).sort(), ['mine.txt', 'new.txt']);
+});
+
+test('read-only preopen options are validated', () => {
+  assert.throws(() => new WASI({ version: 'preview1', preopens: { '/a': { path: 5 } } }), { code: 'ERR_INVALID_ARG_TYPE', message: /options\.preopens\["\/a"\]\.path/ });
+  assert.throws(() => new WASI({ version: 'preview1', preopens: { '/a': { path: os.tmpdir(), readOnly: 'yes' } } }), { code: 'ERR_INVALID_ARG_TYPE', message: /readOnly/ });
+  assert.throws(() => new WASI({ version: 'preview1', enforceRights: 'no' }), { code: 'ERR_INVALID_ARG_TYPE', message: /enforceRights/ });
+});
+
+test('files opened with rights 0 work as under wasmtime; enforceRights: true keeps Node\'s ENOTCAPABLE', () => {
+  const dir = tempDir();
+  fs.writeFileSync(path.join(dir, 'data.txt'), 'payload');
+  fs.mkdirSync(path.join(dir, 'sub'));
+  fs.writeFileSync(path.join(dir, 'sub', 'inner.txt'), 'inner');
+  const wasmtime = driver({ preopens: { '/': dir } });
+  const f = wasmtime.open(3, 'data.txt');
+  assert.deepStrictEqual(wasmtime.read(f.fd), { errno: 0, text: 'payload' });
+  // What a file was opened for decides: this one was opened for reading
+  // (the refusal is ENOTCAPABLE, where wasmtime says EBADF).
+  assert.strictEqual(wasmtime.imp.fd_write(f.fd, 100, 1, 108), ENOTCAPABLE);
+  // A directory opened with rights 0 can open what is beneath it.
+  const sub = wasmtime.open(3, 'sub', { oflags: 2 });
+  assert.deepStrictEqual(wasmtime.read(wasmtime.open(sub.fd, 'inner.txt').fd), { errno: 0, text: 'inner' });
+  // An explicit narrowing still holds.
+  assert.strictEqual(wasmtime.imp.fd_fdstat_set_rights(f.fd, 0n, 0n), 0);
+  assert.strictEqual(wasmtime.read(f.fd).errno, ENOTCAPABLE);
+
+  const node = driver({ preopens: { '/': dir }, enforceRights: true });
+  const g = node.open(3, 'data.txt');
+  assert.strictEqual(node.read(g.fd).errno, ENOTCAPABLE);
+  const nsub = node.open(3, 'sub', { oflags: 2 });
+  assert.strictEqual(node.open(nsub.fd, 'inner.txt').errno, ENOTCAPABLE);
+});
+
+test('the CLI grants a read-only directory with --dir HOST::GUEST::ro', () => {
+  const dir = tempDir();
+  fs.writeFileSync(path.join(dir, 'keep.txt'), 'keep');
+  const { parseArgs } = require('../bin/wasi-rs.js');
+  assert.deepStrictEqual(parseArgs(['--dir', `${dir}::/data::ro`, '--dir', '/x::/y', 'p.wasm']).preopens, {
+    '/data': { path: dir, readOnly: true },
+    '/y': '/x',
+  });
+  assert.throws(() => parseArgs(['--dir', '/a::/b::rw', 'p.wasm']), /expected HOST::GUEST, DIR or HOST::GUEST::ro/);
+  // The sandbox probe tries to write in every preopen.
+  const r = spawnSync(process.execPath, [CLI, '--dir', `${dir}::/data::ro`, program('fs_ops'), '/data'], { encoding: 'utf8' });
+  assert.ok(r.status > 0 && /FAIL/.test(r.stdout), 'its writes were refused');
+  assert.strictEqual(fs.readFileSync(path.join(dir, 'keep.txt'), 'utf8'), 'keep');
+  assert.deepStrictEqual(fs.readdirSync(dir), ['keep.txt']);
+});

@@ -15,6 +15,10 @@ Runs a WASI (preview1 or wasi_unstable) command module under wasi-rs.
 Options:
   --dir HOST::GUEST   Grant the program the host directory HOST, seen as GUEST.
   --dir DIR           Grant DIR under the same name (same as --dir DIR::DIR).
+  --dir HOST::GUEST::ro
+                      Grant HOST read-only: the program can read the tree but
+                      not create, write, rename, link, unlink, truncate or set
+                      times in it.
   --env NAME=VALUE    Set an environment variable for the program.
   --env NAME          Pass the host's value of NAME through, if it is set.
   --tcplisten ADDR    Bind a TCP listener to ADDR (HOST:PORT) and hand it to the
@@ -54,10 +58,12 @@ function parseArgs(argv) {
       return opts;
     } else if (arg === '--dir') {
       const spec = inline ?? value(arg);
-      const sep = spec.indexOf('::');
-      const [host, guest] = sep === -1 ? [spec, spec] : [spec.slice(0, sep), spec.slice(sep + 2)];
-      if (!host || !guest) throw new UsageError(`--dir ${spec}: expected HOST::GUEST or DIR`);
-      opts.preopens[guest] = host;
+      const parts = spec.split('::');
+      const readOnly = parts.length === 3 && parts[2] === 'ro';
+      if (parts.length > 2 && !readOnly) throw new UsageError(`--dir ${spec}: expected HOST::GUEST, DIR or HOST::GUEST::ro`);
+      const [host, guest = host] = parts;
+      if (!host || !guest) throw new UsageError(`--dir ${spec}: expected HOST::GUEST, DIR or HOST::GUEST::ro`);
+      opts.preopens[guest] = readOnly ? { path: host, readOnly } : host;
     } else if (arg === '--env') {
       const spec = inline ?? value(arg);
       const eqAt = spec.indexOf('=');

@@ -10,15 +10,17 @@ use napi::bindgen_prelude::{JsObjectValue, Object};
 use napi::{sys, Env, JsValue, Status};
 use std::path::PathBuf;
 use std::rc::Rc;
-use wasi_core::{Config, SocketSpec, WasiCtx};
+use wasi_core::{Config, Preopen, SocketSpec, WasiCtx};
 
 /// The options `index.js` has already validated.
 #[napi(object)]
 pub struct NativeConfig {
     pub args: Vec<String>,
     pub env: Vec<String>,
-    /// `[guestPath, hostPath]` pairs, in fd order.
-    pub preopens: Vec<Vec<String>>,
+    /// The preopens, in fd order.
+    pub preopens: Vec<NativePreopen>,
+    /// Grant `path_open` only the rights asked for (`enforceRights`).
+    pub enforce_rights: Option<bool>,
     /// Host fds for stdin, stdout and stderr.
     pub stdio: Vec<i32>,
     /// `'preview1'` or `'unstable'`.
@@ -35,6 +37,15 @@ pub struct NativeConfig {
     /// Test hook (only with `WASI_RS_TEST_HOOKS=1`, see `index.js`): the
     /// name of an import whose calls panic on purpose.
     pub panic_on: Option<String>,
+}
+
+/// One preopen: the guest path, the host directory, and whether the tree
+/// is read-only to the guest.
+#[napi(object)]
+pub struct NativePreopen {
+    pub guest: String,
+    pub host: String,
+    pub read_only: Option<bool>,
 }
 
 /// One socket option entry (exactly one field is set; checked in JS).
@@ -78,11 +89,8 @@ pub unsafe fn create_wasi(
     let preopens = config
         .preopens
         .into_iter()
-        .map(|pair| match <[String; 2]>::try_from(pair) {
-            Ok([guest, host]) => Ok((guest, PathBuf::from(host))),
-            Err(_) => Err(napi::Error::new(Status::InvalidArg, "a preopen must be a [guest, host] pair")),
-        })
-        .collect::<napi::Result<Vec<_>>>()?;
+        .map(|p| Preopen { guest: p.guest, host: PathBuf::from(p.host), read_only: p.read_only.unwrap_or(false) })
+        .collect::<Vec<_>>();
     let stdio: [i32; 3] = config.stdio.try_into().map_err(|_| napi::Error::new(Status::InvalidArg, "stdio must list three fds"))?;
     let stdio = stdio.map(crate::host_fds::from_node_fd);
     // The ABI only changes which import functions JS wraps (lib/imports.js).
@@ -114,6 +122,7 @@ pub unsafe fn create_wasi(
             sockets,
             stdio,
             max_fds: config.max_fds.unwrap_or(0) as usize,
+            enforce_rights: config.enforce_rights.unwrap_or(false),
         })
         .map_err(|failure| {
             napi_util::throw(raw, napi_util::ErrorKind::Error, error_codes::setup_error_code(&failure), &failure.to_string());

@@ -25,6 +25,29 @@ pub enum SocketSpec {
     Fd(i32),
 }
 
+/// A host directory the guest is given, under a guest name.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Preopen {
+    pub guest: String,
+    pub host: PathBuf,
+    /// Whether the tree is read-only to the guest: it may read it, but
+    /// not create, write, rename, link, unlink, truncate or set times in
+    /// it (`EPERM`), whatever rights it asks for.
+    pub read_only: bool,
+}
+
+impl Preopen {
+    /// A read-write preopen of `host` as `guest`.
+    pub fn new(guest: impl Into<String>, host: impl Into<PathBuf>) -> Preopen {
+        Preopen { guest: guest.into(), host: host.into(), read_only: false }
+    }
+
+    /// The same, read-only.
+    pub fn read_only(self) -> Preopen {
+        Preopen { read_only: true, ..self }
+    }
+}
+
 /// What the embedder configures, already validated by the JS layer.
 #[derive(Clone, Debug, Default)]
 pub struct Config {
@@ -32,8 +55,8 @@ pub struct Config {
     pub args: Vec<String>,
     /// `KEY=value` strings.
     pub env: Vec<String>,
-    /// Guest name and host directory of each preopen, in fd order from 3.
-    pub preopens: Vec<(String, PathBuf)>,
+    /// The preopens, in fd order from 3.
+    pub preopens: Vec<Preopen>,
     /// Sockets, in fd order after the preopens.
     pub sockets: Vec<SocketSpec>,
     /// Host fds for the guest's fds 0, 1 and 2.
@@ -41,6 +64,12 @@ pub struct Config {
     /// The most descriptors the guest may hold, stdio and preopens
     /// included (0: [`crate::fdtable::MAX_FDS`]).
     pub max_fds: usize,
+    /// Whether `path_open` grants only the rights asked for, within what
+    /// the directory may hand down, as Node does (`ENOTCAPABLE` past them).
+    /// Off (the default), it grants what the open mode, the file's type
+    /// and the preopen's permissions allow, as wasmtime does: programs
+    /// written for wasmtime open files with rights 0.
+    pub enforce_rights: bool,
 }
 
 /// Why an instance could not be set up.
@@ -94,9 +123,11 @@ pub struct Process {
     fds: SharedFdTable,
     /// The listeners bound for `SocketSpec::Listen`, in order.
     pub listeners: Vec<Listener>,
-    /// The preopens as configured (guest name, host path): a thread that
-    /// joins the process must have been given the same sandbox.
-    pub preopens: Vec<(String, PathBuf)>,
+    /// The preopens as configured: a thread that joins the process must
+    /// have been given the same sandbox.
+    pub preopens: Vec<Preopen>,
+    /// See [`Config::enforce_rights`].
+    pub enforce_rights: bool,
     /// The status passed to `proc_exit` by any thread, once one did
     /// ([`NOT_EXITED`] until then).
     exit_status: AtomicI64,
@@ -167,7 +198,7 @@ impl WasiCtx {
             }
             fds.insert(d).map_err(|_| SetupError::Limit { max_fds })?;
         }
-        for (guest, host) in config.preopens.iter().cloned() {
+        for Preopen { guest, host, read_only } in config.preopens.iter().cloned() {
             let dir = match open_preopen(&host) {
                 Ok(dir) => dir,
                 Err(error) => return Err(SetupError::Preopen { guest, host, error }),
@@ -179,7 +210,7 @@ impl WasiCtx {
             } else {
                 Kind::Dir(DirFd::new(dir, Some(guest.clone())))
             };
-            fds.insert(Descriptor::new(kind, rights::DIRECTORY_BASE, rights::DIRECTORY_INHERITING))
+            fds.insert(Descriptor::new(kind, rights::DIRECTORY_BASE, rights::DIRECTORY_INHERITING).in_read_only_tree(read_only))
                 .map_err(|_| SetupError::Limit { max_fds })?;
         }
         let mut listeners = Vec::new();
@@ -196,6 +227,7 @@ impl WasiCtx {
             fds: SharedFdTable::new(fds),
             listeners,
             preopens: config.preopens,
+            enforce_rights: config.enforce_rights,
             exit_status: AtomicI64::new(NOT_EXITED),
         };
         Ok(WasiCtx::on(Arc::new(process)))

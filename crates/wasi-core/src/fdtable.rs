@@ -150,6 +150,10 @@ pub struct Descriptor {
     /// The filetype of a stream whose type was learnt when it was made
     /// (stdio); a file's is in [`Kind::File`].
     filetype: LazyFiletype,
+    /// Whether it lies in a read-only preopen's tree (see
+    /// [`crate::ctx::Preopen::read_only`]): calls that would change the
+    /// tree through it fail with `EPERM`.
+    read_only: bool,
 }
 
 impl Descriptor {
@@ -161,6 +165,29 @@ impl Descriptor {
             rights_inheriting: AtomicU64::new(rights_inheriting),
             nonblock: AtomicBool::new(false),
             filetype: LazyFiletype::unknown(),
+            read_only: false,
+        }
+    }
+
+    /// The same, in a read-only tree when `read_only`.
+    pub fn in_read_only_tree(mut self, read_only: bool) -> Self {
+        self.read_only = read_only;
+        self
+    }
+
+    /// Whether it lies in a read-only preopen's tree.
+    pub fn read_only(&self) -> bool {
+        self.read_only
+    }
+
+    /// `EPERM` if it lies in a read-only tree: for the calls that would
+    /// change the tree (create, write, rename, link, unlink, truncate,
+    /// set times), whatever rights were granted.
+    pub fn require_writable_tree(&self) -> WasiResult<()> {
+        if self.read_only {
+            Err(Errno::Perm)
+        } else {
+            Ok(())
         }
     }
 
@@ -414,7 +441,8 @@ impl FdTable {
             // gets its own handle on the same open directory.
             let dir = dir_from_file(file.try_clone()?);
             let new = Descriptor::new(Kind::Dir(DirFd::new(dir, None)), d.rights_base() & rights::DIRECTORY_BASE, d.rights_inheriting())
-                .with_nonblock(d.nonblock());
+                .with_nonblock(d.nonblock())
+                .in_read_only_tree(d.read_only());
             drop(self.replace(fd, new)?);
         } else {
             filetype.set_known(ft);

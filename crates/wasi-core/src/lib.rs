@@ -23,7 +23,7 @@ pub mod sandbox;
 pub mod syscalls;
 pub mod types;
 
-pub use ctx::{Config, Listener, Process, SetupError, SocketSpec, WasiCtx};
+pub use ctx::{Config, Listener, Preopen, Process, SetupError, SocketSpec, WasiCtx};
 pub use errno::Errno;
 pub use memory::{GuestMemory, SharedLength};
 pub use syscalls::{imports, Abi, Param, Syscall, PREVIEW1, UNSTABLE_OVERRIDES};

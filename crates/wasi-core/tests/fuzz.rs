@@ -247,7 +247,7 @@ fn every_syscall_survives_arbitrary_arguments() {
         WasiCtx::new(Config {
             args: vec!["fuzz".into(), "arg".into()],
             env: vec!["K=V".into()],
-            preopens: vec![("/".into(), scratch.clone())],
+            preopens: vec![wasi_core::Preopen::new("/", scratch.clone())],
             stdio: [fd, fd, fd],
             ..Config::default()
         })

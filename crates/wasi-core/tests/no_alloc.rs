@@ -32,7 +32,9 @@ fn hot_syscalls_do_not_allocate() {
     let dir = std::env::temp_dir().join(format!("wasi-core-noalloc-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(dir.join("f"), vec![7u8; 4096]).unwrap();
-    let mut ctx = WasiCtx::new(Config { stdio: [fd, fd, fd], preopens: vec![("/".into(), dir.clone())], ..Config::default() }).unwrap();
+    let mut ctx =
+        WasiCtx::new(Config { stdio: [fd, fd, fd], preopens: vec![wasi_core::Preopen::new("/", dir.clone())], ..Config::default() })
+            .unwrap();
     let mut mem = vec![0u8; 65536];
     // Open "f" (at 3000) as fd 4, for reads from a regular file.
     mem[3000] = b'f';

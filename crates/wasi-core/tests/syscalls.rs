@@ -38,7 +38,7 @@ impl Guest {
         let ctx = WasiCtx::new(Config {
             args: vec!["prog".into(), "arg".into()],
             env: vec!["A=1".into()],
-            preopens: vec![("/scratch".into(), preopen.0.clone())],
+            preopens: vec![wasi_core::Preopen::new("/scratch", preopen.0.clone())],
             stdio: [fd, fd, fd],
             ..Config::default()
         })
@@ -122,7 +122,12 @@ fn escapes_are_enotcapable_and_touch_nothing() {
     let devnull = common::null_device();
     let fd = common::raw(&devnull);
     let mut g = Guest {
-        ctx: WasiCtx::new(Config { preopens: vec![("/".into(), inside.clone())], stdio: [fd, fd, fd], ..Config::default() }).unwrap(),
+        ctx: WasiCtx::new(Config {
+            preopens: vec![wasi_core::Preopen::new("/", inside.clone())],
+            stdio: [fd, fd, fd],
+            ..Config::default()
+        })
+        .unwrap(),
         mem: vec![0; 65536],
         _devnull: devnull,
     };

@@ -42,8 +42,12 @@ fn a_read_blocked_on_one_thread_holds_no_lock_the_others_need() {
     let devnull = common::null_device();
     let null = common::raw(&devnull);
     let stdin = std::os::fd::AsRawFd::as_raw_fd(&reader);
-    let mut main =
-        WasiCtx::new(Config { preopens: vec![("/d".into(), dir.clone())], stdio: [stdin, null, null], ..Config::default() }).unwrap();
+    let mut main = WasiCtx::new(Config {
+        preopens: vec![wasi_core::Preopen::new("/d", dir.clone())],
+        stdio: [stdin, null, null],
+        ..Config::default()
+    })
+    .unwrap();
     let process = main.process().clone();
     let (tx, rx) = mpsc::channel();
     let blocked = std::thread::spawn(move || {

@@ -60,7 +60,7 @@ fuzz_target!(|data: &[u8]| {
     let mut ctx = WasiCtx::new(Config {
         args: vec!["fuzz".into()],
         env: vec!["K=V".into()],
-        preopens: vec![("/".into(), f.scratch.clone())],
+        preopens: vec![wasi_core::Preopen::new("/", f.scratch.clone())],
         stdio: [fd, fd, fd],
         ..Config::default()
     })

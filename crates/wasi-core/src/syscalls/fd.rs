@@ -245,6 +245,7 @@ pub fn fd_advise(ctx: &mut WasiCtx, _mem: &mut GuestMemory<'_>, fd: u32, offset:
 /// range, growing it if needed.
 pub fn fd_allocate(ctx: &mut WasiCtx, _mem: &mut GuestMemory<'_>, fd: u32, offset: u64, len: u64) -> WasiResult<()> {
     let d = ctx.fds().get(fd)?;
+    d.require_writable_tree()?;
     let host = d.stream(rights::FD_ALLOCATE)?;
     if len == 0 || offset.checked_add(len).is_none_or(|end| end > i64::MAX as u64) {
         return Err(Errno::Inval);
@@ -365,6 +366,7 @@ pub fn filestat_of_fd(ctx: &WasiCtx, fd: u32) -> WasiResult<Filestat> {
 /// `fd_filestat_set_size(fd, size)`: truncates or extends the file.
 pub fn fd_filestat_set_size(ctx: &mut WasiCtx, _mem: &mut GuestMemory<'_>, fd: u32, size: u64) -> WasiResult<()> {
     let d = ctx.fds().get(fd)?;
+    d.require_writable_tree()?;
     let host = d.stream(rights::FD_FILESTAT_SET_SIZE)?;
     if size > i64::MAX as u64 {
         return Err(Errno::Fbig);
@@ -403,6 +405,7 @@ pub fn fd_filestat_set_times(
 ) -> WasiResult<()> {
     let (a, m) = set_times_from_flags(atim, mtim, fst_flags)?;
     let d = ctx.fds().get(fd)?;
+    d.require_writable_tree()?;
     d.require(rights::FD_FILESTAT_SET_TIMES)?;
     Ok(host::set_times(d.host_fd()?, a, m)?)
 }

@@ -82,10 +82,24 @@ fn beneath<T>(dir: &DirHandle, path: &str, follow_last: bool, op: impl Fn(&Dir, 
     }
 }
 
+/// In a read-only tree, what creating `path` beneath `dir` fails with: as
+/// on a read-only mount, the other error first (`EEXIST` when something
+/// is there), else `EPERM`. `Ok` outside a read-only tree.
+fn creatable(dir: &DirHandle, path: &str) -> WasiResult<()> {
+    if !dir.descriptor().read_only() {
+        return Ok(());
+    }
+    match beneath(dir, path.trim_end_matches('/'), false, |d, p| sandbox::stat(d, p, Follow::No)) {
+        Ok(_) => Err(Errno::Exist),
+        Err(_) => Err(Errno::Perm),
+    }
+}
+
 /// `path_create_directory(fd, path)`: creates a directory.
 pub fn path_create_directory(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, path: u32, path_len: u32) -> WasiResult<()> {
     let dir = ctx.fds().dir(fd, rights::PATH_CREATE_DIRECTORY)?;
     let path = read_path(mem, path, path_len)?;
+    creatable(&dir, &path)?;
     beneath(&dir, &path, false, sandbox::create_dir)
 }
 
@@ -93,6 +107,7 @@ pub fn path_create_directory(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u
 /// (`ENOTEMPTY` otherwise, `ENOTDIR` for a file).
 pub fn path_remove_directory(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, path: u32, path_len: u32) -> WasiResult<()> {
     let dir = ctx.fds().dir(fd, rights::PATH_REMOVE_DIRECTORY)?;
+    dir.descriptor().require_writable_tree()?;
     let path = read_path(mem, path, path_len)?;
     beneath(&dir, &path, false, sandbox::remove_dir)
 }
@@ -101,6 +116,7 @@ pub fn path_remove_directory(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u
 /// directory; `ENOTDIR` when a trailing slash names a non-directory).
 pub fn path_unlink_file(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, path: u32, path_len: u32) -> WasiResult<()> {
     let handle = ctx.fds().dir(fd, rights::PATH_UNLINK_FILE)?;
+    handle.descriptor().require_writable_tree()?;
     let path = read_path(mem, path, path_len)?;
     let path: &str = &path;
     if has_trailing_slash(path) {
@@ -148,6 +164,7 @@ pub fn path_filestat_set_times(
     fst_flags: u32,
 ) -> WasiResult<()> {
     let dir = ctx.fds().dir(fd, rights::PATH_FILESTAT_SET_TIMES)?;
+    dir.descriptor().require_writable_tree()?;
     let follow = follow_of(flags)?;
     let (a, m) = set_times_from_flags(atim, mtim, fst_flags)?;
     let path = read_path(mem, path, path_len)?;
@@ -169,11 +186,11 @@ pub fn path_link(
     new_path: u32,
     new_path_len: u32,
 ) -> WasiResult<()> {
-    let (from, to) = {
+    let (from_handle, to_handle) = {
         let mut fds = ctx.fds();
         (fds.dir(old_fd, rights::PATH_LINK_SOURCE)?, fds.dir(new_fd, rights::PATH_LINK_TARGET)?)
     };
-    let (from, to): (&Dir, &Dir) = (&from, &to);
+    let (from, to): (&Dir, &Dir) = (&from_handle, &to_handle);
     if follow_of(old_flags)? == Follow::Yes {
         return Err(Errno::Inval);
     }
@@ -181,6 +198,12 @@ pub fn path_link(
     let old_path: &str = &old_path;
     let new_path = read_path(mem, new_path, new_path_len)?;
     let new_path: &str = &new_path;
+    creatable(&to_handle, new_path)?;
+    // A link from a read-only tree into a writable one would let the
+    // guest write the read-only file through it.
+    if from_handle.descriptor().read_only() && !to_handle.descriptor().read_only() {
+        return Err(Errno::Perm);
+    }
     // "file/" names nothing; "link/" for a new link to a file names no
     // directory that could hold it.
     slashes_need_a_directory(from, old_path, new_path, Errno::NoEnt)?;
@@ -204,6 +227,8 @@ pub fn path_rename(
         let mut fds = ctx.fds();
         (fds.dir(fd, rights::PATH_RENAME_SOURCE)?, fds.dir(new_fd, rights::PATH_RENAME_TARGET)?)
     };
+    from.descriptor().require_writable_tree()?;
+    to.descriptor().require_writable_tree()?;
     let (from, to): (&Dir, &Dir) = (&from, &to);
     let old_path = read_path(mem, old_path, old_path_len)?;
     let old_path: &str = &old_path;
@@ -225,12 +250,13 @@ pub fn path_symlink(
     new_path: u32,
     new_path_len: u32,
 ) -> WasiResult<()> {
-    let dir = ctx.fds().dir(fd, rights::PATH_SYMLINK)?;
-    let dir: &Dir = &dir;
+    let handle = ctx.fds().dir(fd, rights::PATH_SYMLINK)?;
+    let dir: &Dir = &handle;
     let target = read_path(mem, old_path, old_path_len)?;
     let target: &str = &target;
     let link = read_path(mem, new_path, new_path_len)?;
     let link: &str = &link;
+    creatable(&handle, link)?;
     if has_trailing_slash(link) {
         // A symlink is never a directory: "link/" can only name one if it
         // already exists.
@@ -276,9 +302,13 @@ const READ_RIGHTS: u64 = rights::FD_READ | rights::FD_READDIR;
 const WRITE_RIGHTS: u64 = rights::FD_WRITE | rights::FD_ALLOCATE | rights::FD_FILESTAT_SET_SIZE | rights::FD_DATASYNC;
 
 /// `path_open(fd, dirflags, path, oflags, rights_base, rights_inheriting,
-/// fdflags) -> fd`: opens a file or directory beneath `fd`. The new
-/// descriptor's rights are those asked for, within what `fd` may hand down
-/// and what the file's type allows.
+/// fdflags) -> fd`: opens a file or directory beneath `fd`. The rights
+/// asked for say whether to open for reading and writing (none at all:
+/// reading, as wasmtime does). The new descriptor's rights are what that
+/// open mode and the file's type allow, as in wasmtime; with
+/// `enforce_rights` (Node's way), only those asked for, within what `fd`
+/// may hand down. In a read-only tree nothing opens for writing,
+/// truncates or creates (`EPERM`).
 #[allow(clippy::too_many_arguments, reason = "the parameters are the WASI import's, one for one")]
 pub fn path_open(
     ctx: &mut WasiCtx,
@@ -317,11 +347,31 @@ pub fn path_open(
         return Err(if oflags & O_CREAT != 0 && has_trailing_slash(path) { Errno::IsDir } else { Errno::Inval });
     }
     let write = rights_base & WRITE_RIGHTS != 0 || flags & fdflags::APPEND != 0;
+    let enforce = ctx.process().enforce_rights;
+    let read = rights_base & READ_RIGHTS != 0 || (!enforce && !write);
+    let read_only = parent.read_only();
+    let mut create = oflags & O_CREAT != 0;
+    if read_only {
+        if write || oflags & O_TRUNC != 0 {
+            return Err(Errno::Perm);
+        }
+        if create {
+            // Creating nothing that exists is only opening it.
+            let exists = beneath(&handle, path, follow == Follow::Yes, |d, p| sandbox::stat(d, p, follow)).is_ok();
+            if !exists {
+                return Err(Errno::Perm);
+            }
+            if oflags & O_EXCL != 0 {
+                return Err(Errno::Exist);
+            }
+            create = false;
+        }
+    }
     let req = OpenRequest {
-        read: rights_base & READ_RIGHTS != 0,
+        read,
         write,
         append: flags & fdflags::APPEND != 0,
-        create: oflags & O_CREAT != 0,
+        create,
         exclusive: oflags & O_EXCL != 0,
         truncate: oflags & O_TRUNC != 0,
         directory,
@@ -334,7 +384,14 @@ pub fn path_open(
     if directory && write {
         return Err(Errno::IsDir);
     }
-    let inheritable = parent.rights_inheriting();
+    // What the new descriptor may be granted: what was asked for within
+    // what the directory hands down (Node), or anything (wasmtime), then
+    // narrowed to the open mode and the type.
+    let (rights_base, rights_inheriting, inheritable) = if enforce {
+        (rights_base, rights_inheriting, parent.rights_inheriting())
+    } else {
+        (rights::DIRECTORY_INHERITING, rights::DIRECTORY_INHERITING, rights::DIRECTORY_INHERITING)
+    };
     let descriptor = match beneath(&handle, path, req.follow, |d, p| sandbox::open(d, p, req))? {
         Opened::Dir(d) => Descriptor::new(
             Kind::Dir(DirFd::new(d, None)),
@@ -354,7 +411,8 @@ pub fn path_open(
             Descriptor::new(Kind::File { file: f, filetype: LazyFiletype::unknown() }, base, rights_inheriting & inheritable)
                 .with_nonblock(req.nonblock)
         }
-    };
+    }
+    .in_read_only_tree(read_only);
     let new_fd = ctx.fds().insert_opened(descriptor)?;
     mem.write(opened, new_fd)
 }
