@@ -213,6 +213,9 @@ class WASI {
       if (typeof timeout !== 'number') throw new ERR_INVALID_ARG_TYPE('options.timeout', 'number', timeout);
       if (!(timeout >= 0) || timeout > 2147483647) throw new ERR_OUT_OF_RANGE('options.timeout', '>= 0 && <= 2147483647', timeout);
     }
+    // The most linear memory the guest may have, in bytes (whole 64 KiB
+    // pages count): past it, memory.grow fails in the guest.
+    const maxMemory = optionalInteger(options.maxMemory, 'options.maxMemory', 0, 2 ** 32, undefined);
     if (signal !== undefined && !(signal instanceof AbortSignal)) {
       throw new ERR_INVALID_ARG_TYPE('options.signal', 'an instance of AbortSignal', signal);
     }
@@ -220,7 +223,7 @@ class WASI {
     this.#started = true;
     const process = { token: this.#share(), version: this.#version, maxThreads: this.#maxThreads };
     try {
-      return await runInWorkers(process, module, { timeout, signal });
+      return await runInWorkers(process, module, { timeout, signal, maxMemory });
     } finally {
       // The workers join this object's process by its token, which holds
       // no reference: this object keeps the process alive until the end.

@@ -626,3 +626,25 @@ test('the CLI grants a read-only directory with --dir HOST::GUEST::ro', () => {
   assert.strictEqual(fs.readFileSync(path.join(dir, 'keep.txt'), 'utf8'), 'keep');
   assert.deepStrictEqual(fs.readdirSync(dir), ['keep.txt']);
 });
+
+test('wasi.run() with maxMemory: memory.grow fails in the guest past the cap, and the host lives on', async () => {
+  const bytes = fs.readFileSync(program('grow_until_fail'));
+  // 10 pages and a half: whole pages count.
+  assert.strictEqual(await new WASI({ version: 'preview1' }).run(bytes, { maxMemory: 10.5 * 65536 }), 10);
+  assert.strictEqual(await new WASI({ version: 'preview1' }).run(new Uint8Array(bytes), { maxMemory: 2 ** 20 }), 16);
+  // Without a cap it grows to the program's own limit.
+  assert.strictEqual(await new WASI({ version: 'preview1' }).run(bytes), 4096);
+  // A module that needs more at start than the cap is refused, clearly.
+  await assert.rejects(new WASI({ version: 'preview1' }).run(bytes, { maxMemory: 0 }), { code: 'ERR_WASI_MEMORY_LIMIT', message: /needs 1 pages .* maxMemory allows 0/ });
+  // A compiled Module's limits cannot be changed: its bytes are asked for.
+  await assert.rejects(new WASI({ version: 'preview1' }).run(new WebAssembly.Module(bytes), { maxMemory: 2 ** 20 }), { code: 'ERR_INVALID_ARG_TYPE', message: /maxMemory needs the module's bytes/ });
+  await assert.rejects(new WASI({ version: 'preview1' }).run(bytes, { maxMemory: -1 }), { code: 'ERR_OUT_OF_RANGE' });
+  await assert.rejects(new WASI({ version: 'preview1' }).run(bytes, { maxMemory: '1' }), { code: 'ERR_INVALID_ARG_TYPE' });
+});
+
+test('wasi.run() with maxMemory caps a wasi-threads guest\'s imported shared memory too', async () => {
+  const bytes = fs.readFileSync(program('grow_shared'));
+  assert.strictEqual(await new WASI({ version: 'preview1' }).run(bytes), 200, 'its own maximum');
+  assert.strictEqual(await new WASI({ version: 'preview1' }).run(bytes, { maxMemory: 5 * 65536 }), 5);
+  await assert.rejects(new WASI({ version: 'preview1' }).run(bytes, { maxMemory: 1000 }), { code: 'ERR_WASI_MEMORY_LIMIT' });
+});

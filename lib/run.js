@@ -10,7 +10,7 @@
 // returning, or a trap on any thread; or a time-out or an abort.
 const path = require('path');
 const { Worker } = require('worker_threads');
-const { importedMemory } = require('./wasm-binary');
+const { importedMemory, capDefinedMemories } = require('./wasm-binary');
 const { avoidLiftoffBug } = require('./v8-workarounds');
 const { CONTROL_SLOTS, LIVE } = require('./thread-protocol');
 
@@ -25,18 +25,42 @@ function coded(ErrorClass, code, message, extra = {}) {
   return Object.assign(err, extra);
 }
 
+/** Bytes in a wasm page. */
+const PAGE = 65536;
+
+/** The error for a module that needs more memory at start than allowed. */
+function tooBigAtStart(pages, maxPages) {
+  return coded(
+    RangeError,
+    'ERR_WASI_MEMORY_LIMIT',
+    `The module needs ${pages} pages (${(pages * PAGE) / 2 ** 20} MiB) of memory at start; maxMemory allows ${maxPages} (${(maxPages * PAGE) / 2 ** 20} MiB)`,
+  );
+}
+
 /**
  * Compiles `source` (a WebAssembly.Module or its bytes) and finds the
  * memory it imports, with its limits. A shared memory is created here, to
  * be handed to every thread; an unshared one is made by the main thread.
+ * With `maxPages`, every memory's maximum is lowered to it: the defined
+ * ones in the bytes (so a Module cannot be capped: its bytes are needed),
+ * the imported one where it is made.
  */
-async function prepare(source) {
+async function prepare(source, maxPages) {
   let module;
   let bytes;
-  if (source instanceof WebAssembly.Module) module = source;
-  else if (ArrayBuffer.isView(source) || source instanceof ArrayBuffer || source instanceof SharedArrayBuffer) {
+  if (source instanceof WebAssembly.Module) {
+    if (maxPages !== undefined) {
+      throw coded(TypeError, 'ERR_INVALID_ARG_TYPE', 'options.maxMemory needs the module\'s bytes (JS cannot change the memory limits of a compiled WebAssembly.Module): pass them to run() instead');
+    }
+    module = source;
+  } else if (ArrayBuffer.isView(source) || source instanceof ArrayBuffer || source instanceof SharedArrayBuffer) {
     bytes = ArrayBuffer.isView(source) ? new Uint8Array(source.buffer, source.byteOffset, source.byteLength) : new Uint8Array(source);
     avoidLiftoffBug(bytes);
+    if (maxPages !== undefined) {
+      const capped = capDefinedMemories(bytes, maxPages);
+      if (capped.initial > maxPages) throw tooBigAtStart(capped.initial, maxPages);
+      bytes = capped.bytes;
+    }
     module = await WebAssembly.compile(bytes);
   } else {
     throw coded(TypeError, 'ERR_INVALID_ARG_TYPE', 'The "module" argument must be a WebAssembly.Module, an ArrayBuffer or a typed array');
@@ -54,6 +78,10 @@ async function prepare(source) {
   if (memoryImport.index64) {
     throw coded(TypeError, 'ERR_INVALID_ARG_VALUE', 'The module imports a 64-bit memory, which wasi-rs does not run');
   }
+  if (maxPages !== undefined) {
+    if (memoryImport.initial > maxPages) throw tooBigAtStart(memoryImport.initial, maxPages);
+    memoryImport.maximum = memoryImport.maximum === undefined ? maxPages : Math.min(memoryImport.maximum, maxPages);
+  }
   const memory = memoryImport.shared
     ? new WebAssembly.Memory({ initial: memoryImport.initial, maximum: memoryImport.maximum, shared: true })
     : undefined;
@@ -67,11 +95,13 @@ async function prepare(source) {
  * @param {{ token: string, version: string, maxThreads: number }} owner the
  *   process the threads join (see index.js)
  * @param {WebAssembly.Module | BufferSource} source
- * @param {{ timeout?: number, signal?: AbortSignal }} options
+ * @param {{ timeout?: number, signal?: AbortSignal, maxMemory?: number }} options
+ *   `maxMemory` in bytes (whole pages count)
  */
-async function run(owner, source, { timeout, signal } = {}) {
+async function run(owner, source, { timeout, signal, maxMemory } = {}) {
   signal?.throwIfAborted();
-  const { module, memoryImport, memory } = await prepare(source);
+  const maxPages = maxMemory === undefined ? undefined : Math.floor(maxMemory / PAGE);
+  const { module, memoryImport, memory } = await prepare(source, maxPages);
   signal?.throwIfAborted();
   const control = new SharedArrayBuffer(4 * CONTROL_SLOTS);
   const live = new Int32Array(control);

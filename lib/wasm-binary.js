@@ -106,9 +106,71 @@ function moduleImports(bytes) {
   return [];
 }
 
+/** An unsigned LEB128 encoding of `value` (a Number or a BigInt). */
+function encodeUleb(value) {
+  let v = BigInt(value);
+  const out = [];
+  do {
+    let b = Number(v & 0x7fn);
+    v >>= 7n;
+    if (v !== 0n) b |= 0x80;
+    out.push(b);
+  } while (v !== 0n);
+  return out;
+}
+
+/**
+ * The module's bytes with the maximum of every memory it defines lowered
+ * to `maxPages` (given one where it had none), so that `memory.grow` past
+ * it fails inside the guest, as wasm defines. The memories it imports are
+ * the host's to make (see lib/run.js). Returns `{ bytes, initial }`, with
+ * the largest initial size of a defined memory (pages), for the caller to
+ * refuse a module that could not even start under the cap.
+ * @param {Uint8Array} bytes
+ * @param {number} maxPages
+ */
+function capDefinedMemories(bytes, maxPages) {
+  const r = new Reader(bytes);
+  r.skip(8);
+  while (r.at < r.end) {
+    const sectionStart = r.at;
+    const id = r.byte();
+    const size = r.uleb();
+    const start = r.at;
+    r.skip(size);
+    if (id !== 5) continue;
+    const s = new Reader(bytes, start, start + size);
+    const out = [];
+    const count = s.uleb();
+    out.push(...encodeUleb(count));
+    let initial = 0;
+    for (let i = 0; i < count; i++) {
+      const flags = s.byte();
+      if (flags & ~0x0f) throw new WasmFormatError(`unknown limits flags ${flags}`);
+      const bits = flags & 4 ? 64 : 32;
+      const min = s.uleb(bits);
+      const max = flags & 1 ? s.uleb(bits) : undefined;
+      const pageSizeLog2 = flags & 8 ? s.uleb() : undefined;
+      const capped = max === undefined || BigInt(max) > BigInt(maxPages) ? maxPages : max;
+      initial = Math.max(initial, Number(min));
+      out.push(flags | 1, ...encodeUleb(min), ...encodeUleb(capped));
+      if (pageSizeLog2 !== undefined) out.push(...encodeUleb(pageSizeLog2));
+    }
+    const body = Uint8Array.from(out);
+    const header = Uint8Array.from([5, ...encodeUleb(body.length)]);
+    const result = new Uint8Array(sectionStart + header.length + body.length + (bytes.length - r.at));
+    result.set(bytes.subarray(0, sectionStart), 0);
+    result.set(header, sectionStart);
+    result.set(body, sectionStart + header.length);
+    result.set(bytes.subarray(r.at), sectionStart + header.length + body.length);
+    return { bytes: result, initial };
+  }
+  return { bytes, initial: 0 };
+}
+
 /** The memory a module imports, if any (see `moduleImports`). */
 function importedMemory(bytes) {
   return moduleImports(bytes).find((imp) => imp.kind === 'memory');
 }
 
-module.exports = { moduleImports, importedMemory, WasmFormatError };
+module.exports = { moduleImports, importedMemory, capDefinedMemories, WasmFormatError };
