@@ -16,6 +16,7 @@ const {
   ERR_INVALID_ARG_VALUE,
   ERR_OUT_OF_RANGE,
   ERR_WASI_ALREADY_STARTED,
+  ERR_ACCESS_DENIED,
   WASIExitError,
 } = require('./lib/errors');
 
@@ -66,6 +67,19 @@ function preopenOf(guest, host) {
   const { path, readOnly } = host;
   if (typeof path !== 'string') throw new ERR_INVALID_ARG_TYPE(`${name}.path`, 'string', path);
   return { guest, host: path, readOnly: optionalBoolean(readOnly, `${name}.readOnly`, false) };
+}
+
+// Under Node's permission model (`node --permission`), a preopen is a
+// grant of the whole tree beneath it, which the addon opens itself, past
+// Node's checks: it must lie within what --allow-fs-read grants, and,
+// unless read-only, within what --allow-fs-write grants, or construction
+// fails with Node's own error.
+function checkPermission({ host, readOnly }) {
+  const permission = process.permission;
+  if (!permission || typeof permission.has !== 'function') return;
+  const resource = require('path').resolve(host);
+  if (!permission.has('fs.read', resource)) throw ERR_ACCESS_DENIED('FileSystemRead', resource);
+  if (!readOnly && !permission.has('fs.write', resource)) throw ERR_ACCESS_DENIED('FileSystemWrite', resource);
 }
 
 // `sockets` (a wasi-rs option, like wasmtime's --tcplisten): an array of
@@ -140,6 +154,7 @@ class WASI {
         preopens.push(preopenOf(String(guest), host));
       }
     }
+    for (const p of preopens) checkPermission(p);
     const enforceRights = optionalBoolean(options.enforceRights, 'options.enforceRights', false);
 
     const sockets = validateSockets(options.sockets);

@@ -648,3 +648,31 @@ test('wasi.run() with maxMemory caps a wasi-threads guest\'s imported shared mem
   assert.strictEqual(await new WASI({ version: 'preview1' }).run(bytes, { maxMemory: 5 * 65536 }), 5);
   await assert.rejects(new WASI({ version: 'preview1' }).run(bytes, { maxMemory: 1000 }), { code: 'ERR_WASI_MEMORY_LIMIT' });
 });
+
+test('under Node\'s permission model a preopen outside --allow-fs-read/--allow-fs-write is refused with ERR_ACCESS_DENIED', () => {
+  const allowed = tempDir();
+  const outside = tempDir();
+  const flag = process.allowedNodeEnvironmentFlags.has('--permission') ? '--permission' : '--experimental-permission';
+  const script = `
+    const { WASI } = require(${JSON.stringify(ROOT)});
+    const tryIt = (preopens) => { try { new WASI({ version: 'preview1', preopens }); return 'ok'; } catch (e) { return [e.code, e.permission, e.resource].join(' '); } };
+    console.log(JSON.stringify([
+      tryIt({ '/a': ${JSON.stringify(allowed)} }),
+      tryIt({ '/o': ${JSON.stringify(outside)} }),
+      tryIt({ '/o': { path: ${JSON.stringify(outside)}, readOnly: true } }),
+      tryIt({ '/r': { path: ${JSON.stringify(ROOT)}, readOnly: true } }),
+      tryIt({ '/r': ${JSON.stringify(ROOT)} }),
+    ]));`;
+  const r = spawnSync(process.execPath, [flag, `--allow-fs-read=${ROOT}`, `--allow-fs-read=${allowed}`, `--allow-fs-write=${allowed}`, '--allow-addons', '--no-warnings', '-e', script], { encoding: 'utf8' });
+  assert.strictEqual(r.status, 0, r.stderr);
+  assert.deepStrictEqual(JSON.parse(r.stdout), [
+    'ok',
+    `ERR_ACCESS_DENIED FileSystemRead ${outside}`,
+    `ERR_ACCESS_DENIED FileSystemRead ${outside}`,
+    'ok',
+    `ERR_ACCESS_DENIED FileSystemWrite ${ROOT}`,
+  ]);
+  // Without --allow-addons Node refuses the addon itself, with its own code.
+  const denied = spawnSync(process.execPath, [flag, '--allow-fs-read=*', '--no-warnings', '-e', `require(${JSON.stringify(ROOT)})`], { encoding: 'utf8' });
+  assert.match(denied.stderr, /ERR_DLOPEN_DISABLED/);
+});

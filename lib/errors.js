@@ -53,6 +53,13 @@ function ERR_WASI_ALREADY_STARTED() {
   return withCode(Error, 'ERR_WASI_ALREADY_STARTED', 'WASI instance has already started');
 }
 
+/** Node's error for what its permission model refuses (`node
+ * --permission`): `permission` names the scope, `resource` the path. */
+function ERR_ACCESS_DENIED(permission, resource) {
+  const err = withCode(Error, 'ERR_ACCESS_DENIED', `Access to this API has been restricted. Use --allow-${permission === 'FileSystemWrite' ? 'fs-write' : 'fs-read'} to manage permissions.`);
+  return Object.assign(err, { permission, resource });
+}
+
 /**
  * Thrown by `proc_exit` to unwind the guest. `start()` catches it and
  * returns `exitCode`; from `initialize()` or a reactor's exported function
@@ -72,5 +79,6 @@ module.exports = {
   ERR_INVALID_ARG_VALUE,
   ERR_OUT_OF_RANGE,
   ERR_WASI_ALREADY_STARTED,
+  ERR_ACCESS_DENIED,
   WASIExitError,
 };
