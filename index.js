@@ -11,6 +11,8 @@ const { run: runInWorkers } = require('./lib/run');
 const { DEFAULT_MAX_THREADS } = require('./lib/thread-protocol');
 const { isMemory } = require('./lib/builtins');
 const { exitWithGuestStatus } = require('./lib/exit-status');
+const { kindOf, JsStdio, unrun, NAMES: STDIO_NAMES } = require('./lib/js-stdio');
+const { pipe } = require('./lib/native').addon;
 const {
   ERR_INVALID_ARG_TYPE,
   ERR_INVALID_ARG_VALUE,
@@ -159,10 +161,20 @@ class WASI {
 
     const sockets = validateSockets(options.sockets);
 
+    // stdio: an fd (Node's way), or (wasi-rs) stdio served from JS, for
+    // wasi.run(): see lib/js-stdio.js.
     const { stdin = 0, stdout = 1, stderr = 2 } = options;
-    validateFd(stdin, 'options.stdin');
-    validateFd(stdout, 'options.stdout');
-    validateFd(stderr, 'options.stderr');
+    const jsStdio = [];
+    const stdio = [stdin, stdout, stderr].map((value, index) => {
+      const kind = kindOf(index, value);
+      if (kind === undefined) {
+        validateFd(value, `options.${STDIO_NAMES[index]}`);
+        return value;
+      }
+      const s = new JsStdio(index, kind, value, pipe());
+      jsStdio.push(s);
+      return s.guestFd;
+    });
 
     // `maxFds` (a wasi-rs option): the most descriptors the guest may hold,
     // stdio and preopens included (0: the default). Besides it, a guest
@@ -186,11 +198,14 @@ class WASI {
     // A thread that wasi.run() starts joins the process of the object
     // run() was called on (lib/thread-worker.js).
     const join = Object.hasOwn(options, kJoinProcess) ? String(options[kJoinProcess]) : undefined;
-    const { imports, bindMemory, share, listeners } = createImports(
+    const { imports, bindMemory, share, close, listeners } = createImports(
       version,
-      { args, env, preopens, enforceRights, stdio: [stdin, stdout, stderr], version, sockets, maxFds, join, panicOn },
+      { args, env, preopens, enforceRights, stdio, version, sockets, maxFds, join, panicOn },
       returnOnExit ? throwExit : exitProcess,
     );
+    // The guest holds its own duplicates of its ends now.
+    for (const s of jsStdio) s.releaseGuestEnd();
+    if (jsStdio.length > 0) unrun.register(this, jsStdio, this);
     // Null prototypes: wasm resolves imports with ordinary property gets,
     // which would otherwise reach `constructor`, `__proto__` and the rest
     // of Object.prototype.
@@ -199,6 +214,8 @@ class WASI {
     this.listeners = listeners;
     this.#bindMemory = bindMemory;
     this.#share = share;
+    this.#close = close;
+    this.#jsStdio = jsStdio;
     this.#bindingName = bindingName;
     this.#version = version;
     this.#maxThreads = maxThreads;
@@ -207,6 +224,8 @@ class WASI {
   // Private: nothing on the object, or on a symbol, reaches the state.
   #bindMemory;
   #share;
+  #close;
+  #jsStdio;
   #bindingName;
   #version;
   #maxThreads;
@@ -237,13 +256,29 @@ class WASI {
     if (this.#started) throw new ERR_WASI_ALREADY_STARTED();
     this.#started = true;
     const process = { token: this.#share(), version: this.#version, maxThreads: this.#maxThreads };
+    const jsStdio = this.#jsStdio;
+    unrun.unregister(this);
+    const pumped = jsStdio.map((s) => s.start());
+    let outcome;
     try {
-      return await runInWorkers(process, module, { timeout, signal, maxMemory });
+      outcome = { status: await runInWorkers(process, module, { timeout, signal, maxMemory }) };
+    } catch (err) {
+      outcome = { err };
+    }
+    // The process has ended: its descriptors are let go of now (so the
+    // pipes of stdio served from JS see end of file), and what the guest
+    // wrote is delivered before run() settles.
+    this.#close();
+    for (const s of jsStdio) s.stop();
+    try {
+      await Promise.all(pumped);
     } finally {
       // The workers join this object's process by its token, which holds
       // no reference: this object keeps the process alive until the end.
       keepAlive(this);
     }
+    if (outcome.err) throw outcome.err;
+    return outcome.status;
   }
 
   /** Returns `{ [binding]: wasiImport }` for `WebAssembly.instantiate`, as
@@ -269,6 +304,7 @@ class WASI {
 
   /** Runs a command module's `_start`; see README for the exit contract. */
   start(instance) {
+    this.#refuseJsStdio('start');
     const { _start, _initialize } = this.#finalize(instance, memoryExport);
     if (typeof _start !== 'function') throw new ERR_INVALID_ARG_TYPE('instance.exports._start', 'function', _start);
     if (_initialize !== undefined) throw new ERR_INVALID_ARG_TYPE('instance.exports._initialize', 'undefined', _initialize);
@@ -283,11 +319,23 @@ class WASI {
 
   /** Runs a reactor module's optional `_initialize`. */
   initialize(instance) {
+    this.#refuseJsStdio('initialize');
     const { _start, _initialize } = this.#finalize(instance, memoryExport);
     if (_start !== undefined) throw new ERR_INVALID_ARG_TYPE('instance.exports._start', 'undefined', _start);
     if (_initialize !== undefined) {
       if (typeof _initialize !== 'function') throw new ERR_INVALID_ARG_TYPE('instance.exports._initialize', 'function', _initialize);
       _initialize();
+    }
+  }
+
+  // stdio served from JS is pumped by this thread, which start() and
+  // initialize() keep busy with the guest: refused there, before anything runs.
+  #refuseJsStdio(method) {
+    const s = this.#jsStdio[0];
+    if (s) {
+      throw ERR_INVALID_ARG_VALUE.withMessage(
+        `options.${s.name} is a stream or callback, which only wasi.run() serves: ${method}() runs the guest on this thread, which could not pump it meanwhile`,
+      );
     }
   }
 

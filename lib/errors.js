@@ -41,6 +41,8 @@ function ERR_INVALID_ARG_VALUE(name, value, reason) {
   );
 }
 
+ERR_INVALID_ARG_VALUE.withMessage = (message) => withCode(TypeError, 'ERR_INVALID_ARG_VALUE', message);
+
 function ERR_OUT_OF_RANGE(name, range, value) {
   return withCode(
     RangeError,

@@ -109,15 +109,16 @@ const u64 = new BigUint64Array(frame);
  * @param {'preview1' | 'unstable'} version
  * @param {object} config the options index.js validated
  * @param {Function} onExit called by proc_exit with the code; throws or exits
- * @returns {{ imports: object, bindMemory: Function, share: Function, listeners: object[] }}
+ * @returns {{ imports: object, bindMemory: Function, share: Function, close: Function, listeners: object[] }}
  *   \`imports\` has a null prototype, so a module can import nothing but
  *   its own functions; \`bindMemory(memory)\` gives the state the
  *   instance's memory (start()/initialize()); \`share()\` returns a token by
  *   which objects made on other threads (\`config.join\`) become threads of
- *   this object's WASI process (\`wasi.run()\`).
+ *   this object's WASI process (\`wasi.run()\`); \`close()\` empties the
+ *   process's fd table, as when it ends (\`wasi.run()\`, at the end).
  */
 function createImports(version, config, onExit) {
-  const { id: wasi, bind, share, listeners } = create(config, onExit);
+  const { id: wasi, bind, share, close, listeners } = create(config, onExit);
 
   // The native side keeps the memory's buffer. Growing the memory (from
   // wasm or JS) detaches that buffer, and with it \`view\`, whose length
@@ -164,7 +165,7 @@ function createImports(version, config, onExit) {
     __proto__: null,
 ${abi.preview1.map((r) => shim(r, '    ')).join('\n')}
   };
-  if (version !== 'unstable') return { imports: preview1, bindMemory, share, listeners };
+  if (version !== 'unstable') return { imports: preview1, bindMemory, share, close, listeners };
 
   // wasi_unstable: preview1's imports, but some calls have snapshot-0
   // layouts, and some preview1 calls do not exist.
@@ -172,7 +173,7 @@ ${abi.preview1.map((r) => shim(r, '    ')).join('\n')}
     __proto__: null,
 ${unstableEntries.join('\n')}
   };
-  return { imports: unstable, bindMemory, share, listeners };
+  return { imports: unstable, bindMemory, share, close, listeners };
 }
 
 module.exports = { createImports, FRAME_SLOTS };

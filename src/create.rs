@@ -159,13 +159,40 @@ pub unsafe fn create_wasi(
         let Some(share) = napi_util::create_function(raw, "share", Some(share_trampoline), state.clone()) else {
             return Err(napi::Error::new(Status::GenericFailure, "cannot create the WASI share function"));
         };
+        let Some(close) = napi_util::create_function(raw, "close", Some(close_trampoline), state.clone()) else {
+            return Err(napi::Error::new(Status::GenericFailure, "cannot create the WASI close function"));
+        };
         let mut result = Object::new(&env)?;
         result.set_named_property("id", id)?;
         napi_util::set_property(raw, result.raw(), "bind", bind);
         napi_util::set_property(raw, result.raw(), "share", share);
+        napi_util::set_property(raw, result.raw(), "close", close);
         result.set_named_property("listeners", listeners)?;
         Ok(result.raw())
     }
+}
+
+/// `close()`: ends the state's process's hold on its descriptors (its fd
+/// table is emptied: stdio holds, preopens, files, sockets), as when a
+/// process ends; later calls get `EBADF`. `wasi.run()` calls it when the
+/// guest has ended, so its pipes see end of file and its host fds are
+/// released at once rather than when the object is collected.
+unsafe extern "C" fn close_trampoline(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
+    crate::panic_guard::guarded(env, || {
+        let mut data = std::ptr::null_mut();
+        let mut argc = 0usize;
+        if !napi_util::ok(sys::napi_get_cb_info(env, info, &mut argc, std::ptr::null_mut(), std::ptr::null_mut(), &mut data)) {
+            return std::ptr::null_mut();
+        }
+        let state = &*(data as *const Rc<State>);
+        let closed = match state.inner.try_borrow() {
+            Ok(inner) => inner.ctx.process().fds().close_all(),
+            Err(_) => Vec::new(),
+        };
+        // Dropped here, after the table's lock.
+        drop(closed);
+        std::ptr::null_mut()
+    })
 }
 
 /// `share()`: a token (a decimal string) naming the state's process, for

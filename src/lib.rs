@@ -102,6 +102,25 @@ fn abi_imports(abi: wasi_core::Abi) -> Vec<AbiImport> {
         .collect()
 }
 
+/// `pipe()`: a new pipe, `[readFd, writeFd]` (close-on-exec), which the
+/// caller owns: the two ends of a guest's stdio served from JS.
+#[napi]
+pub fn pipe() -> napi::Result<Vec<i32>> {
+    #[cfg(unix)]
+    {
+        use std::os::fd::IntoRawFd;
+        let (r, w) = wasi_core::host::pipe().map_err(|e| napi::Error::new(Status::GenericFailure, format!("cannot make a pipe: {e}")))?;
+        Ok(vec![r.into_raw_fd(), w.into_raw_fd()])
+    }
+    #[cfg(windows)]
+    {
+        match wasi_core::host::pipe() {
+            Ok(_) => unreachable!("no pipes for JS stdio on Windows"),
+            Err(e) => Err(napi::Error::new(Status::GenericFailure, e.to_string())),
+        }
+    }
+}
+
 /// Describes the contract with `lib/imports.js` (for its generator and
 /// the check that the generated file is current).
 #[napi]

@@ -406,6 +406,14 @@ impl FdTable {
         Ok((self.slots.len() - 1) as u32)
     }
 
+    /// Empties the table (the process has ended): returns every descriptor
+    /// for the caller to drop after releasing the table, which closes each
+    /// host resource once no call in flight holds it.
+    pub fn close_all(&mut self) -> Vec<Arc<Descriptor>> {
+        self.held = 0;
+        self.slots.drain(..).flatten().collect()
+    }
+
     /// Removes and returns the descriptor at `fd`, or `EBADF`. The caller
     /// drops it (closing the host resource once no call holds it) after
     /// releasing the table.

@@ -109,7 +109,7 @@ pub use file::{
 };
 pub use io::{pread, pwrite, read, ready_now, seek, wait_for, write_stoppable, write_vectored};
 pub use limits::{fd_has_headroom, refresh_fd_ceiling};
-pub use stdio::{hold_lent_socket, hold_stdio};
+pub use stdio::{hold_lent_socket, hold_stdio, pipe};
 
 /// The raw number of a host descriptor the embedder names: an fd on Unix,
 /// a HANDLE's value on Windows (the binding turns Node's fd numbers into

@@ -79,3 +79,10 @@ pub fn hold_lent_socket(raw: i32) -> std::io::Result<OwnedFd> {
     }
     Ok(rustix::io::fcntl_dupfd_cloexec(borrowed, 3)?)
 }
+
+/// A new pipe, `(read end, write end)`, both close-on-exec: the embedder's
+/// end of a guest's stdio when the embedder serves it from JS (a stream
+/// or a callback; see `index.js`).
+pub fn pipe() -> std::io::Result<(OwnedFd, OwnedFd)> {
+    Ok(rustix::pipe::pipe_with(rustix::pipe::PipeFlags::CLOEXEC)?)
+}

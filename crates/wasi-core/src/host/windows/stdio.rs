@@ -23,3 +23,9 @@ pub fn hold_stdio(raw: RawHostFd) -> std::io::Result<Option<Arc<OwnedFd>>> {
 pub fn hold_lent_socket(_fd: i32) -> std::io::Result<OwnedFd> {
     Err(std::io::Error::new(std::io::ErrorKind::Unsupported, "on Windows, lend sockets with { listen }, not { fd }"))
 }
+
+/// Pipes for stdio served from JS: not on Windows yet (Node cannot read a
+/// raw pipe HANDLE without blocking a thread of its pool).
+pub fn pipe() -> std::io::Result<(OwnedFd, OwnedFd)> {
+    Err(std::io::Error::new(std::io::ErrorKind::Unsupported, "streams and callbacks as stdio are not supported on Windows yet"))
+}
