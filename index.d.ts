@@ -8,16 +8,27 @@ export interface WASIOptions {
   args?: readonly unknown[];
   /** Environment variables; `undefined` values are skipped, others converted with `String()`. */
   env?: Record<string, unknown>;
-  /** Guest path → host directory. Each becomes a sandboxed preopen at fd 3, 4, … in this order. */
-  preopens?: Record<string, string>;
+  /**
+   * Guest path → host directory. Each becomes a sandboxed preopen at fd 3,
+   * 4, … in this order. wasi-rs also takes `{ path, readOnly: true }`: the
+   * guest may read the tree but not change it (`EPERM`).
+   */
+  preopens?: Record<string, string | { path: string; readOnly?: boolean }>;
   /** If true (the default), `proc_exit` makes `start()` return the exit code; if false, it ends the process. */
   returnOnExit?: boolean;
-  /** Host fd behind the guest's fd 0. Default 0. */
-  stdin?: number;
-  /** Host fd behind the guest's fd 1. Default 1. */
-  stdout?: number;
-  /** Host fd behind the guest's fd 2. Default 2. */
-  stderr?: number;
+  /**
+   * Host fd behind the guest's fd 0. Default 0. wasi-rs also takes, for
+   * `run()` only, the input itself (a string or bytes) or a Readable.
+   */
+  stdin?: number | string | ArrayBuffer | ArrayBufferView | NodeJS.ReadableStream;
+  /**
+   * Host fd behind the guest's fd 1. Default 1. wasi-rs also takes, for
+   * `run()` only, a Writable (ended with the output, as `pipe()` does) or
+   * a callback given each chunk.
+   */
+  stdout?: number | NodeJS.WritableStream | ((chunk: Buffer) => void);
+  /** Host fd behind the guest's fd 2. Default 2. Like `stdout`. */
+  stderr?: number | NodeJS.WritableStream | ((chunk: Buffer) => void);
   /**
    * wasi-rs only: sockets for the guest, at the fds after the preopens.
    * `{ listen: 'host:port' }` binds a TCP listener (port 0 for any free one,
@@ -35,6 +46,12 @@ export interface WASIOptions {
    * `thread-spawn` returns -6 (EAGAIN).
    */
   maxThreads?: number;
+  /**
+   * wasi-rs only: if true, `path_open` grants only the rights asked for,
+   * as Node does (`ENOTCAPABLE` past them). By default it grants what the
+   * open mode and the preopen allow, as wasmtime does.
+   */
+  enforceRights?: boolean;
 }
 
 /** wasi-rs only: options of `wasi.run()`. */
@@ -43,6 +60,12 @@ export interface WASIRunOptions {
   timeout?: number;
   /** Ends every thread and rejects with the abort reason when it aborts. */
   signal?: AbortSignal;
+  /**
+   * The most linear memory the guest may have, in bytes (whole 64 KiB
+   * pages count): past it, `memory.grow` fails in the guest. Needs the
+   * module's bytes.
+   */
+  maxMemory?: number;
 }
 
 /** A TCP listener wasi-rs bound for `sockets`. */

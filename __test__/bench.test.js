@@ -16,7 +16,7 @@ test('npm run bench runs its benchmarks, at least 5 interleaved rounds, against 
   assert.deepStrictEqual(fields.benchmarks.split(','), [
     'clock', 'random', 'write_devnull', 'stdout_lines', 'read256', 'open_close', 'stat', 'readdir', 'pread', 'construct',
     'clock_plain', 'clock_shared', 'write_plain', 'write_shared', 'read_plain', 'read_shared',
-    'rust_work_threads', 'rust_work_single',
+    'rust_work_threads', 'rust_work_single', 'start_startup', 'run_startup',
   ]);
   for (const impl of ['wasi-rs', 'node', 'native']) assert.ok(fields.implementations.split(',').includes(impl), r.stdout);
 });

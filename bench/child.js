@@ -4,13 +4,16 @@
 //   node bench/child.js <wasi-rs|node> construct <hello.wasm> <iterations>
 //   node bench/child.js <wasi-rs|node> calls <calls.wasm> <clock|write|read> <calls>
 //   node bench/child.js <wasi-rs|node> work <threads_rs[_single].wasm> <threads> <rounds>
+//   node bench/child.js <wasi-rs|node> startup <hello.wasm> <start|run> <iterations>
 // The C benchmarks report on stderr themselves; "construct" measures
 // `new WASI()` with 1,000 env vars plus instantiation, in JS; "calls"
 // times one import called from wasm, over the memory calls.wasm imports
 // (a plain or a shared one: bench/programs/calls.wat); "work" times a
 // whole run of the Rust test program's CPU job, compile and start-up
 // included: its threaded build under wasi.run(), or its single-threaded
-// build under start().
+// build under start(); "startup" times a whole run of hello.wasm, the
+// WASI object and instance included, with start() or (wasi-rs only) with
+// wasi.run(), which starts a worker for it.
 const fs = require('fs');
 const path = require('path');
 
@@ -48,6 +51,24 @@ if (wasmOrMode === 'construct') {
   const t1 = process.hrtime.bigint();
   if (errors !== 0) throw new Error(`${op} failed`);
   process.stderr.write(`result=${(Number(t1 - t0) / n).toFixed(1)} unit=ns/call\n`);
+} else if (wasmOrMode === 'startup') {
+  const [wasmPath, how, iterations] = rest;
+  const bytes = fs.readFileSync(wasmPath);
+  const module = new WebAssembly.Module(bytes);
+  const devNull = fs.openSync(require('os').devNull, 'w');
+  const once = async () => {
+    const wasi = new WASI({ version: 'preview1', args: ['hello', 'bench'], stdout: devNull, returnOnExit: true });
+    if (how === 'run') return wasi.run(bytes);
+    return wasi.start(new WebAssembly.Instance(module, wasi.getImportObject()));
+  };
+  (async () => {
+    for (let i = 0; i < 5; i++) await once(); // warm up
+    const n = Number(iterations);
+    const t0 = process.hrtime.bigint();
+    for (let i = 0; i < n; i++) await once();
+    const t1 = process.hrtime.bigint();
+    process.stderr.write(`result=${(Number(t1 - t0) / n / 1e6).toFixed(3)} unit=ms/run\n`);
+  })();
 } else if (wasmOrMode === 'work') {
   const [wasmPath, threads, rounds] = rest;
   const args = ['threads_rs', 'work', threads, rounds];

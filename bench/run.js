@@ -47,6 +47,11 @@ const BENCHES = [
   // wasm32-wasip1 build (Node runs no threads); and both the latter.
   ['rust_work_threads', 'null'],
   ['rust_work_single', 'null'],
+  // A whole run of hello.wasm, WASI object included: with start(), and
+  // with wasi.run() (wasi-rs; node:wasi has no run(), so its column is its
+  // start()), which starts a worker.
+  ['start_startup', 'null'],
+  ['run_startup', 'null'],
 ].filter(([name]) => !ONLY || ONLY.includes(name));
 // native-mt: the native build with one idle extra thread, as every Node
 // process has threads. The kernel makes some calls dearer in a
@@ -134,6 +139,12 @@ function command(impl, name) {
     if (impl.startsWith('native')) return null;
     const [, op, kind] = calls;
     return [process.execPath, ['--no-warnings', path.join(__dirname, 'child.js'), impl, 'calls', path.join(BUILD, `calls-${kind}.wasm`), op, String(CALLS[op])]];
+  }
+  const startup = /^(start|run)_startup$/.exec(name);
+  if (startup) {
+    if (impl.startsWith('native')) return null;
+    const how = impl === 'wasi-rs' ? startup[1] : 'start';
+    return [process.execPath, ['--no-warnings', path.join(__dirname, 'child.js'), impl, 'startup', path.join(ROOT, '__test__', 'build', 'hello.wasm'), how, '30']];
   }
   if (name === 'construct') {
     if (impl.startsWith('native')) return null;
