@@ -84,5 +84,17 @@ pub fn hold_lent_socket(raw: i32) -> std::io::Result<OwnedFd> {
 /// end of a guest's stdio when the embedder serves it from JS (a stream
 /// or a callback; see `index.js`).
 pub fn pipe() -> std::io::Result<(OwnedFd, OwnedFd)> {
-    Ok(rustix::pipe::pipe_with(rustix::pipe::PipeFlags::CLOEXEC)?)
+    #[cfg(not(target_vendor = "apple"))]
+    return Ok(rustix::pipe::pipe_with(rustix::pipe::PipeFlags::CLOEXEC)?);
+    // macOS has no pipe2: close-on-exec is set right after. (A child that
+    // another thread spawns in that instant could inherit the ends; the
+    // worst it could do is hold a guest's stdio pipe open.)
+    #[cfg(target_vendor = "apple")]
+    {
+        let (r, w) = rustix::pipe::pipe()?;
+        for fd in [&r, &w] {
+            rustix::io::fcntl_setfd(fd, rustix::io::FdFlags::CLOEXEC)?;
+        }
+        Ok((r, w))
+    }
 }
