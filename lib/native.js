@@ -16,11 +16,9 @@ function load() {
   if (fs.existsSync(local)) return requireAddon(local, `the locally built ${local}`);
   const suffix = currentSuffix();
   const supported = supportedSuffixes();
+  const fromSource = `To build one from source: install Rust (https://rustup.rs), then run \`npm install && npm run build\` in ${path.dirname(local)}.`;
   if (!supported.includes(suffix)) {
-    throw new Error(
-      `wasi-rs: no prebuilt binary for this platform (${suffix}); prebuilt binaries exist for ${supported.join(', ')}. ` +
-        'To build one from source, install Rust and run `npm run build` in the wasi-rs package.',
-    );
+    throw new Error(`wasi-rs: no prebuilt binary for this platform (${suffix}); prebuilt binaries exist for ${supported.join(', ')}. ${fromSource}`);
   }
   const pkg = `wasi-rs-${suffix}`;
   let file;
@@ -28,9 +26,9 @@ function load() {
     file = require.resolve(`${pkg}/wasi-rs.${suffix}.node`);
   } catch {
     throw new Error(
-      `wasi-rs: the package ${pkg}, which holds the binary for ${suffix}, is not installed. ` +
-        'It is an optional dependency of wasi-rs: install again without --no-optional/--omit=optional ' +
-        `(or add ${pkg} yourself).`,
+      `wasi-rs: no binary for ${suffix}: wasi-rs.node is not built, and the package ${pkg}, which holds the binary for ${suffix}, is not installed. ` +
+        `From a published wasi-rs, ${pkg} is an optional dependency: install again without --no-optional/--omit=optional (or add ${pkg} yourself). ` +
+        fromSource,
     );
   }
   return requireAddon(file, `${pkg}`);

@@ -69,6 +69,7 @@ for (const triple of targets) {
   for (const r of results) console.log(`${r.ok ? 'ok  ' : 'FAIL'} ${suffix}: ${r.what}${r.detail ? ` (${r.detail})` : ''}`);
   if (!results.every((r) => r.ok)) throw new Error(`release:pack: ${built} failed its checks`);
   fs.copyFileSync(built, path.join(dir, `wasi-rs.${suffix}.node`));
+  fs.copyFileSync(path.join(root, 'LICENSE'), path.join(dir, 'LICENSE'));
   packed.push(pack(dir));
 }
 
@@ -81,7 +82,7 @@ delete manifest.devDependencies;
 delete manifest.scripts;
 manifest.files = pkg.files.filter((f) => f !== 'wasi-rs.node');
 manifest.optionalDependencies = Object.fromEntries(pkg.napi.targets.map((t) => [`wasi-rs-${suffixOfTriple(t)}`, pkg.version]));
-for (const f of [...manifest.files, 'README.md']) {
+for (const f of [...manifest.files, 'README.md', 'LICENSE', 'CHANGELOG.md']) {
   fs.cpSync(path.join(root, f), path.join(main, f), { recursive: true });
 }
 fs.writeFileSync(path.join(main, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);

@@ -83,7 +83,8 @@ test('without the platform package, loading names the missing package', () => {
   const dir = project([MAIN]);
   const r = sh(dir, process.execPath, ['-e', "require('wasi-rs')"]);
   assert.notStrictEqual(r.status, 0);
-  assert.match(r.stderr, /wasi-rs: the package wasi-rs-linux-x64-gnu, which holds the binary for linux-x64-gnu, is not installed/);
+  assert.match(r.stderr, /wasi-rs: no binary for linux-x64-gnu: wasi-rs.node is not built, and the package wasi-rs-linux-x64-gnu, which holds the binary for linux-x64-gnu, is not installed/);
+  assert.match(r.stderr, /npm install && npm run build/);
 });
 
 test('on an unsupported platform, loading names it and what is supported', () => {
