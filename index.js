@@ -9,7 +9,7 @@ const { createImports } = require('./lib/imports');
 const { kJoinProcess } = require('./lib/join');
 const { run: runInWorkers } = require('./lib/run');
 const { DEFAULT_MAX_THREADS } = require('./lib/thread-protocol');
-const { isMemory } = require('./lib/builtins');
+const { isMemory, importsPrototype } = require('./lib/builtins');
 const { exitWithGuestStatus } = require('./lib/exit-status');
 const { kindOf, JsStdio, unrun, NAMES: STDIO_NAMES } = require('./lib/js-stdio');
 const { pipe } = require('./lib/native').addon;
@@ -206,9 +206,9 @@ class WASI {
     // The guest holds its own duplicates of its ends now.
     for (const s of jsStdio) s.releaseGuestEnd();
     if (jsStdio.length > 0) unrun.register(this, jsStdio, this);
-    // Null prototypes: wasm resolves imports with ordinary property gets,
-    // which would otherwise reach `constructor`, `__proto__` and the rest
-    // of Object.prototype.
+    // Not Object.prototype: wasm resolves imports with ordinary property
+    // gets, which would otherwise reach `constructor`, `__proto__` and the
+    // rest of it (see `importsPrototype`, lib/builtins.js).
     this.wasiImport = imports;
     /** The listeners bound for `options.sockets` (wasi-rs only): `{ fd, address, port }`. */
     this.listeners = listeners;
@@ -282,9 +282,9 @@ class WASI {
   }
 
   /** Returns `{ [binding]: wasiImport }` for `WebAssembly.instantiate`, as
-   * Node does, but with a null prototype. */
+   * Node does, but with `importsPrototype` rather than Object.prototype. */
   getImportObject() {
-    return { __proto__: null, [this.#bindingName]: this.wasiImport };
+    return { __proto__: importsPrototype, [this.#bindingName]: this.wasiImport };
   }
 
   /**

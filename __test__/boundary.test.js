@@ -32,16 +32,32 @@ const ESCAPES = {
   freeze: 'wasi_snapshot_preview1::constructor',
 };
 
-test('the import objects have null prototypes and only WASI functions', () => {
+test('the import objects reach nothing of Object.prototype, yet behave as ordinary objects', () => {
   for (const version of ['preview1', 'unstable']) {
     const wasi = new WASI({ version });
     const io = wasi.getImportObject();
-    assert.strictEqual(Object.getPrototypeOf(io), null);
-    assert.strictEqual(Object.getPrototypeOf(wasi.wasiImport), null);
-    for (const name of ['constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf']) {
+    const proto = Object.getPrototypeOf(io);
+    assert.strictEqual(Object.getPrototypeOf(wasi.wasiImport), proto);
+    assert.strictEqual(Object.getPrototypeOf(proto), null);
+    assert.ok(Object.isFrozen(proto));
+    assert.deepStrictEqual(Reflect.ownKeys(proto), ['hasOwnProperty', Symbol.toPrimitive]);
+    for (const name of ['constructor', '__proto__', 'toString', 'valueOf', 'isPrototypeOf', '__defineGetter__']) {
       assert.strictEqual(io[name], undefined, name);
       assert.strictEqual(wasi.wasiImport[name], undefined, name);
     }
+    // What Node's built-in allows its users (calls that lint forbids elsewhere, tested here on purpose).
+    /* eslint-disable no-prototype-builtins */
+    assert.strictEqual(wasi.wasiImport.hasOwnProperty('fd_write'), true);
+    assert.strictEqual(wasi.wasiImport.hasOwnProperty('toString'), false);
+    assert.strictEqual(io.hasOwnProperty(version === 'unstable' ? 'wasi_unstable' : 'wasi_snapshot_preview1'), true);
+    /* eslint-enable no-prototype-builtins */
+    assert.strictEqual(`${wasi.wasiImport}`, '[object Object]');
+    assert.strictEqual(String(io), '[object Object]');
+    assert.strictEqual(Object.prototype.toString.call(io), '[object Object]');
+    assert.ok(Number.isNaN(+io));
+    assert.strictEqual(JSON.stringify(io), JSON.stringify({ [Object.keys(io)[0]]: {} }));
+    // hasOwnProperty, imported by a module, reaches nothing: it throws when called.
+    assert.throws(() => Reflect.apply(wasi.wasiImport.hasOwnProperty, undefined, ['x']), TypeError);
     for (const f of Object.values(wasi.wasiImport)) assert.strictEqual(typeof f, 'function');
     // Still an ordinary writable object to its user.
     const spread = { ...wasi.wasiImport };

@@ -53,4 +53,23 @@ defineProperty(View.prototype, 'length', { get: getOwnPropertyDescriptor(getProt
 freeze(View.prototype);
 freeze(View);
 
-module.exports = { freeze, memoryBuffer, isMemory, isShared, isResizable, Uint8, View };
+// The prototype of the import objects (`wasiImport`, `getImportObject()`).
+// wasm resolves imports with ordinary property gets, so an object whose
+// prototype is Object.prototype would hand a module `constructor` (and
+// through it Object and Function), `__proto__` or `toString`. This one
+// holds only what makes the objects behave as ordinary ones to their JS
+// users: `hasOwnProperty` (harmless to a module that imports it: it
+// reaches nothing), and string conversion under a symbol, which no import
+// name can spell. Frozen, with a null prototype itself.
+const hasOwn = uncurry(Object.prototype.hasOwnProperty);
+const importsPrototype = freeze({
+  __proto__: null,
+  hasOwnProperty(key) {
+    return hasOwn(this, key);
+  },
+  [Symbol.toPrimitive](hint) {
+    return hint === 'number' ? NaN : '[object Object]';
+  },
+});
+
+module.exports = { freeze, memoryBuffer, isMemory, isShared, isResizable, importsPrototype, Uint8, View };

@@ -34,7 +34,7 @@
 // `length` or `Function.prototype.call` later cannot make a call use a
 // buffer other than the memory's own, or a detached one (lib/builtins.js).
 const { takeNatives } = require('./native');
-const { freeze, memoryBuffer, isShared, isResizable, Uint8, View } = require('./builtins');
+const { freeze, memoryBuffer, isShared, isResizable, importsPrototype, Uint8, View } = require('./builtins');
 
 const EINVAL = 28;
 const FRAME_SLOTS = 10;
@@ -60,8 +60,8 @@ const u64 = new BigUint64Array(frame);
  * @param {object} config the options index.js validated
  * @param {Function} onExit called by proc_exit with the code; throws or exits
  * @returns {{ imports: object, bindMemory: Function, share: Function, close: Function, listeners: object[] }}
- *   `imports` has a null prototype, so a module can import nothing but
- *   its own functions; `bindMemory(memory)` gives the state the
+ *   `imports` has `importsPrototype` (lib/builtins.js) for prototype,
+ *   so a module can import nothing but its own functions; `bindMemory(memory)` gives the state the
  *   instance's memory (start()/initialize()); `share()` returns a token by
  *   which objects made on other threads (`config.join`) become threads of
  *   this object's WASI process (`wasi.run()`); `close()` empties the
@@ -112,7 +112,7 @@ function createImports(version, config, onExit) {
   }
 
   const preview1 = {
-    __proto__: null,
+    __proto__: importsPrototype,
     args_get: function args_get(argv, argv_buf) {
       if (typeof argv !== 'number' || ((argv | 0) !== argv && (argv >>> 0) !== argv) || typeof argv_buf !== 'number' || ((argv_buf | 0) !== argv_buf && (argv_buf >>> 0) !== argv_buf)) return EINVAL;
       if (view.length === 0) rebind();
@@ -426,7 +426,7 @@ function createImports(version, config, onExit) {
   // wasi_unstable: preview1's imports, but some calls have snapshot-0
   // layouts, and some preview1 calls do not exist.
   const unstable = {
-    __proto__: null,
+    __proto__: importsPrototype,
     args_get: preview1.args_get,
     args_sizes_get: preview1.args_sizes_get,
     environ_get: preview1.environ_get,

@@ -84,7 +84,7 @@ function generate(abi) {
 // \`length\` or \`Function.prototype.call\` later cannot make a call use a
 // buffer other than the memory's own, or a detached one (lib/builtins.js).
 const { takeNatives } = require('./native');
-const { freeze, memoryBuffer, isShared, isResizable, Uint8, View } = require('./builtins');
+const { freeze, memoryBuffer, isShared, isResizable, importsPrototype, Uint8, View } = require('./builtins');
 
 const EINVAL = ${abi.einval};
 const FRAME_SLOTS = ${abi.frameSlots};
@@ -110,8 +110,8 @@ const u64 = new BigUint64Array(frame);
  * @param {object} config the options index.js validated
  * @param {Function} onExit called by proc_exit with the code; throws or exits
  * @returns {{ imports: object, bindMemory: Function, share: Function, close: Function, listeners: object[] }}
- *   \`imports\` has a null prototype, so a module can import nothing but
- *   its own functions; \`bindMemory(memory)\` gives the state the
+ *   \`imports\` has \`importsPrototype\` (lib/builtins.js) for prototype,
+ *   so a module can import nothing but its own functions; \`bindMemory(memory)\` gives the state the
  *   instance's memory (start()/initialize()); \`share()\` returns a token by
  *   which objects made on other threads (\`config.join\`) become threads of
  *   this object's WASI process (\`wasi.run()\`); \`close()\` empties the
@@ -162,7 +162,7 @@ function createImports(version, config, onExit) {
   }
 
   const preview1 = {
-    __proto__: null,
+    __proto__: importsPrototype,
 ${abi.preview1.map((r) => shim(r, '    ')).join('\n')}
   };
   if (version !== 'unstable') return { imports: preview1, bindMemory, share, close, listeners };
@@ -170,7 +170,7 @@ ${abi.preview1.map((r) => shim(r, '    ')).join('\n')}
   // wasi_unstable: preview1's imports, but some calls have snapshot-0
   // layouts, and some preview1 calls do not exist.
   const unstable = {
-    __proto__: null,
+    __proto__: importsPrototype,
 ${unstableEntries.join('\n')}
   };
   return { imports: unstable, bindMemory, share, close, listeners };
