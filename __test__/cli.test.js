@@ -11,7 +11,9 @@ const { parseArgs } = require('../bin/wasi-rs.js');
 test('--help documents the flags', () => {
   const r = cli(['--help']);
   assert.strictEqual(r.status, 0);
-  for (const text of ['--dir HOST::GUEST', '--dir DIR', '--env NAME=VALUE', 'Exit status']) assert.ok(r.stdout.includes(text), text);
+  for (const text of ['--dir HOST::GUEST', '--dir DIR', '--env NAME=VALUE', '-S tcplisten=ADDR', '--invoke NAME', '--argv0 NAME', 'Exit status']) {
+    assert.ok(r.stdout.includes(text), text);
+  }
 });
 
 test('runs a program with its arguments and exit code', () => {
@@ -55,8 +57,8 @@ test('a program that traps exits 134 with a one-line message', () => {
   assert.match(r.stderr, /^wasi-rs: .*trap\.wasm trapped: unreachable\n$/);
 });
 
-function assertOneLineError(r, pattern) {
-  assert.strictEqual(r.status, 1);
+function assertOneLineError(r, pattern, status = 1) {
+  assert.strictEqual(r.status, status);
   assert.strictEqual(r.stdout, '');
   const first = r.stderr.split('\n')[0];
   assert.match(first, pattern);
@@ -72,10 +74,37 @@ test('errors: missing file, not wasm, no _start, unknown import, bad preopen, ba
   assertOneLineError(cli([program('reactor')]), /reactor\.wasm has no _start export/);
   assertOneLineError(cli([program('unknown_import')]), /unknown import env::not_a_wasi_function \(function\)/);
   assertOneLineError(cli(['--dir', `${path.join(dir, 'nope')}::/x`, program('hello')]), /cannot preopen .*nope/);
-  assertOneLineError(cli(['--bogus', program('hello')]), /unknown option --bogus/);
-  assertOneLineError(cli(['--dir']), /--dir needs a value/);
-  assertOneLineError(cli(['--env', '=x', program('hello')]), /the name is empty/);
-  assertOneLineError(cli([]), /no program given/);
+  assertOneLineError(cli([program('no_memory')]), /no_memory\.wasm exports no memory/);
+  assertOneLineError(cli(['--invoke', 'nope', program('invoke')]), /invoke\.wasm exports no function nope/);
+  // Usage errors exit 2, as wasmtime's.
+  assertOneLineError(cli(['--bogus', program('hello')]), /unknown option --bogus/, 2);
+  assertOneLineError(cli(['--dir']), /--dir needs a value/, 2);
+  assertOneLineError(cli(['--env', '=x', program('hello')]), /the name is empty/, 2);
+  assertOneLineError(cli([]), /no program given/, 2);
+  assertOneLineError(cli(['-S', 'bogus', program('hello')]), /unknown WASI option -S bogus/, 2);
+  assertOneLineError(cli(['--invoke', 'add', program('invoke'), '1']), /add takes 2 arguments \(i32, i32\), 1 given/, 2);
+  assertOneLineError(cli(['--invoke', 'add', program('invoke'), '1', 'x']), /argument 2 of add is an i32: x is not one/, 2);
+});
+
+test('wasmtime\'s habits: run, --version, -S, --argv0, --invoke', () => {
+  const version = cli(['--version']);
+  assert.strictEqual(version.stdout, `wasi-rs ${require('../package.json').version}\n`);
+  assert.strictEqual(cli(['-V']).stdout, version.stdout);
+  const run = cli(['run', '--argv0', 'prog', program('args_env'), 'x']);
+  assert.strictEqual(run.stdout, 'argc=2\narg[0]=prog\narg[1]=x\nenvc=0\n');
+  assert.deepStrictEqual(parseArgs(['-S', 'tcplisten=127.0.0.1:0', '-Stcplisten=127.0.0.1:1', '--tcplisten', '127.0.0.1:2', 'p.wasm']).sockets, [
+    { listen: '127.0.0.1:0' },
+    { listen: '127.0.0.1:1' },
+    { listen: '127.0.0.1:2' },
+  ]);
+  assert.strictEqual(parseArgs(['-S', 'inherit-env', 'p.wasm']).env.PATH, process.env.PATH);
+  // --invoke: _initialize first, the arguments in the export's types, each result on a line.
+  const inv = (...args) => cli(['--invoke', ...args]);
+  assert.strictEqual(inv('add', program('invoke'), '2', '40').stdout, '42\n');
+  assert.strictEqual(inv('mul64', program('invoke'), '4294967296', '3').stdout, '12884901888\n');
+  assert.strictEqual(inv('half', program('invoke'), '5').stdout, '2.5\n');
+  assert.strictEqual(inv('ready', program('invoke')).stdout, '1\n');
+  assert.strictEqual(inv('quit', program('invoke'), '7').status, 7);
 });
 
 test('parseArgs understands both --flag value and --flag=value', () => {

@@ -7,8 +7,9 @@ const fs = require('fs');
 const path = require('path');
 const { avoidLiftoffBug } = require('../lib/v8-workarounds');
 const { hostExitStatus, isTrap, MAX_EXIT_STATUS } = require('../lib/exit-status');
+const { exportedFunctionType } = require('../lib/wasm-binary');
 
-const USAGE = `Usage: wasi-rs [options] [--] <prog.wasm> [args...]
+const USAGE = `Usage: wasi-rs [run] [options] [--] <prog.wasm> [args...]
 
 Runs a WASI (preview1 or wasi_unstable) command module under wasi-rs.
 
@@ -21,23 +22,47 @@ Options:
                       times in it.
   --env NAME=VALUE    Set an environment variable for the program.
   --env NAME          Pass the host's value of NAME through, if it is set.
-  --tcplisten ADDR    Bind a TCP listener to ADDR (HOST:PORT) and hand it to the
-                      program as a socket fd after the preopens.
+  -S tcplisten=ADDR   Bind a TCP listener to ADDR (HOST:PORT) and hand it to the
+                      program as a socket fd after the preopens (also spelled
+                      --tcplisten ADDR).
+  -S inherit-env      Pass the host's whole environment to the program.
+  --argv0 NAME        The program's argv[0] (default: the file's name).
+  --invoke NAME       Call the export NAME with the numbers after the module as
+                      its arguments, and print its results, instead of
+                      running _start (for reactors: _initialize runs first).
+  -V, --version       Print the version.
   -h, --help          Show this help.
 
 The program gets no directory and no environment unless granted.
 Exit status: the program's exit code (from proc_exit, or 0 when _start returns)
 when it is 0-${MAX_EXIT_STATUS}, else 1 (as wasmtime: a larger status would read as
 another, or as success); 1 when the runner itself fails (unreadable file, not
-wasm, missing _start, unknown import, bad flag); 134 when the program traps
-(stack exhaustion included).`;
+wasm, missing _start, memory or export, unknown import); 2 for a usage error
+(a bad flag); 134 when the program traps (stack exhaustion included).`;
 
 class UsageError extends Error {}
 
+/** wasmtime's `-S` WASI options that wasi-rs takes: `-S key[=value]`. */
+function wasiOption(opts, spec) {
+  const eq = spec.indexOf('=');
+  const [key, value] = eq === -1 ? [spec, undefined] : [spec.slice(0, eq), spec.slice(eq + 1)];
+  if (key === 'tcplisten') {
+    if (!value) throw new UsageError('-S tcplisten needs =HOST:PORT');
+    opts.sockets.push({ listen: value });
+  } else if (key === 'inherit-env') {
+    if (value === undefined || value === 'y' || value === 'yes' || value === 'true') Object.assign(opts.env, process.env);
+    else if (!['n', 'no', 'false'].includes(value)) throw new UsageError(`-S inherit-env=${value}: expected y or n`);
+  } else {
+    throw new UsageError(`unknown WASI option -S ${key} (wasi-rs takes -S tcplisten=ADDR and -S inherit-env)`);
+  }
+}
+
 /** Parses argv (without node and script) into run options. */
 function parseArgs(argv) {
-  const opts = { preopens: {}, env: {}, sockets: [], wasm: undefined, args: [] };
+  const opts = { preopens: {}, env: {}, sockets: [], wasm: undefined, args: [], argv0: undefined, invoke: undefined };
   let i = 0;
+  // `wasi-rs run prog.wasm`, as `wasmtime run`.
+  if (argv[0] === 'run') i = 1;
   const value = (flag) => {
     if (i + 1 >= argv.length) throw new UsageError(`${flag} needs a value`);
     return argv[++i];
@@ -46,7 +71,7 @@ function parseArgs(argv) {
     let arg = argv[i];
     let inline;
     const eq = arg.indexOf('=');
-    if (arg.startsWith('--') && eq > 2 && /^--(dir|env|tcplisten)=/.test(arg)) {
+    if (arg.startsWith('--') && eq > 2 && /^--(dir|env|tcplisten|argv0|invoke)=/.test(arg)) {
       inline = arg.slice(eq + 1);
       arg = arg.slice(0, eq);
     }
@@ -56,6 +81,17 @@ function parseArgs(argv) {
     } else if (arg === '-h' || arg === '--help') {
       opts.help = true;
       return opts;
+    } else if (arg === '-V' || arg === '--version') {
+      opts.version = true;
+      return opts;
+    } else if (arg === '-S') {
+      wasiOption(opts, value(arg));
+    } else if (arg.startsWith('-S') && arg.length > 2) {
+      wasiOption(opts, arg.slice(2));
+    } else if (arg === '--argv0') {
+      opts.argv0 = inline ?? value(arg);
+    } else if (arg === '--invoke') {
+      opts.invoke = inline ?? value(arg);
     } else if (arg === '--dir') {
       const spec = inline ?? value(arg);
       const parts = spec.split('::');
@@ -145,14 +181,18 @@ function main() {
   try {
     opts = parseArgs(process.argv.slice(2));
   } catch (err) {
-    if (err instanceof UsageError) return fail(`${err.message}\n${USAGE.split('\n')[0]} (see --help)`);
+    if (err instanceof UsageError) return fail(`${err.message}\n${USAGE.split('\n')[0]} (see --help)`, 2);
     throw err;
   }
   if (opts.help) {
     process.stdout.write(`${USAGE}\n`);
     return;
   }
-  const { WASI } = require('..');
+  if (opts.version) {
+    process.stdout.write(`wasi-rs ${require('../package.json').version}\n`);
+    return;
+  }
+  const { WASI, WASIExitError } = require('..');
   let bytes;
   try {
     bytes = fs.readFileSync(opts.wasm);
@@ -166,15 +206,20 @@ function main() {
   } catch (err) {
     return fail(`${opts.wasm} is not a valid WebAssembly module: ${err.message}`);
   }
-  const exportNames = WebAssembly.Module.exports(module).map((e) => e.name);
-  if (!exportNames.includes('_start')) {
-    return fail(`${opts.wasm} has no _start export: it is not a WASI command module`);
+  const exported = new Map(WebAssembly.Module.exports(module).map((e) => [e.name, e.kind]));
+  if (opts.invoke !== undefined) {
+    if (exported.get(opts.invoke) !== 'function') return fail(`${opts.wasm} exports no function ${opts.invoke}`);
+  } else if (exported.get('_start') !== 'function') {
+    return fail(`${opts.wasm} has no _start export: it is not a WASI command module (a reactor's functions run with --invoke)`);
+  }
+  if (!isThreaded(module) && exported.get('memory') !== 'memory') {
+    return fail(`${opts.wasm} exports no memory: a WASI module must export the memory its calls point into`);
   }
   let wasi;
   try {
     wasi = new WASI({
       version: wasiVersionOf(module),
-      args: [path.basename(opts.wasm), ...opts.args],
+      args: [opts.argv0 ?? path.basename(opts.wasm), ...opts.args],
       env: opts.env,
       preopens: opts.preopens,
       sockets: opts.sockets,
@@ -182,7 +227,10 @@ function main() {
   } catch (err) {
     return fail(err.message);
   }
-  if (isThreaded(module)) return runThreaded(wasi, bytes, opts.wasm);
+  if (isThreaded(module)) {
+    if (opts.invoke !== undefined) return fail(`--invoke does not run wasi-threads modules (${opts.wasm} imports its memory)`);
+    return runThreaded(wasi, bytes, opts.wasm);
+  }
   const unknown = findUnknownImport(module, wasi.getImportObject());
   if (unknown) return fail(`unknown import ${unknown}: only WASI imports are provided`);
   let instance;
@@ -192,11 +240,46 @@ function main() {
     return fail(`cannot instantiate ${opts.wasm}: ${err.message}`);
   }
   try {
-    process.exitCode = exitStatus(wasi.start(instance));
+    if (opts.invoke !== undefined) invoke(wasi, instance, bytes, opts);
+    else process.exitCode = exitStatus(wasi.start(instance));
   } catch (err) {
-    if (isTrap(err)) return fail(`${opts.wasm} trapped: ${err.message}`, 134);
-    return fail(`${opts.wasm} failed: ${err && err.stack ? err.stack : err}`);
+    if (err instanceof WASIExitError) process.exitCode = exitStatus(err.exitCode);
+    else if (isTrap(err)) return fail(`${opts.wasm} trapped: ${err.message}`, 134);
+    else if (err instanceof UsageError) return fail(err.message, 2);
+    else return fail(`${opts.wasm} failed: ${firstLine(err)}`);
   }
+}
+
+/** An error's message, on one line. */
+function firstLine(err) {
+  return String(err && err.message !== undefined ? err.message : err).split('\n')[0];
+}
+
+/** --invoke: initializes a reactor (or binds a command's memory), calls the
+ * export with the arguments turned into its parameter types, and prints
+ * each result on its own line, as `wasmtime run --invoke` does. */
+function invoke(wasi, instance, bytes, opts) {
+  const type = exportedFunctionType(bytes, opts.invoke) ?? { params: [], results: [] };
+  if (opts.args.length !== type.params.length) {
+    throw new UsageError(`${opts.invoke} takes ${type.params.length} arguments (${type.params.join(', ') || 'none'}), ${opts.args.length} given`);
+  }
+  const args = opts.args.map((text, k) => {
+    const t = type.params[k];
+    if (t === 'i64') {
+      if (!/^-?\d+$/.test(text)) throw new UsageError(`argument ${k + 1} of ${opts.invoke} is an i64: ${text} is not an integer`);
+      return BigInt(text);
+    }
+    const n = Number(text);
+    if (text.trim() === '' || Number.isNaN(n) || (t === 'i32' && !Number.isInteger(n))) {
+      throw new UsageError(`argument ${k + 1} of ${opts.invoke} is an ${t}: ${text} is not one`);
+    }
+    return n;
+  });
+  if (typeof instance.exports._initialize === 'function') wasi.initialize(instance);
+  else wasi.finalizeBindings(instance);
+  const result = instance.exports[opts.invoke](...args);
+  const results = type.results.length > 1 ? result : type.results.length === 1 ? [result] : [];
+  for (const r of results) process.stdout.write(`${r}\n`);
 }
 
 if (require.main === module) main();

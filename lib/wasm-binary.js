@@ -87,7 +87,7 @@ function moduleImports(bytes) {
       const name = s.name();
       const kind = s.byte();
       const entry = { module, name, kind: KINDS[kind] };
-      if (kind === 0) s.uleb();
+      if (kind === 0) entry.typeIndex = s.uleb();
       else if (kind === 1) {
         s.byte();
         s.limits();
@@ -168,9 +168,58 @@ function capDefinedMemories(bytes, maxPages) {
   return { bytes, initial: 0 };
 }
 
+const VALUE_TYPES = { 0x7f: 'i32', 0x7e: 'i64', 0x7d: 'f32', 0x7c: 'f64', 0x7b: 'v128', 0x70: 'funcref', 0x6f: 'externref' };
+
+/**
+ * The type of the function a module exports as `name`, from its binary:
+ * `{ params, results }`, each a list of 'i32', 'i64', 'f32', 'f64', ...;
+ * undefined if it exports no function of that name. (The CLI's --invoke
+ * needs it to turn its text arguments into numbers or BigInts.)
+ * @param {Uint8Array} bytes
+ * @param {string} name
+ */
+function exportedFunctionType(bytes, name) {
+  const r = new Reader(bytes);
+  r.skip(8);
+  const types = [];
+  const functionTypes = []; // type index of every function, imported ones first
+  let found;
+  while (r.at < r.end) {
+    const id = r.byte();
+    const size = r.uleb();
+    const start = r.at;
+    r.skip(size);
+    const s = new Reader(bytes, start, start + size);
+    if (id === 1) {
+      for (let count = s.uleb(); count > 0; count--) {
+        const form = s.byte();
+        if (form !== 0x60) return undefined; // a GC type section: not read here
+        const list = () => Array.from({ length: s.uleb() }, () => VALUE_TYPES[s.byte()] ?? 'unknown');
+        const params = list();
+        types.push({ params, results: list() });
+      }
+    } else if (id === 2) {
+      for (const imp of moduleImports(bytes)) {
+        if (imp.kind === 'function') functionTypes.push(imp.typeIndex);
+      }
+    } else if (id === 3) {
+      for (let count = s.uleb(); count > 0; count--) functionTypes.push(s.uleb());
+    } else if (id === 7) {
+      for (let count = s.uleb(); count > 0; count--) {
+        const exportName = s.name();
+        const kind = s.byte();
+        const index = s.uleb();
+        if (exportName === name && kind === 0) found = index;
+      }
+    }
+  }
+  if (found === undefined) return undefined;
+  return types[functionTypes[found]];
+}
+
 /** The memory a module imports, if any (see `moduleImports`). */
 function importedMemory(bytes) {
   return moduleImports(bytes).find((imp) => imp.kind === 'memory');
 }
 
-module.exports = { moduleImports, importedMemory, capDefinedMemories, WasmFormatError };
+module.exports = { moduleImports, importedMemory, capDefinedMemories, exportedFunctionType, WasmFormatError };

@@ -1,0 +1,4 @@
+;; A command that exports no memory: the CLI refuses it with one line.
+(module
+  (import "wasi_snapshot_preview1" "proc_exit" (func $proc_exit (param i32)))
+  (func (export "_start") (call $proc_exit (i32.const 0))))
