@@ -1,19 +1,30 @@
 /// <reference types="node" />
 
-/** Options of `new WASI(options)`; the same as Node's built-in `wasi`. */
+/** A read-only preopen (wasi-rs only). */
+export interface WASIPreopen {
+  /** The host directory. */
+  path: string;
+  /** If true, the guest may read the tree but not change it (`EPERM`). */
+  readOnly?: boolean;
+}
+
+/**
+ * Options of `new WASI(options)`: Node's built-in `wasi`'s (so code typed
+ * against `@types/node` compiles unchanged), plus wasi-rs's own.
+ */
 export interface WASIOptions {
   /** Required: which ABI the guest was built for. */
   version: 'preview1' | 'unstable';
   /** Command-line arguments the guest sees, program name first. Items are converted with `String()`. */
   args?: readonly unknown[];
-  /** Environment variables; `undefined` values are skipped, others converted with `String()`. */
-  env?: Record<string, unknown>;
+  /** Environment variables (own enumerable properties); `undefined` values are skipped, others converted with `String()`. */
+  env?: object;
   /**
    * Guest path → host directory. Each becomes a sandboxed preopen at fd 3,
    * 4, … in this order. wasi-rs also takes `{ path, readOnly: true }`: the
    * guest may read the tree but not change it (`EPERM`).
    */
-  preopens?: Record<string, string | { path: string; readOnly?: boolean }>;
+  preopens?: NodeJS.Dict<string | WASIPreopen>;
   /** If true (the default), `proc_exit` makes `start()` return the exit code; if false, it ends the process. */
   returnOnExit?: boolean;
   /**
@@ -76,11 +87,17 @@ export interface WASIListener {
   port: number;
 }
 
-/** One function per `wasi_snapshot_preview1` import; each returns a WASI errno. */
-export type WASIImport = Record<string, (...args: Array<number | bigint>) => number>;
+/**
+ * One function per `wasi_snapshot_preview1` import; each returns a WASI
+ * errno. Typed loosely, as Node's is, so that an import can be replaced
+ * by a function with its own parameter types.
+ */
+// (`any`, as @types/node's `NodeJS.Dict<any>`.)
+export type WASIImport = Record<string, any>;
 
 export class WASI {
-  constructor(options: WASIOptions);
+  /** `options.version` is required at run time, as in Node; the type allows none, as @types/node's does. */
+  constructor(options?: WASIOptions);
   /** The import functions; writable, so single imports can be replaced. */
   wasiImport: WASIImport;
   /** wasi-rs only: the listeners bound for `options.sockets`, in order. */
@@ -94,15 +111,15 @@ export class WASI {
    * second call, or `start()`/`initialize()` after it, throws
    * `ERR_WASI_ALREADY_STARTED`.
    */
-  finalizeBindings(instance: WebAssembly.Instance | { exports: Record<string, unknown> }, options?: { memory?: WebAssembly.Memory }): void;
+  finalizeBindings(instance: object, options?: { memory?: object }): void;
   /**
    * Runs a command module's `_start`. Returns the exit code (0 if `_start`
    * returns) when `returnOnExit` is true. Throws `ERR_WASI_ALREADY_STARTED`
    * on a second call.
    */
-  start(instance: WebAssembly.Instance | { exports: Record<string, unknown> }): number;
+  start(instance: object): number;
   /** Runs a reactor module's optional `_initialize`. */
-  initialize(instance: WebAssembly.Instance | { exports: Record<string, unknown> }): void;
+  initialize(instance: object): void;
   /**
    * wasi-rs only: runs a command module off the event loop, every thread
    * in a worker (wasi-threads programs too), as one WASI process with this
