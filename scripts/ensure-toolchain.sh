@@ -38,9 +38,10 @@ if command -v rustup >/dev/null; then
   done
 fi
 
-# The npm packages the test setup needs (wabt builds the WAT test program).
+# The npm packages the test setup needs (wabt builds the WAT test programs,
+# typescript and @types/node check the typings): every dev dependency.
 cd "$(dirname "$0")/.."
-if ! node -e "require.resolve('wabt')" >/dev/null 2>&1; then
+if ! node -e "for (const d of Object.keys(require('./package.json').devDependencies)) require.resolve(d + '/package.json')" >/dev/null 2>&1; then
   echo "ensure-toolchain: installing the npm dev dependencies" >&2
   npm install --no-audit --no-fund >/dev/null
 fi
