@@ -62,7 +62,7 @@ function optionalBoolean(value, name, fallback) {
 
 // A preopen's host side: a path (any value, turned into a string, as Node
 // does) or, in wasi-rs, `{ path, readOnly }`: a tree the guest may read
-// but not change (README, Sandbox).
+// but not change (docs/security.md).
 function preopenOf(guest, host) {
   if (host === null || typeof host !== 'object') return { guest, host: String(host), readOnly: false };
   const name = `options.preopens[${JSON.stringify(guest)}]`;
@@ -178,7 +178,7 @@ class WASI {
 
     // `maxFds` (a wasi-rs option): the most descriptors the guest may hold,
     // stdio and preopens included (0: the default). Besides it, a guest
-    // never takes the process's last host fds (README, Limits).
+    // never takes the process's last host fds (docs/security.md, Limits).
     const maxFds = optionalInteger(options.maxFds, 'options.maxFds', 3, 16384, 0);
 
     // `maxThreads` (a wasi-rs option): how many threads a wasi-threads
@@ -233,8 +233,8 @@ class WASI {
 
   /**
    * Runs a command module off the event loop, each of its threads in a
-   * worker, as one WASI process with this object's options (README,
-   * Threads). `module` is a WebAssembly.Module or its bytes (the bytes are
+   * worker, as one WASI process with this object's options (docs/threads.md).
+   * `module` is a WebAssembly.Module or its bytes (the bytes are
    * needed when the module imports its memory, as wasi-threads modules
    * do). Resolves with the exit status; rejects with the trap
    * (`ERR_WASI_TRAP`), on `timeout` ms (`ERR_WASI_TIMEOUT`) or when
@@ -302,7 +302,7 @@ class WASI {
     });
   }
 
-  /** Runs a command module's `_start`; see README for the exit contract. */
+  /** Runs a command module's `_start`; see docs/api.md for the exit contract. */
   start(instance) {
     this.#refuseJsStdio('start');
     const { _start, _initialize } = this.#finalize(instance, memoryExport);

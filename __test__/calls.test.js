@@ -115,7 +115,7 @@ test('an import function alone keeps its instance alive; dropping it frees the i
   assert.strictEqual(out.errno, 0);
   assert.strictEqual(out.text, 'kept alive');
   // The preopen, the opened file, and the instance's hold on the three
-  // stdio streams (duplicates, see README: stdio belongs to the embedder).
+  // stdio streams (duplicates, see docs/security.md: stdio belongs to the embedder).
   assert.strictEqual(out.alive, 5, 'the preopen, the opened file and the stdio holds are open while fd_read is reachable');
   assert.strictEqual(out.after, 0, 'all are closed once it is collected');
 });

@@ -1,21 +1,62 @@
 'use strict';
-// The examples in examples/ run as the README shows them: the README
-// holds each one verbatim, and each is run here against real programs.
+// The examples in examples/ run as the README and docs/ show them: those
+// hold each one verbatim, and each is run here against real programs.
 const test = require('node:test');
 const assert = require('node:assert');
 const fs = require('fs');
 const http = require('http');
 const path = require('path');
 const { spawn } = require('child_process');
-const { ROOT, program } = require('./helpers/run');
-const { WINDOWS } = require('./helpers/host');
+const { ROOT, program, tempDir } = require('./helpers/run');
+const { WINDOWS, canSymlink } = require('./helpers/host');
 
 const EXAMPLE = path.join(ROOT, 'examples', 'untrusted-http.js');
+const read = (...p) => fs.readFileSync(path.join(ROOT, ...p), 'utf8').replace(/\r\n/g, '\n');
 
-test('the README shows examples/untrusted-http.js as it is', () => {
-  const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8').replace(/\r\n/g, '\n');
-  const source = fs.readFileSync(EXAMPLE, 'utf8').replace(/\r\n/g, '\n');
-  assert.ok(readme.includes(`\`\`\`js\n${source}\`\`\``), 'README.md has the example verbatim in a js code block');
+test('the README and docs/ show the examples as they are', () => {
+  const shown = [
+    ['README.md', 'hello.cjs', 'js'],
+    ['README.md', 'hello.mjs', 'js'],
+    ['README.md', 'hello.ts', 'ts'],
+    [path.join('docs', 'untrusted-code.md'), 'untrusted-http.js', 'js'],
+    [path.join('docs', 'threads.md'), 'threads.cjs', 'js'],
+  ];
+  for (const [doc, example, lang] of shown) {
+    assert.ok(read(doc).includes(`\`\`\`${lang}\n${read('examples', example)}\`\`\``), `${doc} has examples/${example} verbatim`);
+  }
+});
+
+/** Runs node with `args` (and `env` added); returns stdout, checking it exited 0 with no stderr. */
+function node(args, env = {}) {
+  const r = require('child_process').spawnSync(process.execPath, args, { encoding: 'utf8', env: { ...process.env, ...env }, cwd: ROOT });
+  assert.strictEqual(r.status, 0, r.stderr);
+  assert.strictEqual(r.stderr, '');
+  return r.stdout;
+}
+
+test('the examples run: CommonJS, ESM, threads, the preload', () => {
+  assert.strictEqual(node([path.join(ROOT, 'examples', 'hello.cjs')]), 'Hello, CommonJS, from WASI on wasi-rs!\n');
+  assert.strictEqual(node([path.join(ROOT, 'examples', 'hello.mjs'), program('hello'), 'you']), 'Hello, you, from WASI on wasi-rs!\n');
+  // A threads program: its hash of the work, and status 0.
+  assert.match(node([path.join(ROOT, 'examples', 'threads.cjs')]), /^[0-9a-f]{16}\n$/);
+  // The preload: node:wasi's app, wasi-rs underneath, and no ExperimentalWarning.
+  assert.strictEqual(node([path.join(ROOT, 'examples', 'preload.cjs')], { NODE_OPTIONS: `--require ${path.join(ROOT, 'register.js')}` }), 'Hello, preload, from WASI on wasi-rs!\n');
+});
+
+test('the TypeScript example compiles under --strict and runs', { skip: (WINDOWS && 'TypeScript 7 is a native binary for the host that ran npm') || (!canSymlink() && 'needs symlinks') }, () => {
+  const dir = tempDir('wasi-rs-ts-example-');
+  fs.mkdirSync(path.join(dir, 'node_modules', '@types'), { recursive: true });
+  fs.symlinkSync(ROOT, path.join(dir, 'node_modules', 'wasi-rs'), 'dir');
+  const types = path.join(ROOT, 'node_modules', '@types', 'node');
+  fs.symlinkSync(types, path.join(dir, 'node_modules', '@types', 'node'), 'dir');
+  fs.symlinkSync(path.dirname(require.resolve('undici-types/package.json', { paths: [types] })), path.join(dir, 'node_modules', 'undici-types'), 'dir');
+  fs.copyFileSync(path.join(ROOT, 'examples', 'hello.ts'), path.join(dir, 'hello.ts'));
+  fs.writeFileSync(path.join(dir, 'package.json'), '{ "type": "module" }');
+  const tsconfig = { compilerOptions: { strict: true, module: 'nodenext', target: 'es2022', lib: ['es2022', 'dom'], types: ['node'], preserveSymlinks: true, outDir: 'out' }, files: ['hello.ts'] };
+  fs.writeFileSync(path.join(dir, 'tsconfig.json'), JSON.stringify(tsconfig));
+  const tsc = require('child_process').spawnSync(process.execPath, [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', dir], { encoding: 'utf8' });
+  assert.strictEqual(tsc.status, 0, tsc.stdout + tsc.stderr);
+  assert.strictEqual(node(['--preserve-symlinks', path.join(dir, 'out', 'hello.js'), program('hello')]), 'Hello, TypeScript, from WASI on wasi-rs!\n');
 });
 
 /** Starts the example server with `wasm`; resolves with its port and the child. */

@@ -88,7 +88,7 @@ test('a replaced finalizeBindings is not what start() runs', () => {
 // Two workers instantiate one module over the same shared memory, each
 // with its own WASI object, and bind it with finalizeBindings; the main
 // thread wrote their text into the memory and bound its own WASI object
-// first. All three are one WASI process (README, Threads): the workers
+// first. All three are one WASI process (docs/threads.md): the workers
 // write to the process's stdout, the main thread's file.
 test('workers share a memory and write from it after finalizeBindings', async () => {
   const dir = tempDir();

@@ -226,7 +226,7 @@ test('a Windows junction leading out is refused like a symlink', (t) => {
 // fallback sees files as the native binding does. There an absolute
 // symlink (npm link, nix and bazel trees) leads nowhere the guest cannot
 // already open, and is followed from that root; every narrower preopen
-// keeps refusing it (README, Sandbox).
+// keeps refusing it (docs/security.md).
 test('under the host root preopened as /, absolute symlinks are followed; under any other preopen they are refused', { skip: noSymlinks() }, () => {
   const fx = makeSandbox();
   const real = path.join(fx.outside, 'real', 'pkg');

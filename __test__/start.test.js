@@ -89,7 +89,7 @@ test('a second start() throws ERR_WASI_ALREADY_STARTED, and so does start after 
 
 // Node 24.4+ checks the instance and memory in finalizeBindings() before
 // marking the object started; Node 20 and 22 mark it first. wasi-rs follows
-// Node 24 on every Node (README, Differences): a call that fails those
+// Node 24 on every Node (docs/differences.md): a call that fails those
 // checks changes nothing. finalize.test.js compares with node:wasi there.
 test('a start() that fails the instance checks leaves the object unstarted', () => {
   const wasi = new WASI({ version: 'preview1' });
@@ -182,7 +182,7 @@ test('the memory view follows memory.grow from JS', () => {
 });
 
 test('initialize() runs _initialize, then exported functions make WASI calls', () => {
-  // The instance keeps its own handle on stdout (README, Differences), so
+  // The instance keeps its own handle on stdout (docs/differences.md), so
   // on Windows the file cannot be deleted while it lives: tempDir() cleans
   // up when the process ends.
   const file = path.join(tempDir(), 'stdout');

@@ -1,7 +1,7 @@
 'use strict';
 // One WASI process across threads: every WASI object bound to one shared
-// memory shares one fd table, whichever worker it lives in (README,
-// Threads). The module is a reactor over an imported shared memory, as a
+// memory shares one fd table, whichever worker it lives in (docs/threads.md).
+// The module is a reactor over an imported shared memory, as a
 // napi-rs package's is; each worker instantiates it with a WASI object of
 // its own, as their loaders do.
 const test = require('node:test');

@@ -9,7 +9,9 @@
 // benchmark: bench=<name> wasi-rs=<x> node=<y> native=<z> unit=<u>.
 //
 // Options: --reps N (default 8), --only a,b (benchmark names), --list (print
-// the rounds, benchmarks and implementations a run would use, and stop).
+// the rounds, benchmarks and implementations a run would use, and stop),
+// --record (also write the table to docs/benchmarks.md: the one place
+// per-run figures live; nothing else in the docs quotes them).
 const { execFileSync, spawn } = require('child_process');
 const fs = require('fs');
 const os = require('os');
@@ -21,6 +23,7 @@ const DATA = path.join(os.tmpdir(), 'wasi-rs-bench-data');
 const argv = process.argv.slice(2);
 const REPS = Number(argv[argv.indexOf('--reps') + 1]) || 8;
 const ONLY = argv.includes('--only') ? argv[argv.indexOf('--only') + 1].split(',') : null;
+const RECORD = argv.includes('--record');
 
 // name, how stdout is wired ('null' = /dev/null, 'pipe' = drained by us)
 const BENCHES = [
@@ -208,6 +211,7 @@ async function main() {
   console.log(`\nwasi-rs benchmarks: ${REPS} interleaved runs each; ${os.cpus().length} cores, ${os.cpus()[0].model}, Node ${process.version}\n`);
   console.log('benchmark       unit         wasi-rs med/min        node:wasi med/min      native med/min         native-mt med/min   rs/node  rs/native  rs/native-mt');
   const summary = [];
+  const rows = [];
   for (const [name] of BENCHES) {
     const unit = unitOf[name];
     const s = samples[name];
@@ -221,9 +225,32 @@ async function main() {
     );
     const fmt = (v) => (v == null ? '-' : v.toFixed(3));
     summary.push(`bench=${name} wasi-rs=${fmt(med('wasi-rs'))} node=${fmt(med('node'))} native=${fmt(med('native'))} unit=${unit}`);
+    const m = (impl) => (med(impl) == null ? '-' : med(impl).toFixed(1));
+    rows.push(`| ${name} | ${unit} | ${m('wasi-rs')} | ${m('node')} | ${m('native')} | ${m('native-mt')} | ${ratio(med('wasi-rs'), med('node'))} | ${ratio(med('wasi-rs'), med('native'))} |`);
   }
   console.log(`\n(total ${((Date.now() - started) / 1000).toFixed(0)} s)\n`);
   for (const line of summary) console.log(line);
+  if (RECORD) record(rows);
+}
+
+/** Writes the run's medians to docs/benchmarks.md (see --record). */
+function record(rows) {
+  const file = path.join(ROOT, 'docs', 'benchmarks.md');
+  const text = `# Benchmarks: the last recorded run
+
+Written by \`npm run bench -- --record\` (bench/run.js); do not edit by hand. What each benchmark measures, and how a call
+travels, is in [performance.md](performance.md).
+
+${REPS} interleaved rounds on ${os.cpus().length} cores (${os.cpus()[0].model}), ${os.platform()} ${os.release()}, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}.
+Medians; the ratios are of cost (below 1: wasi-rs is faster; for MB/s the inverse of the speeds). native-mt is the native build
+with one idle extra thread, the floor for a runtime inside Node.
+
+| benchmark | unit | wasi-rs | node:wasi | native | native-mt | wasi-rs/node | wasi-rs/native |
+| --- | --- | --- | --- | --- | --- | --- | --- |
+${rows.join('\n')}
+`;
+  fs.writeFileSync(file, text);
+  console.log(`\nrecorded in ${path.relative(ROOT, file)}`);
 }
 
 main().catch((err) => {

@@ -6,7 +6,7 @@
 // right. Liftoff is a process-wide V8 setting, read when wasm code is
 // compiled, so before a wasi-threads module is compiled on Node 20 it is
 // turned off for the process (code already compiled keeps its tier; later
-// modules then compile with the optimizing tier only). README, Threads.
+// modules then compile with the optimizing tier only). docs/threads.md.
 const { moduleImports } = require('./wasm-binary');
 
 const affected = Number(process.versions.v8.split('.')[0]) < 12;

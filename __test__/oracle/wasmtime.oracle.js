@@ -5,7 +5,7 @@
 // under wasi-rs and under the wasmtime oracle (oracle/, built by
 // `npm run test:oracle`) with the same preopens, each on its own fresh copy
 // of the fixture. Exit code, stdout and the resulting directory tree must
-// match, except for the deliberate differences listed in the README.
+// match, except for the deliberate differences listed in docs/differences.md.
 const test = require('node:test');
 const assert = require('node:assert');
 const { spawnSync } = require('child_process');
@@ -58,7 +58,7 @@ test('a libc file-system workload: same output and same tree as wasmtime', () =>
 });
 
 // Checks of fs_ops on which wasi-rs deliberately differs from wasmtime
-// (see the README): wasmtime's preview1 writes and reads only the first
+// (see docs/differences.md): wasmtime's preview1 writes and reads only the first
 // buffer of an iovec array (a short count), has no fd_allocate, does not
 // enforce or change rights, and answers EBADF or EINVAL where wasi-rs gives
 // the POSIX errno. Every other check must come out the same.
@@ -104,7 +104,7 @@ test('fdstat and prestat of preopens: same as wasmtime', () => {
 
 // Sandbox probes whose outcome both runtimes must share. Escapes are
 // compared as "refused or not" because the errno chosen for an escape is a
-// deliberate difference (README).
+// deliberate difference (docs/differences.md).
 const PROBES = [
   ['read', 'inside_rel'], ['read', 'sub/up_link'], ['read', 'chain'], ['read', 'subdir_link/inner.txt'],
   ['read', 'sub/../file.txt'], ['read', 'loop1'], ['read', 'missing'], ['stat', 'file.txt'],

@@ -1,4 +1,4 @@
-//! The layering the README describes, checked on the source: the syscall
+//! The layering docs/architecture.md describes, checked on the source: the syscall
 //! families speak WASI and call the host layer (`host/`), never `rustix`,
 //! `windows-sys` or `libc` directly, and no module outside the host layer
 //! handles `EINTR` itself.

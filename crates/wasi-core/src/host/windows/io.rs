@@ -107,7 +107,7 @@ fn write_once(fd: BorrowedFd<'_>, buf: &[u8]) -> WasiResult<usize> {
 
 /// Writes every byte of `bufs` to a stream that may block. Windows gives
 /// no readiness for a pipe's write side, so this is a blocking write:
-/// a teardown waits for a write blocked on a full pipe there (README,
+/// a teardown waits for a write blocked on a full pipe there (docs/security.md,
 /// Reliability).
 pub fn write_stoppable(fd: BorrowedFd<'_>, bufs: &[IoSlice<'_>], _slice_ms: u64, _stop: &dyn Fn() -> bool) -> WasiResult<usize> {
     write_vectored(fd, bufs, Blocking::Wait)

@@ -19,7 +19,7 @@ pub fn hold_stdio(raw: RawHostFd) -> std::io::Result<Option<Arc<OwnedFd>>> {
 
 /// Lent sockets: Node on Windows gives JS no socket descriptors to lend,
 /// so `{ fd }` is refused with a message that says what works instead
-/// (README, Sockets).
+/// (docs/api.md, Sockets).
 pub fn hold_lent_socket(_fd: i32) -> std::io::Result<OwnedFd> {
     Err(std::io::Error::new(std::io::ErrorKind::Unsupported, "on Windows, lend sockets with { listen }, not { fd }"))
 }
