@@ -1,7 +1,7 @@
 //! wasi-rs: the Node-API binding over [`wasi_core`].
 //!
 //! The hot path, raw Node-API callbacks with no napi-rs wrapper:
-//! - [`natives`]: the native import functions, made once per thread;
+//! - [`natives`](mod@natives): the native import functions, made once per thread;
 //! - [`call`]: one import call, from the call [`frame`] to the core;
 //! - [`bind`]: gives a state its memory, and owns it;
 //! - [`memory_cache`]: the buffer of the guest's memory a call uses;
@@ -16,6 +16,9 @@
 //! Everything WASI-specific lives in `crates/wasi-core`; this crate moves
 //! values between JS and the core and keeps the JS side from breaking the
 //! core's assumptions.
+// The binding's modules are private (it is a cdylib): its documentation is
+// for its maintainers, built with --document-private-items (npm run lint).
+#![allow(rustdoc::private_intra_doc_links, reason = "the binding documents its private modules for its maintainers")]
 
 #[macro_use]
 extern crate napi_derive;

@@ -1,7 +1,7 @@
 //! The live WASI states of this thread, by number.
 //!
 //! The native import functions are shared by every `WASI` object of a
-//! thread (see [`crate::imports`] for why), so each call names its
+//! thread (see `crate::natives` for why), so each call names its
 //! instance with a small integer id: an index into this table plus a
 //! generation, so that an id whose state is gone never reaches a newer
 //! state in the same slot. The table holds only weak references: a

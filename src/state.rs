@@ -41,7 +41,7 @@ pub struct State {
     pub inner: RefCell<Inner>,
     /// Whether the memory is checked on every call: a state made by a
     /// set of natives other than the thread's first (see
-    /// [`crate::natives`]).
+    /// [`crate::natives`](mod@crate::natives)).
     pub checked: bool,
     /// The JS function `proc_exit` calls to unwind the guest.
     pub on_exit: sys::napi_ref,

@@ -115,7 +115,7 @@ pub fn write_vectored(fd: BorrowedFd<'_>, bufs: &[IoSlice<'_>], blocking: Blocki
 
 /// Writes every byte of `bufs` to a stream that may block (a pipe, FIFO,
 /// socket or terminal, whatever its host mode), in a way a teardown can
-/// cut short: the writes themselves never block (see [`write_nowait`]),
+/// cut short: the writes themselves never block (see `write_nowait`),
 /// and when the stream is full the wait for room is made in slices that
 /// ask `stop` (see [`super::wait_ready`]). When `stop` says so: the count
 /// written so far, or `EINTR` if none.

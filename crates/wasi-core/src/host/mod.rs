@@ -8,7 +8,7 @@
 //! `entropy.rs`).
 //!
 //! - [`io`]: reads, writes (never losing data), positioned I/O, seeking;
-//! - [`file`]: metadata, status flags, sync, advice, allocation, times;
+//! - [`file`](mod@file): metadata, status flags, sync, advice, allocation, times;
 //! - [`net`]: accept, receive, shutdown;
 //! - [`poll`]: readiness of many descriptors at once, and sleeping;
 //! - [`clock`]: WASI clocks on host clocks, and yielding the CPU;

@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex, Weak};
 /// of the host fd taken when the instance is made, so the guest keeps the
 /// stream it was given even if the embedder later closes that fd number
 /// and it is reused. Instances share the duplicate of a stream while it
-/// is the same open file (see [`same_open_file`]) rather than take three
+/// is the same open file (see `same_open_file`) rather than take three
 /// fds each: a service that makes one instance per request holds three
 /// duplicates in all, not three per instance until collected.
 ///
