@@ -69,7 +69,7 @@ function generate(abi) {
 // Node-API call per argument and one for the result, as checking for a
 // detached buffer here spares two. The natives are shared by every WASI
 // object of the thread, so each call site below has one target whatever
-// the number of instances. See README, Performance.
+// the number of instances. See docs/performance.md.
 //
 // Call frame (${abi.frameSlots} 64-bit slots, little-endian): slot 0 holds the
 // instance id (low half, u32[0]) and the errno the call returns (high half,

@@ -25,59 +25,63 @@ use std::rc::Rc;
 /// # Safety
 /// Called inside a Node-API callback on `env`'s thread.
 pub unsafe fn build_bind(env: sys::napi_env, state: &Rc<State>) -> Option<sys::napi_value> {
-    create_function(env, "bind", Some(bind_trampoline), state.clone())
+    unsafe { create_function(env, "bind", Some(bind_trampoline), state.clone()) }
 }
 
 unsafe extern "C" fn bind_trampoline(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
-    guarded(env, || bind_memory(env, info))
+    unsafe { guarded(env, || bind_memory(env, info)) }
 }
 
 unsafe fn bind_memory(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
-    let mut argc = 3usize;
-    let mut argv = [ptr::null_mut(); 3];
-    let mut data = ptr::null_mut();
-    if !ok(sys::napi_get_cb_info(env, info, &mut argc, argv.as_mut_ptr(), ptr::null_mut(), &mut data)) {
-        return ptr::null_mut();
-    }
-    let state = &*(data as *const Rc<State>);
-    let mut kind = 0;
-    let view_fn = argc >= 2 && ok(sys::napi_typeof(env, argv[1], &mut kind)) && kind == sys::ValueType::napi_function;
-    let shared = argc >= 3 && {
-        let mut b = false;
-        ok(sys::napi_get_value_bool(env, argv[2], &mut b)) && b
-    };
-    let cache = if view_fn {
-        MemoryCache::shared(env, argv[0], argv[1], shared, state.checked)
-    } else {
-        MemoryCache::unshared(env, argv[0], state.checked)
-    };
-    let cache = match cache {
-        Ok(c) => c,
-        Err(e) => {
-            throw_memory_error(env, e);
+    // SAFETY: the operations below are those this function's `# Safety`
+    // contract covers; its caller upholds it.
+    unsafe {
+        let mut argc = 3usize;
+        let mut argv = [ptr::null_mut(); 3];
+        let mut data = ptr::null_mut();
+        if !ok(sys::napi_get_cb_info(env, info, &mut argc, argv.as_mut_ptr(), ptr::null_mut(), &mut data)) {
             return ptr::null_mut();
         }
-    };
-    let Ok(mut inner) = state.inner.try_borrow_mut() else {
-        throw_internal(env, "re-entrant WASI call");
-        return ptr::null_mut();
-    };
-    if let Some(base) = cache.shared_base() {
-        match crate::processes::process_for(base, inner.ctx.process()) {
-            Ok(process) => {
-                inner.ctx.join(process);
-                inner.shared = true;
-            }
-            Err(crate::processes::Mismatch) => {
-                let mut cache = cache;
-                cache.release(env);
-                throw_process_mismatch(env);
+        let state = &*(data as *const Rc<State>);
+        let mut kind = 0;
+        let view_fn = argc >= 2 && ok(sys::napi_typeof(env, argv[1], &mut kind)) && kind == sys::ValueType::napi_function;
+        let shared = argc >= 3 && {
+            let mut b = false;
+            ok(sys::napi_get_value_bool(env, argv[2], &mut b)) && b
+        };
+        let cache = if view_fn {
+            MemoryCache::shared(env, argv[0], argv[1], shared, state.checked)
+        } else {
+            MemoryCache::unshared(env, argv[0], state.checked)
+        };
+        let cache = match cache {
+            Ok(c) => c,
+            Err(e) => {
+                throw_memory_error(env, e);
                 return ptr::null_mut();
             }
+        };
+        let Ok(mut inner) = state.inner.try_borrow_mut() else {
+            throw_internal(env, "re-entrant WASI call");
+            return ptr::null_mut();
+        };
+        if let Some(base) = cache.shared_base() {
+            match crate::processes::process_for(base, inner.ctx.process()) {
+                Ok(process) => {
+                    inner.ctx.join(process);
+                    inner.shared = true;
+                }
+                Err(crate::processes::Mismatch) => {
+                    let mut cache = cache;
+                    cache.release(env);
+                    throw_process_mismatch(env);
+                    return ptr::null_mut();
+                }
+            }
         }
+        if let Some(mut old) = inner.memory.replace(cache) {
+            old.release(env);
+        }
+        ptr::null_mut()
     }
-    if let Some(mut old) = inner.memory.replace(cache) {
-        old.release(env);
-    }
-    ptr::null_mut()
 }

@@ -80,95 +80,99 @@ pub unsafe fn create_wasi(
     config: sys::napi_value,
     on_exit: sys::napi_value,
 ) -> napi::Result<sys::napi_value> {
-    let env = Env::from_raw(raw);
-    let config = NativeConfig::from_napi_value(raw, config)?;
-    let mut kind = 0;
-    if !napi_util::ok(sys::napi_typeof(raw, on_exit, &mut kind)) || kind != sys::ValueType::napi_function {
-        return Err(napi::Error::new(Status::InvalidArg, "on_exit must be a function"));
-    }
-    let preopens = config
-        .preopens
-        .into_iter()
-        .map(|p| Preopen { guest: p.guest, host: PathBuf::from(p.host), read_only: p.read_only.unwrap_or(false) })
-        .collect::<Vec<_>>();
-    let stdio: [i32; 3] = config.stdio.try_into().map_err(|_| napi::Error::new(Status::InvalidArg, "stdio must list three fds"))?;
-    let stdio = stdio.map(crate::host_fds::from_node_fd);
-    // The ABI only changes which import functions JS wraps (lib/imports.js).
-    if !matches!(config.version.as_str(), "preview1" | "unstable") {
-        return Err(napi::Error::new(Status::InvalidArg, format!("unknown WASI version {}", config.version)));
-    }
-    let sockets = config
-        .sockets
-        .into_iter()
-        .map(|s| match (s.listen, s.fd) {
-            (Some(addr), None) => Ok(SocketSpec::Listen(addr)),
-            (None, Some(fd)) => Ok(SocketSpec::Fd(fd)),
-            _ => Err(napi::Error::new(Status::InvalidArg, "a socket is { listen } or { fd }")),
-        })
-        .collect::<napi::Result<Vec<_>>>()?;
-    let joined = config.join.is_some();
-    let mut ctx = match config.join {
-        Some(token) => {
-            let process = token.parse::<u64>().ok().and_then(crate::processes::join);
-            let Some(process) = process else {
-                return Err(napi::Error::new(Status::InvalidArg, "the WASI process to join has ended"));
-            };
-            WasiCtx::on(process)
+    // SAFETY: the operations below are those this function's `# Safety`
+    // contract covers; its caller upholds it.
+    unsafe {
+        let env = Env::from_raw(raw);
+        let config = NativeConfig::from_napi_value(raw, config)?;
+        let mut kind = 0;
+        if !napi_util::ok(sys::napi_typeof(raw, on_exit, &mut kind)) || kind != sys::ValueType::napi_function {
+            return Err(napi::Error::new(Status::InvalidArg, "on_exit must be a function"));
         }
-        None => WasiCtx::new(Config {
-            args: config.args,
-            env: config.env,
-            preopens,
-            sockets,
-            stdio,
-            max_fds: config.max_fds.unwrap_or(0) as usize,
-            enforce_rights: config.enforce_rights.unwrap_or(false),
-        })
-        .map_err(|failure| {
-            napi_util::throw(raw, napi_util::ErrorKind::Error, error_codes::setup_error_code(&failure), &failure.to_string());
-            napi::Error::from_status(Status::PendingException)
-        })?,
-    };
-    // A worker being terminated (or the process exiting) marks the
-    // environment as stopping; a guest sleeping in poll_oneoff then wakes.
-    ctx.interrupt = Some(Box::new(move || napi_util::env_is_stopping(raw)));
-    let listeners: Vec<NativeListener> = ctx
-        .listeners()
-        .iter()
-        .map(|l| NativeListener { fd: l.fd, address: l.addr.ip().to_string(), port: u32::from(l.addr.port()) })
-        .collect();
-    {
-        let mut on_exit_ref = std::ptr::null_mut();
-        if !napi_util::ok(sys::napi_create_reference(raw, on_exit, 1, &mut on_exit_ref)) {
-            return Err(napi::Error::from_status(Status::GenericFailure));
+        let preopens = config
+            .preopens
+            .into_iter()
+            .map(|p| Preopen { guest: p.guest, host: PathBuf::from(p.host), read_only: p.read_only.unwrap_or(false) })
+            .collect::<Vec<_>>();
+        let stdio: [i32; 3] = config.stdio.try_into().map_err(|_| napi::Error::new(Status::InvalidArg, "stdio must list three fds"))?;
+        let stdio = stdio.map(crate::host_fds::from_node_fd);
+        // The ABI only changes which import functions JS wraps (lib/imports.js).
+        if !matches!(config.version.as_str(), "preview1" | "unstable") {
+            return Err(napi::Error::new(Status::InvalidArg, format!("unknown WASI version {}", config.version)));
         }
-        // Only names from the table are kept, as &'static str.
-        let panic_on = config.panic_on.and_then(|name| wasi_core::PREVIEW1.iter().find(|s| s.name == name).map(|s| s.name));
-        let state = State::new(raw, registry.clone(), checked, ctx, on_exit_ref, panic_on);
-        if joined {
-            if let Ok(mut inner) = state.inner.try_borrow_mut() {
-                inner.shared = true;
+        let sockets = config
+            .sockets
+            .into_iter()
+            .map(|s| match (s.listen, s.fd) {
+                (Some(addr), None) => Ok(SocketSpec::Listen(addr)),
+                (None, Some(fd)) => Ok(SocketSpec::Fd(fd)),
+                _ => Err(napi::Error::new(Status::InvalidArg, "a socket is { listen } or { fd }")),
+            })
+            .collect::<napi::Result<Vec<_>>>()?;
+        let joined = config.join.is_some();
+        let mut ctx = match config.join {
+            Some(token) => {
+                let process = token.parse::<u64>().ok().and_then(crate::processes::join);
+                let Some(process) = process else {
+                    return Err(napi::Error::new(Status::InvalidArg, "the WASI process to join has ended"));
+                };
+                WasiCtx::on(process)
             }
+            None => WasiCtx::new(Config {
+                args: config.args,
+                env: config.env,
+                preopens,
+                sockets,
+                stdio,
+                max_fds: config.max_fds.unwrap_or(0) as usize,
+                enforce_rights: config.enforce_rights.unwrap_or(false),
+            })
+            .map_err(|failure| {
+                napi_util::throw(raw, napi_util::ErrorKind::Error, error_codes::setup_error_code(&failure), &failure.to_string());
+                napi::Error::from_status(Status::PendingException)
+            })?,
+        };
+        // A worker being terminated (or the process exiting) marks the
+        // environment as stopping; a guest sleeping in poll_oneoff then wakes.
+        ctx.interrupt = Some(Box::new(move || napi_util::env_is_stopping(raw)));
+        let listeners: Vec<NativeListener> = ctx
+            .listeners()
+            .iter()
+            .map(|l| NativeListener { fd: l.fd, address: l.addr.ip().to_string(), port: u32::from(l.addr.port()) })
+            .collect();
+        {
+            let mut on_exit_ref = std::ptr::null_mut();
+            if !napi_util::ok(sys::napi_create_reference(raw, on_exit, 1, &mut on_exit_ref)) {
+                return Err(napi::Error::from_status(Status::GenericFailure));
+            }
+            // Only names from the table are kept, as &'static str.
+            let panic_on = config.panic_on.and_then(|name| wasi_core::PREVIEW1.iter().find(|s| s.name == name).map(|s| s.name));
+            let state = State::new(raw, registry.clone(), checked, ctx, on_exit_ref, panic_on);
+            if joined {
+                if let Ok(mut inner) = state.inner.try_borrow_mut() {
+                    inner.shared = true;
+                }
+            }
+            let Some(id) = state.id() else {
+                return Err(napi::Error::new(Status::GenericFailure, "too many live WASI instances on this thread"));
+            };
+            let Some(bind) = crate::bind::build_bind(raw, &state) else {
+                return Err(napi::Error::new(Status::GenericFailure, "cannot create the WASI bind function"));
+            };
+            let Some(share) = napi_util::create_function(raw, "share", Some(share_trampoline), state.clone()) else {
+                return Err(napi::Error::new(Status::GenericFailure, "cannot create the WASI share function"));
+            };
+            let Some(close) = napi_util::create_function(raw, "close", Some(close_trampoline), state.clone()) else {
+                return Err(napi::Error::new(Status::GenericFailure, "cannot create the WASI close function"));
+            };
+            let mut result = Object::new(&env)?;
+            result.set_named_property("id", id)?;
+            napi_util::set_property(raw, result.raw(), "bind", bind);
+            napi_util::set_property(raw, result.raw(), "share", share);
+            napi_util::set_property(raw, result.raw(), "close", close);
+            result.set_named_property("listeners", listeners)?;
+            Ok(result.raw())
         }
-        let Some(id) = state.id() else {
-            return Err(napi::Error::new(Status::GenericFailure, "too many live WASI instances on this thread"));
-        };
-        let Some(bind) = crate::bind::build_bind(raw, &state) else {
-            return Err(napi::Error::new(Status::GenericFailure, "cannot create the WASI bind function"));
-        };
-        let Some(share) = napi_util::create_function(raw, "share", Some(share_trampoline), state.clone()) else {
-            return Err(napi::Error::new(Status::GenericFailure, "cannot create the WASI share function"));
-        };
-        let Some(close) = napi_util::create_function(raw, "close", Some(close_trampoline), state.clone()) else {
-            return Err(napi::Error::new(Status::GenericFailure, "cannot create the WASI close function"));
-        };
-        let mut result = Object::new(&env)?;
-        result.set_named_property("id", id)?;
-        napi_util::set_property(raw, result.raw(), "bind", bind);
-        napi_util::set_property(raw, result.raw(), "share", share);
-        napi_util::set_property(raw, result.raw(), "close", close);
-        result.set_named_property("listeners", listeners)?;
-        Ok(result.raw())
     }
 }
 
@@ -178,47 +182,55 @@ pub unsafe fn create_wasi(
 /// guest has ended, so its pipes see end of file and its host fds are
 /// released at once rather than when the object is collected.
 unsafe extern "C" fn close_trampoline(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
-    crate::panic_guard::guarded(env, || {
-        let mut data = std::ptr::null_mut();
-        let mut argc = 0usize;
-        if !napi_util::ok(sys::napi_get_cb_info(env, info, &mut argc, std::ptr::null_mut(), std::ptr::null_mut(), &mut data)) {
-            return std::ptr::null_mut();
-        }
-        let state = &*(data as *const Rc<State>);
-        let closed = match state.inner.try_borrow() {
-            Ok(inner) => inner.ctx.process().fds().close_all(),
-            Err(_) => Vec::new(),
-        };
-        // Dropped here, after the table's lock.
-        drop(closed);
-        std::ptr::null_mut()
-    })
+    // SAFETY: the operations below are those this function's `# Safety`
+    // contract covers; its caller upholds it.
+    unsafe {
+        crate::panic_guard::guarded(env, || {
+            let mut data = std::ptr::null_mut();
+            let mut argc = 0usize;
+            if !napi_util::ok(sys::napi_get_cb_info(env, info, &mut argc, std::ptr::null_mut(), std::ptr::null_mut(), &mut data)) {
+                return std::ptr::null_mut();
+            }
+            let state = &*(data as *const Rc<State>);
+            let closed = match state.inner.try_borrow() {
+                Ok(inner) => inner.ctx.process().fds().close_all(),
+                Err(_) => Vec::new(),
+            };
+            // Dropped here, after the table's lock.
+            drop(closed);
+            std::ptr::null_mut()
+        })
+    }
 }
 
 /// `share()`: a token (a decimal string) naming the state's process, for
 /// `config.join` on another thread. The token holds no reference: the
 /// process must be kept alive by its states meanwhile.
 unsafe extern "C" fn share_trampoline(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
-    crate::panic_guard::guarded(env, || {
-        let mut data = std::ptr::null_mut();
-        let mut argc = 0usize;
-        if !napi_util::ok(sys::napi_get_cb_info(env, info, &mut argc, std::ptr::null_mut(), std::ptr::null_mut(), &mut data)) {
-            return std::ptr::null_mut();
-        }
-        let state = &*(data as *const Rc<State>);
-        let token = match state.inner.try_borrow() {
-            Ok(inner) => crate::processes::share(inner.ctx.process()),
-            Err(_) => None,
-        };
-        let Some(token) = token else {
-            error_codes::throw_internal(env, "cannot share the WASI process");
-            return std::ptr::null_mut();
-        };
-        let text = token.to_string();
-        let mut value = std::ptr::null_mut();
-        if !napi_util::ok(sys::napi_create_string_utf8(env, text.as_ptr().cast(), text.len() as isize, &mut value)) {
-            return std::ptr::null_mut();
-        }
-        value
-    })
+    // SAFETY: the operations below are those this function's `# Safety`
+    // contract covers; its caller upholds it.
+    unsafe {
+        crate::panic_guard::guarded(env, || {
+            let mut data = std::ptr::null_mut();
+            let mut argc = 0usize;
+            if !napi_util::ok(sys::napi_get_cb_info(env, info, &mut argc, std::ptr::null_mut(), std::ptr::null_mut(), &mut data)) {
+                return std::ptr::null_mut();
+            }
+            let state = &*(data as *const Rc<State>);
+            let token = match state.inner.try_borrow() {
+                Ok(inner) => crate::processes::share(inner.ctx.process()),
+                Err(_) => None,
+            };
+            let Some(token) = token else {
+                error_codes::throw_internal(env, "cannot share the WASI process");
+                return std::ptr::null_mut();
+            };
+            let text = token.to_string();
+            let mut value = std::ptr::null_mut();
+            if !napi_util::ok(sys::napi_create_string_utf8(env, text.as_ptr().cast(), text.len() as isize, &mut value)) {
+                return std::ptr::null_mut();
+            }
+            value
+        })
+    }
 }

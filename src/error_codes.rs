@@ -57,7 +57,11 @@ pub fn setup_error_code(e: &SetupError) -> &'static str {
 /// # Safety
 /// `env` must be the current environment of a running callback.
 pub unsafe fn throw_internal(env: sys::napi_env, message: &str) {
-    throw(env, ErrorKind::Error, ERR_WASI_INTERNAL, message);
+    // SAFETY: the operations below are those this function's `# Safety`
+    // contract covers; its caller upholds it.
+    unsafe {
+        throw(env, ErrorKind::Error, ERR_WASI_INTERNAL, message);
+    }
 }
 
 /// Throws `ERR_WASI_NOT_STARTED`.
@@ -65,7 +69,11 @@ pub unsafe fn throw_internal(env: sys::napi_env, message: &str) {
 /// # Safety
 /// As [`throw_internal`].
 pub unsafe fn throw_not_started(env: sys::napi_env) {
-    throw(env, ErrorKind::Error, ERR_WASI_NOT_STARTED, "wasi.start() has not been called");
+    // SAFETY: the operations below are those this function's `# Safety`
+    // contract covers; its caller upholds it.
+    unsafe {
+        throw(env, ErrorKind::Error, ERR_WASI_NOT_STARTED, "wasi.start() has not been called");
+    }
 }
 
 /// Throws the error for a memory that cannot be read.
@@ -73,11 +81,15 @@ pub unsafe fn throw_not_started(env: sys::napi_env) {
 /// # Safety
 /// As [`throw_internal`].
 pub unsafe fn throw_memory_error(env: sys::napi_env, e: crate::memory_cache::MemoryError) {
-    match e {
-        crate::memory_cache::MemoryError::NotAnArrayBuffer => {
-            throw(env, ErrorKind::TypeError, ERR_INVALID_ARG_TYPE, "The instance's memory cannot be read as bytes")
+    // SAFETY: the operations below are those this function's `# Safety`
+    // contract covers; its caller upholds it.
+    unsafe {
+        match e {
+            crate::memory_cache::MemoryError::NotAnArrayBuffer => {
+                throw(env, ErrorKind::TypeError, ERR_INVALID_ARG_TYPE, "The instance's memory cannot be read as bytes")
+            }
+            crate::memory_cache::MemoryError::Napi => throw_internal(env, "cannot access the instance's memory"),
         }
-        crate::memory_cache::MemoryError::Napi => throw_internal(env, "cannot access the instance's memory"),
     }
 }
 
@@ -86,10 +98,14 @@ pub unsafe fn throw_memory_error(env: sys::napi_env, e: crate::memory_cache::Mem
 /// # Safety
 /// As [`throw_internal`].
 pub unsafe fn throw_process_mismatch(env: sys::napi_env) {
-    throw(
+    // SAFETY: the operations below are those this function's `# Safety`
+    // contract covers; its caller upholds it.
+    unsafe {
+        throw(
         env,
         ErrorKind::Error,
         ERR_WASI_PROCESS_MISMATCH,
         "this shared memory already belongs to a WASI process with other preopens: every WASI object bound to one shared memory must be given the same preopens",
     );
+    }
 }

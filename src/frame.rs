@@ -38,17 +38,21 @@ impl Frame {
     /// # Safety
     /// Called inside a Node-API callback on `env`'s thread.
     pub unsafe fn new(env: sys::napi_env) -> Option<(Frame, sys::napi_value)> {
-        let mut data = ptr::null_mut();
-        let mut buffer = ptr::null_mut();
-        if !ok(sys::napi_create_arraybuffer(env, FRAME_BYTES, &mut data, &mut buffer)) || data.is_null() {
-            return None;
+        // SAFETY: the operations below are those this function's `# Safety`
+        // contract covers; its caller upholds it.
+        unsafe {
+            let mut data = ptr::null_mut();
+            let mut buffer = ptr::null_mut();
+            if !ok(sys::napi_create_arraybuffer(env, FRAME_BYTES, &mut data, &mut buffer)) || data.is_null() {
+                return None;
+            }
+            let mut reference = ptr::null_mut();
+            if !ok(sys::napi_create_reference(env, buffer, 1, &mut reference)) {
+                return None;
+            }
+            ptr::write_bytes(data.cast::<u8>(), 0, FRAME_BYTES);
+            Some((Frame { env, buffer: reference, data: data.cast() }, buffer))
         }
-        let mut reference = ptr::null_mut();
-        if !ok(sys::napi_create_reference(env, buffer, 1, &mut reference)) {
-            return None;
-        }
-        ptr::write_bytes(data.cast::<u8>(), 0, FRAME_BYTES);
-        Some((Frame { env, buffer: reference, data: data.cast() }, buffer))
     }
 
     /// A view of the frame, to be kept next to the data that uses it.

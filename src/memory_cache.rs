@@ -82,28 +82,32 @@ impl MemoryCache {
     /// # Safety
     /// `buffer` must be a live handle of `env`, inside a callback.
     pub unsafe fn unshared(env: sys::napi_env, buffer: sys::napi_value, checked: bool) -> Result<MemoryCache, MemoryError> {
-        let mut is_ab = false;
-        if !ok(sys::napi_is_arraybuffer(env, buffer, &mut is_ab)) || !is_ab {
-            return Err(MemoryError::NotAnArrayBuffer);
+        // SAFETY: the operations below are those this function's `# Safety`
+        // contract covers; its caller upholds it.
+        unsafe {
+            let mut is_ab = false;
+            if !ok(sys::napi_is_arraybuffer(env, buffer, &mut is_ab)) || !is_ab {
+                return Err(MemoryError::NotAnArrayBuffer);
+            }
+            let mut data = ptr::null_mut();
+            let mut len = 0usize;
+            if !ok(sys::napi_get_arraybuffer_info(env, buffer, &mut data, &mut len)) {
+                return Err(MemoryError::Napi);
+            }
+            let mut r = ptr::null_mut();
+            if !ok(sys::napi_create_reference(env, buffer, 1, &mut r)) {
+                return Err(MemoryError::Napi);
+            }
+            Ok(MemoryCache {
+                buffer: r,
+                data: data.cast(),
+                len: Cell::new(if data.is_null() { 0 } else { len }),
+                view_fn: ptr::null_mut(),
+                fresh_each_call: false,
+                checked,
+                env,
+            })
         }
-        let mut data = ptr::null_mut();
-        let mut len = 0usize;
-        if !ok(sys::napi_get_arraybuffer_info(env, buffer, &mut data, &mut len)) {
-            return Err(MemoryError::Napi);
-        }
-        let mut r = ptr::null_mut();
-        if !ok(sys::napi_create_reference(env, buffer, 1, &mut r)) {
-            return Err(MemoryError::Napi);
-        }
-        Ok(MemoryCache {
-            buffer: r,
-            data: data.cast(),
-            len: Cell::new(if data.is_null() { 0 } else { len }),
-            view_fn: ptr::null_mut(),
-            fresh_each_call: false,
-            checked,
-            env,
-        })
     }
 
     /// Holds `buffer`, a shared (`shared`) or resizable memory's buffer,
@@ -120,41 +124,45 @@ impl MemoryCache {
         shared: bool,
         checked: bool,
     ) -> Result<MemoryCache, MemoryError> {
-        // The buffer, strongly: it keeps the memory's bytes where they are
-        // for as long as this state lives, so their address (which names
-        // the WASI process, see processes.rs) is never another memory's.
-        let mut is_object = 0;
-        if !ok(sys::napi_typeof(env, buffer, &mut is_object)) || is_object != sys::ValueType::napi_object {
-            return Err(MemoryError::NotAnArrayBuffer);
+        // SAFETY: the operations below are those this function's `# Safety`
+        // contract covers; its caller upholds it.
+        unsafe {
+            // The buffer, strongly: it keeps the memory's bytes where they are
+            // for as long as this state lives, so their address (which names
+            // the WASI process, see processes.rs) is never another memory's.
+            let mut is_object = 0;
+            if !ok(sys::napi_typeof(env, buffer, &mut is_object)) || is_object != sys::ValueType::napi_object {
+                return Err(MemoryError::NotAnArrayBuffer);
+            }
+            let mut held = ptr::null_mut();
+            if !ok(sys::napi_create_reference(env, buffer, 1, &mut held)) {
+                return Err(MemoryError::Napi);
+            }
+            // A weak reference: the helper closes over the scope of the
+            // object's import functions and of `bind`, which owns this state,
+            // so a strong one would keep the state (and, for a shared memory,
+            // its whole WASI process) alive for ever. The helper lives as long
+            // as any import function, and only they call into the state.
+            let mut r = ptr::null_mut();
+            if !ok(sys::napi_create_reference(env, view_fn, 0, &mut r)) {
+                sys::napi_delete_reference(env, held);
+                return Err(MemoryError::Napi);
+            }
+            let mut cache = MemoryCache {
+                buffer: held,
+                data: ptr::null_mut(),
+                len: Cell::new(0),
+                view_fn: r,
+                fresh_each_call: !shared || checked,
+                checked,
+                env,
+            };
+            if let Err(e) = cache.view_shared(env) {
+                cache.release(env);
+                return Err(e);
+            }
+            Ok(cache)
         }
-        let mut held = ptr::null_mut();
-        if !ok(sys::napi_create_reference(env, buffer, 1, &mut held)) {
-            return Err(MemoryError::Napi);
-        }
-        // A weak reference: the helper closes over the scope of the
-        // object's import functions and of `bind`, which owns this state,
-        // so a strong one would keep the state (and, for a shared memory,
-        // its whole WASI process) alive for ever. The helper lives as long
-        // as any import function, and only they call into the state.
-        let mut r = ptr::null_mut();
-        if !ok(sys::napi_create_reference(env, view_fn, 0, &mut r)) {
-            sys::napi_delete_reference(env, held);
-            return Err(MemoryError::Napi);
-        }
-        let mut cache = MemoryCache {
-            buffer: held,
-            data: ptr::null_mut(),
-            len: Cell::new(0),
-            view_fn: r,
-            fresh_each_call: !shared || checked,
-            checked,
-            env,
-        };
-        if let Err(e) = cache.view_shared(env) {
-            cache.release(env);
-            return Err(e);
-        }
-        Ok(cache)
     }
 
     /// The base of a shared memory: the same on every thread that shares
@@ -167,46 +175,58 @@ impl MemoryCache {
     /// The current length of a shared memory, asked of the JS helper (0
     /// if that fails, or if the memory is no longer at the base it had).
     unsafe fn current_shared_len(&self) -> usize {
-        match self.current_view(self.env) {
-            Ok((data, len)) if data == self.data => {
-                // Kept for the next calls: a memory never shrinks.
-                self.len.set(self.len.get().max(len));
-                len
+        // SAFETY: the operations below are those this function's `# Safety`
+        // contract covers; its caller upholds it.
+        unsafe {
+            match self.current_view(self.env) {
+                Ok((data, len)) if data == self.data => {
+                    // Kept for the next calls: a memory never shrinks.
+                    self.len.set(self.len.get().max(len));
+                    len
+                }
+                _ => 0,
             }
-            _ => 0,
         }
     }
 
     /// Reads the current pointer and length of a shared memory through
     /// the JS helper.
     unsafe fn view_shared(&mut self, env: sys::napi_env) -> Result<(), MemoryError> {
-        let (data, len) = self.current_view(env)?;
-        self.data = data;
-        self.len.set(len);
-        Ok(())
+        // SAFETY: the operations below are those this function's `# Safety`
+        // contract covers; its caller upholds it.
+        unsafe {
+            let (data, len) = self.current_view(env)?;
+            self.data = data;
+            self.len.set(len);
+            Ok(())
+        }
     }
 
     /// Asks the JS helper for a view of the memory's current buffer.
     unsafe fn current_view(&self, env: sys::napi_env) -> Result<(*mut u8, usize), MemoryError> {
-        let (mut helper, mut undefined, mut view) = (ptr::null_mut(), ptr::null_mut(), ptr::null_mut());
-        if !ok(sys::napi_get_reference_value(env, self.view_fn, &mut helper))
-            || helper.is_null()
-            || !ok(sys::napi_get_undefined(env, &mut undefined))
-            || !ok(sys::napi_call_function(env, undefined, helper, 0, ptr::null(), &mut view))
-        {
-            return Err(MemoryError::Napi);
+        // SAFETY: the operations below are those this function's `# Safety`
+        // contract covers; its caller upholds it.
+        unsafe {
+            let (mut helper, mut undefined, mut view) = (ptr::null_mut(), ptr::null_mut(), ptr::null_mut());
+            if !ok(sys::napi_get_reference_value(env, self.view_fn, &mut helper))
+                || helper.is_null()
+                || !ok(sys::napi_get_undefined(env, &mut undefined))
+                || !ok(sys::napi_call_function(env, undefined, helper, 0, ptr::null(), &mut view))
+            {
+                return Err(MemoryError::Napi);
+            }
+            let mut is_typed = false;
+            if !ok(sys::napi_is_typedarray(env, view, &mut is_typed)) || !is_typed {
+                return Err(MemoryError::NotAnArrayBuffer);
+            }
+            let (mut kind, mut length, mut data, mut arraybuffer, mut offset) = (0, 0usize, ptr::null_mut(), ptr::null_mut(), 0usize);
+            if !ok(sys::napi_get_typedarray_info(env, view, &mut kind, &mut length, &mut data, &mut arraybuffer, &mut offset))
+                || kind != sys::TypedarrayType::uint8_array
+            {
+                return Err(MemoryError::NotAnArrayBuffer);
+            }
+            Ok((data.cast(), if data.is_null() { 0 } else { length }))
         }
-        let mut is_typed = false;
-        if !ok(sys::napi_is_typedarray(env, view, &mut is_typed)) || !is_typed {
-            return Err(MemoryError::NotAnArrayBuffer);
-        }
-        let (mut kind, mut length, mut data, mut arraybuffer, mut offset) = (0, 0usize, ptr::null_mut(), ptr::null_mut(), 0usize);
-        if !ok(sys::napi_get_typedarray_info(env, view, &mut kind, &mut length, &mut data, &mut arraybuffer, &mut offset))
-            || kind != sys::TypedarrayType::uint8_array
-        {
-            return Err(MemoryError::NotAnArrayBuffer);
-        }
-        Ok((data.cast(), if data.is_null() { 0 } else { length }))
     }
 
     /// The guest memory for one call, valid until JS runs again.
@@ -217,46 +237,54 @@ impl MemoryCache {
     /// caller must have made sure the held buffer is not detached (the JS
     /// import functions do, and rebind when it is).
     pub unsafe fn guest<'a>(&'a mut self, env: sys::napi_env) -> Result<GuestMemory<'a>, MemoryError> {
-        if !self.view_fn.is_null() {
-            if self.fresh_each_call {
-                self.view_shared(env)?;
-                // SAFETY: the view's buffer (a resizable one, which cannot
-                // shrink while no JS runs) covers `len` bytes at `data`
-                // for this call.
-                return Ok(GuestMemory::shared(self.data, self.len.get()));
+        // SAFETY: the operations below are those this function's `# Safety`
+        // contract covers; its caller upholds it.
+        unsafe {
+            if !self.view_fn.is_null() {
+                if self.fresh_each_call {
+                    self.view_shared(env)?;
+                    // SAFETY: the view's buffer (a resizable one, which cannot
+                    // shrink while no JS runs) covers `len` bytes at `data`
+                    // for this call.
+                    return Ok(GuestMemory::shared(self.data, self.len.get()));
+                }
+                // SAFETY: a shared WebAssembly memory covers at least the
+                // `len` bytes at `data` read at bind, and never moves or
+                // shrinks while the helper (and so the memory) is referenced;
+                // other threads may write them, so the core only copies. A
+                // longer length is asked only when an access needs it.
+                let (data, len) = (self.data, self.len.get());
+                return Ok(GuestMemory::shared_growable(data, len, self));
             }
-            // SAFETY: a shared WebAssembly memory covers at least the
-            // `len` bytes at `data` read at bind, and never moves or
-            // shrinks while the helper (and so the memory) is referenced;
-            // other threads may write them, so the core only copies. A
-            // longer length is asked only when an access needs it.
-            let (data, len) = (self.data, self.len.get());
-            return Ok(GuestMemory::shared_growable(data, len, self));
+            if self.checked {
+                self.read_held_buffer(env)?;
+            }
+            if self.len.get() == 0 {
+                return Ok(GuestMemory::new(&mut []));
+            }
+            // SAFETY: `buffer` is referenced, attached (checked in JS) and
+            // unshared, and wasm waits for this call: nothing else touches it.
+            Ok(GuestMemory::new(std::slice::from_raw_parts_mut(self.data, self.len.get())))
         }
-        if self.checked {
-            self.read_held_buffer(env)?;
-        }
-        if self.len.get() == 0 {
-            return Ok(GuestMemory::new(&mut []));
-        }
-        // SAFETY: `buffer` is referenced, attached (checked in JS) and
-        // unshared, and wasm waits for this call: nothing else touches it.
-        Ok(GuestMemory::new(std::slice::from_raw_parts_mut(self.data, self.len.get())))
     }
 
     /// Reads the held (unshared) buffer's pointer and length again: for a
     /// detached buffer, none.
     unsafe fn read_held_buffer(&mut self, env: sys::napi_env) -> Result<(), MemoryError> {
-        let (mut buffer, mut data, mut len) = (ptr::null_mut(), ptr::null_mut(), 0usize);
-        if !ok(sys::napi_get_reference_value(env, self.buffer, &mut buffer))
-            || buffer.is_null()
-            || !ok(sys::napi_get_arraybuffer_info(env, buffer, &mut data, &mut len))
-        {
-            return Err(MemoryError::Napi);
+        // SAFETY: the operations below are those this function's `# Safety`
+        // contract covers; its caller upholds it.
+        unsafe {
+            let (mut buffer, mut data, mut len) = (ptr::null_mut(), ptr::null_mut(), 0usize);
+            if !ok(sys::napi_get_reference_value(env, self.buffer, &mut buffer))
+                || buffer.is_null()
+                || !ok(sys::napi_get_arraybuffer_info(env, buffer, &mut data, &mut len))
+            {
+                return Err(MemoryError::Napi);
+            }
+            self.data = data.cast();
+            self.len.set(if data.is_null() { 0 } else { len });
+            Ok(())
         }
-        self.data = data.cast();
-        self.len.set(if data.is_null() { 0 } else { len });
-        Ok(())
     }
 
     /// Releases the references (and so the memory).
@@ -264,10 +292,14 @@ impl MemoryCache {
     /// # Safety
     /// `env` must be the environment the references were made in.
     pub unsafe fn release(&mut self, env: sys::napi_env) {
-        for r in [&mut self.buffer, &mut self.view_fn] {
-            if !r.is_null() {
-                sys::napi_delete_reference(env, *r);
-                *r = ptr::null_mut();
+        // SAFETY: the operations below are those this function's `# Safety`
+        // contract covers; its caller upholds it.
+        unsafe {
+            for r in [&mut self.buffer, &mut self.view_fn] {
+                if !r.is_null() {
+                    sys::napi_delete_reference(env, *r);
+                    *r = ptr::null_mut();
+                }
             }
         }
     }

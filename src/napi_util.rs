@@ -26,15 +26,19 @@ pub enum ErrorKind {
 /// # Safety
 /// `env` must be the current environment of a running callback.
 pub unsafe fn throw(env: sys::napi_env, kind: ErrorKind, code: &str, message: &str) {
-    let mut pending = false;
-    if ok(sys::napi_is_exception_pending(env, &mut pending)) && pending {
-        return;
+    // SAFETY: the operations below are those this function's `# Safety`
+    // contract covers; its caller upholds it.
+    unsafe {
+        let mut pending = false;
+        if ok(sys::napi_is_exception_pending(env, &mut pending)) && pending {
+            return;
+        }
+        let (code, message) = (cstring(code), cstring(message));
+        match kind {
+            ErrorKind::Error => sys::napi_throw_error(env, code.as_ptr(), message.as_ptr()),
+            ErrorKind::TypeError => sys::napi_throw_type_error(env, code.as_ptr(), message.as_ptr()),
+        };
     }
-    let (code, message) = (cstring(code), cstring(message));
-    match kind {
-        ErrorKind::Error => sys::napi_throw_error(env, code.as_ptr(), message.as_ptr()),
-        ErrorKind::TypeError => sys::napi_throw_type_error(env, code.as_ptr(), message.as_ptr()),
-    };
 }
 
 /// Creates a JS function backed by `cb`, whose Node-API `data` points at
@@ -46,19 +50,27 @@ pub unsafe fn throw(env: sys::napi_env, kind: ErrorKind, code: &str, message: &s
 /// Called inside a Node-API callback on `env`'s thread; `cb` must read its
 /// data as a `T`.
 pub unsafe fn create_function<T>(env: sys::napi_env, name: &str, cb: sys::napi_callback, data: T) -> Option<sys::napi_value> {
-    unsafe extern "C" fn drop_boxed<T>(_env: sys::napi_env, data: *mut std::ffi::c_void, _hint: *mut std::ffi::c_void) {
-        drop(Box::from_raw(data.cast::<T>()));
+    // SAFETY: the operations below are those this function's `# Safety`
+    // contract covers; its caller upholds it.
+    unsafe {
+        unsafe extern "C" fn drop_boxed<T>(_env: sys::napi_env, data: *mut std::ffi::c_void, _hint: *mut std::ffi::c_void) {
+            // SAFETY: the operations below are those this function's `# Safety`
+            // contract covers; its caller upholds it.
+            unsafe {
+                drop(Box::from_raw(data.cast::<T>()));
+            }
+        }
+        let data = Box::into_raw(Box::new(data));
+        let mut f = ptr::null_mut();
+        if !ok(sys::napi_create_function(env, name.as_ptr().cast(), name.len() as isize, cb, data.cast(), &mut f)) {
+            drop(Box::from_raw(data));
+            return None;
+        }
+        if !ok(sys::napi_add_finalizer(env, f, data.cast(), Some(drop_boxed::<T>), ptr::null_mut(), ptr::null_mut())) {
+            return None;
+        }
+        Some(f)
     }
-    let data = Box::into_raw(Box::new(data));
-    let mut f = ptr::null_mut();
-    if !ok(sys::napi_create_function(env, name.as_ptr().cast(), name.len() as isize, cb, data.cast(), &mut f)) {
-        drop(Box::from_raw(data));
-        return None;
-    }
-    if !ok(sys::napi_add_finalizer(env, f, data.cast(), Some(drop_boxed::<T>), ptr::null_mut(), ptr::null_mut())) {
-        return None;
-    }
-    Some(f)
 }
 
 /// Sets `object[name] = value`.
@@ -66,8 +78,12 @@ pub unsafe fn create_function<T>(env: sys::napi_env, name: &str, cb: sys::napi_c
 /// # Safety
 /// All handles must belong to `env`'s current scope.
 pub unsafe fn set_property(env: sys::napi_env, object: sys::napi_value, name: &str, value: sys::napi_value) -> bool {
-    let name = cstring(name);
-    ok(sys::napi_set_named_property(env, object, name.as_ptr(), value))
+    // SAFETY: the operations below are those this function's `# Safety`
+    // contract covers; its caller upholds it.
+    unsafe {
+        let name = cstring(name);
+        ok(sys::napi_set_named_property(env, object, name.as_ptr(), value))
+    }
 }
 
 /// Whether `env` can no longer run JS: its worker is being terminated or
@@ -79,7 +95,11 @@ pub unsafe fn set_property(env: sys::napi_env, object: sys::napi_value, name: &s
 /// # Safety
 /// `env` must be the current environment of a running callback.
 pub unsafe fn env_is_stopping(env: sys::napi_env) -> bool {
-    let mut value = ptr::null_mut();
-    let mut result = ptr::null_mut();
-    !ok(sys::napi_get_boolean(env, true, &mut value)) || !ok(sys::napi_coerce_to_bool(env, value, &mut result))
+    // SAFETY: the operations below are those this function's `# Safety`
+    // contract covers; its caller upholds it.
+    unsafe {
+        let mut value = ptr::null_mut();
+        let mut result = ptr::null_mut();
+        !ok(sys::napi_get_boolean(env, true, &mut value)) || !ok(sys::napi_coerce_to_bool(env, value, &mut result))
+    }
 }

@@ -75,66 +75,74 @@ pub struct NativeData {
 /// # Safety
 /// Called inside a Node-API callback on `env`'s thread.
 pub unsafe fn build_natives(env: sys::napi_env) -> Option<sys::napi_value> {
-    install_quiet_panic_hook();
-    let registry = Rc::new(Registry::new());
-    let checked = TRUSTED_SET_MADE.with(|made| made.replace(true));
-    let mut object = ptr::null_mut();
-    if !ok(sys::napi_create_object(env, &mut object)) {
-        return None;
-    }
-    let (frame, frame_buffer) = Frame::new(env)?;
-    let frame = Rc::new(frame);
-    if !set_property(env, object, "frame", frame_buffer) {
-        return None;
-    }
-    let create = create_function(env, "create", Some(create_trampoline), CreateData { registry: registry.clone(), checked })?;
-    if !set_property(env, object, "create", create) {
-        return None;
-    }
-    // Preview1 syscalls under their import names, each with its own
-    // trampoline; the wasi_unstable variants as `unstable_<name>`, with the
-    // generic one.
-    let preview1 = PREVIEW1.iter().zip(FIXED_TRAMPOLINES).map(|(s, t)| (s.name.to_string(), s, t));
-    let unstable = UNSTABLE_OVERRIDES.iter().map(|s| (format!("{UNSTABLE_PREFIX}{}", s.name), s, generic_trampoline as Trampoline));
-    for (key, syscall, trampoline) in preview1.chain(unstable) {
-        let data = NativeData { frame: frame.view(), registry: registry.clone(), syscall, _frame_owner: frame.clone() };
-        let f = create_function(env, &key, Some(trampoline), data)?;
-        if !set_property(env, object, &key, f) {
+    // SAFETY: the operations below are those this function's `# Safety`
+    // contract covers; its caller upholds it.
+    unsafe {
+        install_quiet_panic_hook();
+        let registry = Rc::new(Registry::new());
+        let checked = TRUSTED_SET_MADE.with(|made| made.replace(true));
+        let mut object = ptr::null_mut();
+        if !ok(sys::napi_create_object(env, &mut object)) {
             return None;
         }
+        let (frame, frame_buffer) = Frame::new(env)?;
+        let frame = Rc::new(frame);
+        if !set_property(env, object, "frame", frame_buffer) {
+            return None;
+        }
+        let create = create_function(env, "create", Some(create_trampoline), CreateData { registry: registry.clone(), checked })?;
+        if !set_property(env, object, "create", create) {
+            return None;
+        }
+        // Preview1 syscalls under their import names, each with its own
+        // trampoline; the wasi_unstable variants as `unstable_<name>`, with the
+        // generic one.
+        let preview1 = PREVIEW1.iter().zip(FIXED_TRAMPOLINES).map(|(s, t)| (s.name.to_string(), s, t));
+        let unstable = UNSTABLE_OVERRIDES.iter().map(|s| (format!("{UNSTABLE_PREFIX}{}", s.name), s, generic_trampoline as Trampoline));
+        for (key, syscall, trampoline) in preview1.chain(unstable) {
+            let data = NativeData { frame: frame.view(), registry: registry.clone(), syscall, _frame_owner: frame.clone() };
+            let f = create_function(env, &key, Some(trampoline), data)?;
+            if !set_property(env, object, &key, f) {
+                return None;
+            }
+        }
+        Some(object)
     }
-    Some(object)
 }
 
 /// `create(config, onExit)`: a new state in this set's registry.
 unsafe extern "C" fn create_trampoline(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
-    guarded(env, || {
-        let mut argc = 2usize;
-        let mut argv = [ptr::null_mut(); 2];
-        let mut data = ptr::null_mut();
-        if !ok(sys::napi_get_cb_info(env, info, &mut argc, argv.as_mut_ptr(), ptr::null_mut(), &mut data)) {
-            return ptr::null_mut();
-        }
-        let data = &*(data as *const CreateData);
-        match crate::create::create_wasi(env, &data.registry, data.checked, argv[0], argv[1]) {
-            Ok(v) => v,
-            Err(e) if e.status == napi::Status::PendingException => ptr::null_mut(),
-            Err(e) => {
-                napi::JsError::from(e).throw_into(env);
-                ptr::null_mut()
+    // SAFETY: the operations below are those this function's `# Safety`
+    // contract covers; its caller upholds it.
+    unsafe {
+        guarded(env, || {
+            let mut argc = 2usize;
+            let mut argv = [ptr::null_mut(); 2];
+            let mut data = ptr::null_mut();
+            if !ok(sys::napi_get_cb_info(env, info, &mut argc, argv.as_mut_ptr(), ptr::null_mut(), &mut data)) {
+                return ptr::null_mut();
             }
-        }
-    })
+            let data = &*(data as *const CreateData);
+            match crate::create::create_wasi(env, &data.registry, data.checked, argv[0], argv[1]) {
+                Ok(v) => v,
+                Err(e) if e.status == napi::Status::PendingException => ptr::null_mut(),
+                Err(e) => {
+                    napi::JsError::from(e).throw_into(env);
+                    ptr::null_mut()
+                }
+            }
+        })
+    }
 }
 
 /// The trampoline for an import whose syscall is only known from `data`.
 unsafe extern "C" fn generic_trampoline(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
-    guarded(env, || call_import(env, info, None))
+    unsafe { guarded(env, || call_import(env, info, None)) }
 }
 
 /// The trampoline for `PREVIEW1[I]`: the syscall is a constant here.
 unsafe extern "C" fn fixed_trampoline<const I: usize>(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
-    guarded(env, || call_import(env, info, Some(&PREVIEW1[I])))
+    unsafe { guarded(env, || call_import(env, info, Some(&PREVIEW1[I]))) }
 }
 
 type Trampoline = unsafe extern "C" fn(sys::napi_env, sys::napi_callback_info) -> sys::napi_value;

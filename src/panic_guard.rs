@@ -37,12 +37,16 @@ pub fn install_quiet_panic_hook() {
 /// # Safety
 /// `env` must be the current environment of a running callback.
 pub unsafe fn guarded(env: sys::napi_env, body: impl FnOnce() -> sys::napi_value) -> sys::napi_value {
-    match catch_unwind(AssertUnwindSafe(body)) {
-        Ok(v) => v,
-        Err(_) => {
-            let what = LAST_PANIC.with(|p| p.borrow_mut().take()).unwrap_or_else(|| "unknown panic".into());
-            throw_internal(env, &format!("internal error in wasi-rs: {what}"));
-            ptr::null_mut()
+    // SAFETY: the operations below are those this function's `# Safety`
+    // contract covers; its caller upholds it.
+    unsafe {
+        match catch_unwind(AssertUnwindSafe(body)) {
+            Ok(v) => v,
+            Err(_) => {
+                let what = LAST_PANIC.with(|p| p.borrow_mut().take()).unwrap_or_else(|| "unknown panic".into());
+                throw_internal(env, &format!("internal error in wasi-rs: {what}"));
+                ptr::null_mut()
+            }
         }
     }
 }
