@@ -747,8 +747,10 @@ test('wasi.run() lets go of every host fd of the guest when it ends', { skip: pr
     await wasi.run(echo);
   }
   // The objects are all still reachable: nothing waits for the collector.
-  // (The workers' own fds go as their threads finish tearing down.)
-  for (let waited = 0; count() !== before && waited < 20_000; waited += 50) await new Promise((r) => setTimeout(r, 50));
-  assert.strictEqual(count(), before);
+  // (The workers' own fds go as their threads finish tearing down; fds
+  // that earlier tests of this process left closing may go meanwhile too,
+  // so the count may end below where it started, never above.)
+  for (let waited = 0; count() > before && waited < 20_000; waited += 50) await new Promise((r) => setTimeout(r, 50));
+  assert.ok(count() <= before, `${count()} fds open, ${before} before the runs`);
   assert.strictEqual(kept.length, 5);
 });
