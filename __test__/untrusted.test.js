@@ -735,10 +735,17 @@ test('stdio served from JS is refused by start() and initialize(), before anythi
   assert.throws(() => new WASI({ version: 'preview1', stdout: 'text' }), { code: 'ERR_INVALID_ARG_TYPE', message: /options\.stdout/ });
 });
 
-test('wasi.run() lets go of every host fd of the guest when it ends', { skip: process.platform !== 'linux' && 'counts /proc/self/fd' }, async () => {
+test('wasi.run() lets go of every host fd of the guest when it ends', { skip: process.platform !== 'linux' && 'counts /proc/self/fd', timeout: 120_000 }, async () => {
   const echo = fs.readFileSync(program('stdio_echo'));
   const dir = tempDir();
   const count = () => fs.readdirSync('/proc/self/fd').length;
+  const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+  // Workers of earlier tests may still be tearing down: start once the
+  // count holds still.
+  for (let waited = 0, last = -1; count() !== last && waited < 20_000; waited += 200) {
+    last = count();
+    await sleep(200);
+  }
   const before = count();
   const kept = [];
   for (let i = 0; i < 5; i++) {
@@ -750,7 +757,7 @@ test('wasi.run() lets go of every host fd of the guest when it ends', { skip: pr
   // (The workers' own fds go as their threads finish tearing down; fds
   // that earlier tests of this process left closing may go meanwhile too,
   // so the count may end below where it started, never above.)
-  for (let waited = 0; count() > before && waited < 20_000; waited += 50) await new Promise((r) => setTimeout(r, 50));
+  for (let waited = 0; count() > before && waited < 20_000; waited += 50) await sleep(50);
   assert.ok(count() <= before, `${count()} fds open, ${before} before the runs`);
   assert.strictEqual(kept.length, 5);
 });
