@@ -761,3 +761,18 @@ test('wasi.run() lets go of every host fd of the guest when it ends', { skip: pr
   assert.ok(count() <= before, `${count()} fds open, ${before} before the runs`);
   assert.strictEqual(kept.length, 5);
 });
+
+test('an output stream that goes away mid-run is a closed pipe to the guest, and run() still settles', { skip: NO_JS_STDIO, timeout: 120_000 }, async () => {
+  const echo = fs.readFileSync(program('stdio_echo'));
+  let got = 0;
+  const sink = new Writable({
+    write(chunk, _enc, done) {
+      got += chunk.length;
+      done();
+      sink.destroy(); // the consumer hangs up after its first chunk
+    },
+  });
+  const status = await new WASI({ version: 'preview1', stdin: Buffer.alloc(4 << 20, 'a'), stdout: sink, stderr: () => {} }).run(echo, { timeout: 60_000 });
+  assert.strictEqual(typeof status, 'number');
+  assert.ok(got > 0 && got < 4 << 20, `${got} bytes reached the stream before it went away`);
+});

@@ -87,7 +87,15 @@ class JsStdio {
         // (never process.stdout or process.stderr).
         socket.pipe(this.target);
         socket.on('end', resolve);
-        this.target.on('error', reject);
+        // A target that goes away first (an HTTP client that hung up) is a
+        // reader that closed its end: the guest's next write gets EPIPE,
+        // and nothing waits for output that no one will take.
+        const gone = () => {
+          socket.destroy();
+          resolve();
+        };
+        this.target.on('close', gone);
+        this.target.on('error', gone);
       }
       socket.on('error', reject);
     });
