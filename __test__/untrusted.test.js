@@ -776,3 +776,14 @@ test('an output stream that goes away mid-run is a closed pipe to the guest, and
   assert.strictEqual(typeof status, 'number');
   assert.ok(got > 0 && got < 4 << 20, `${got} bytes reached the stream before it went away`);
 });
+
+test('an input stream that fails ends the guest\'s input, which then reads end of file', { skip: NO_JS_STDIO, timeout: 120_000 }, async () => {
+  const echo = fs.readFileSync(program('stdio_echo'));
+  const source = new Readable({ read() {} });
+  source.push('before the failure');
+  setTimeout(() => source.destroy(new Error('the request was aborted')), 200);
+  const out = [];
+  const status = await new WASI({ version: 'preview1', stdin: source, stdout: (c) => out.push(c), stderr: () => {} }).run(echo, { timeout: 60_000 });
+  assert.strictEqual(status, 0);
+  assert.strictEqual(Buffer.concat(out).toString(), 'BEFORE THE FAILURE');
+});

@@ -68,8 +68,13 @@ class JsStdio {
         // The guest may end without reading everything: EPIPE then.
         socket.on('error', () => {});
         socket.on('close', resolve);
-        if (this.kind === 'data') socket.end(bytesOf(this.target));
-        else this.target.pipe(socket);
+        if (this.kind === 'data') {
+          socket.end(bytesOf(this.target));
+        } else {
+          this.target.pipe(socket);
+          // A source that fails ends the guest's input: it reads end of file.
+          this.target.on('error', () => socket.destroy());
+        }
         return;
       }
       if (this.kind === 'callback') {
