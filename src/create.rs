@@ -182,16 +182,11 @@ pub unsafe fn create_wasi(
 /// guest has ended, so its pipes see end of file and its host fds are
 /// released at once rather than when the object is collected.
 unsafe extern "C" fn close_trampoline(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
-    // SAFETY: the operations below are those this function's `# Safety`
-    // contract covers; its caller upholds it.
+    // SAFETY: Node-API calls this callback on its env's thread, with the
+    // data it was created with (an `Rc<State>`, see `create_wasi`).
     unsafe {
         crate::panic_guard::guarded(env, || {
-            let mut data = std::ptr::null_mut();
-            let mut argc = 0usize;
-            if !napi_util::ok(sys::napi_get_cb_info(env, info, &mut argc, std::ptr::null_mut(), std::ptr::null_mut(), &mut data)) {
-                return std::ptr::null_mut();
-            }
-            let state = &*(data as *const Rc<State>);
+            let Some(state) = state_of(env, info) else { return std::ptr::null_mut() };
             let closed = match state.inner.try_borrow() {
                 Ok(inner) => inner.ctx.process().fds().close_all(),
                 Err(_) => Vec::new(),
@@ -203,20 +198,29 @@ unsafe extern "C" fn close_trampoline(env: sys::napi_env, info: sys::napi_callba
     }
 }
 
+/// The state a `share`/`close` function was created with (its data).
+///
+/// # Safety
+/// Inside the callback of a function whose data is an `Rc<State>`.
+unsafe fn state_of<'a>(env: sys::napi_env, info: sys::napi_callback_info) -> Option<&'a Rc<State>> {
+    let mut data = std::ptr::null_mut();
+    let mut argc = 0usize;
+    // SAFETY: `env` and `info` are the live callback's (the caller's contract).
+    let got = unsafe { napi_util::ok(sys::napi_get_cb_info(env, info, &mut argc, std::ptr::null_mut(), std::ptr::null_mut(), &mut data)) };
+    // SAFETY: the data is the `Rc<State>` the function was created with,
+    // which lives as long as the function.
+    (got && !data.is_null()).then(|| unsafe { &*(data as *const Rc<State>) })
+}
+
 /// `share()`: a token (a decimal string) naming the state's process, for
 /// `config.join` on another thread. The token holds no reference: the
 /// process must be kept alive by its states meanwhile.
 unsafe extern "C" fn share_trampoline(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
-    // SAFETY: the operations below are those this function's `# Safety`
-    // contract covers; its caller upholds it.
+    // SAFETY: Node-API calls this callback on its env's thread, with the
+    // data it was created with (an `Rc<State>`, see `create_wasi`).
     unsafe {
         crate::panic_guard::guarded(env, || {
-            let mut data = std::ptr::null_mut();
-            let mut argc = 0usize;
-            if !napi_util::ok(sys::napi_get_cb_info(env, info, &mut argc, std::ptr::null_mut(), std::ptr::null_mut(), &mut data)) {
-                return std::ptr::null_mut();
-            }
-            let state = &*(data as *const Rc<State>);
+            let Some(state) = state_of(env, info) else { return std::ptr::null_mut() };
             let token = match state.inner.try_borrow() {
                 Ok(inner) => crate::processes::share(inner.ctx.process()),
                 Err(_) => None,

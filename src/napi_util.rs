@@ -54,8 +54,8 @@ pub unsafe fn create_function<T>(env: sys::napi_env, name: &str, cb: sys::napi_c
     // contract covers; its caller upholds it.
     unsafe {
         unsafe extern "C" fn drop_boxed<T>(_env: sys::napi_env, data: *mut std::ffi::c_void, _hint: *mut std::ffi::c_void) {
-            // SAFETY: the operations below are those this function's `# Safety`
-            // contract covers; its caller upholds it.
+            // SAFETY: Node-API calls this callback on its env's thread, with a live
+            // `info` and the data the function was created with.
             unsafe {
                 drop(Box::from_raw(data.cast::<T>()));
             }

@@ -112,8 +112,8 @@ pub unsafe fn build_natives(env: sys::napi_env) -> Option<sys::napi_value> {
 
 /// `create(config, onExit)`: a new state in this set's registry.
 unsafe extern "C" fn create_trampoline(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
-    // SAFETY: the operations below are those this function's `# Safety`
-    // contract covers; its caller upholds it.
+    // SAFETY: Node-API calls this callback on its env's thread, with a live
+    // `info` and the data the function was created with.
     unsafe {
         guarded(env, || {
             let mut argc = 2usize;

@@ -89,15 +89,7 @@ pub fn write_vectored(fd: BorrowedFd<'_>, bufs: &[IoSlice<'_>], blocking: Blocki
         Err(e) => return Err(e.into()),
     }
     // Slow path: write what is left, buffer by buffer.
-    let mut skip = done;
-    for buf in bufs {
-        let mut rest: &[u8] = buf;
-        if skip >= rest.len() {
-            skip -= rest.len();
-            continue;
-        }
-        rest = &rest[skip..];
-        skip = 0;
+    for mut rest in unwritten(bufs, done) {
         while !rest.is_empty() {
             match with_blocking(fd, Interest::Write, Blocking::Wait, || rustix::io::write(fd, rest)) {
                 Ok(n) => {
@@ -129,15 +121,7 @@ pub fn write_stoppable(fd: BorrowedFd<'_>, bufs: &[IoSlice<'_>], slice_ms: u64, 
         Err(e) if no_nowait_write(e) => return write_in_pieces(fd, bufs, slice_ms, stop),
         Err(e) => return Err(e.into()),
     };
-    let mut skip = done;
-    for buf in bufs {
-        let mut rest: &[u8] = buf;
-        if skip >= rest.len() {
-            skip -= rest.len();
-            continue;
-        }
-        rest = &rest[skip..];
-        skip = 0;
+    for mut rest in unwritten(bufs, done) {
         while !rest.is_empty() {
             match retry_on_intr(|| write_nowait(fd, &[IoSlice::new(rest)])) {
                 Ok(n) => {
@@ -156,6 +140,22 @@ pub fn write_stoppable(fd: BorrowedFd<'_>, bufs: &[IoSlice<'_>], slice_ms: u64, 
         }
     }
     Ok(done)
+}
+
+/// What is left of `bufs` once their first `done` bytes are written: the
+/// rest of the buffer `done` ends in, then the buffers after it.
+fn unwritten<'a>(bufs: &'a [IoSlice<'a>], done: usize) -> impl Iterator<Item = &'a [u8]> {
+    let mut skip = done;
+    bufs.iter().filter_map(move |buf| {
+        let buf: &[u8] = buf;
+        if skip >= buf.len() {
+            skip -= buf.len();
+            return None;
+        }
+        let rest = &buf[skip..];
+        skip = 0;
+        Some(rest)
+    })
 }
 
 /// One write at the current offset that never blocks, whatever the host
@@ -216,6 +216,18 @@ mod tests {
     use super::*;
     use rustix::fs::OFlags;
     use std::os::fd::AsFd;
+
+    #[test]
+    fn unwritten_skips_what_was_written() {
+        let (a, b, c) = ([1u8, 2, 3], [4u8, 5], [6u8]);
+        let bufs = [IoSlice::new(&a), IoSlice::new(&b), IoSlice::new(&c)];
+        let rest = |done| unwritten(&bufs, done).map(<[u8]>::to_vec).collect::<Vec<_>>();
+        assert_eq!(rest(0), [vec![1, 2, 3], vec![4, 5], vec![6]]);
+        assert_eq!(rest(2), [vec![3], vec![4, 5], vec![6]]);
+        assert_eq!(rest(3), [vec![4, 5], vec![6]]);
+        assert_eq!(rest(5), [vec![6]]);
+        assert!(rest(6).is_empty());
+    }
 
     #[test]
     fn writes_everything_to_a_pipe_and_reads_it_back() {
