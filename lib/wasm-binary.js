@@ -57,8 +57,37 @@ class Reader {
     const bits = index64 ? 64 : 32;
     const initial = this.uleb(bits);
     const maximum = flags & 1 ? this.uleb(bits) : undefined;
-    if (flags & 8) this.uleb(); // a custom page size's log2: kept out of the result
-    return { initial, maximum, shared: (flags & 2) !== 0, index64 };
+    const pageSizeLog2 = flags & 8 ? this.uleb() : undefined;
+    return { initial, maximum, shared: (flags & 2) !== 0, index64, pageSizeLog2 };
+  }
+}
+
+/** Limits as the binary encodes them (the inverse of `Reader.limits`). */
+function encodeLimits({ initial, maximum, shared, index64, pageSizeLog2 }) {
+  const flags = (maximum !== undefined ? 1 : 0) | (shared ? 2 : 0) | (index64 ? 4 : 0) | (pageSizeLog2 !== undefined ? 8 : 0);
+  const out = [flags, ...encodeUleb(initial)];
+  if (maximum !== undefined) out.push(...encodeUleb(maximum));
+  if (pageSizeLog2 !== undefined) out.push(...encodeUleb(pageSizeLog2));
+  return out;
+}
+
+/**
+ * The sections of a module, in order: `{ id, start, end, sectionStart }`,
+ * `start`..`end` being the contents and `sectionStart` where the section's
+ * id byte is. Throws a WasmFormatError for bytes that are not a module.
+ * @param {Uint8Array} bytes
+ */
+function* sections(bytes) {
+  const r = new Reader(bytes);
+  const header = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
+  for (const b of header) if (r.byte() !== b) throw new WasmFormatError('not a WebAssembly module (bad magic or version)');
+  while (r.at < r.end) {
+    const sectionStart = r.at;
+    const id = r.byte();
+    const size = r.uleb();
+    const start = r.at;
+    r.skip(size);
+    yield { id, start, end: r.at, sectionStart };
   }
 }
 
@@ -66,44 +95,40 @@ const KINDS = ['function', 'table', 'memory', 'global', 'tag'];
 
 /**
  * The imports of a module, from its binary: `{ module, name, kind }`, and
- * for a memory also `{ initial, maximum, shared, index64 }` (pages).
+ * for a function also its `typeIndex`, for a memory its limits (`Reader.limits`).
  * Throws a WasmFormatError for bytes that are not a module.
  * @param {Uint8Array} bytes
  */
 function moduleImports(bytes) {
-  const r = new Reader(bytes);
-  const header = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
-  for (const b of header) if (r.byte() !== b) throw new WasmFormatError('not a WebAssembly module (bad magic or version)');
-  while (r.at < r.end) {
-    const id = r.byte();
-    const size = r.uleb();
-    const start = r.at;
-    r.skip(size);
-    if (id !== 2) continue;
-    const s = new Reader(bytes, start, start + size);
-    const imports = [];
-    for (let count = s.uleb(); count > 0; count--) {
-      const module = s.name();
-      const name = s.name();
-      const kind = s.byte();
-      const entry = { module, name, kind: KINDS[kind] };
-      if (kind === 0) entry.typeIndex = s.uleb();
-      else if (kind === 1) {
-        s.byte();
-        s.limits();
-      } else if (kind === 2) Object.assign(entry, s.limits());
-      else if (kind === 3) {
-        s.byte();
-        s.byte();
-      } else if (kind === 4) {
-        s.byte();
-        s.uleb();
-      } else throw new WasmFormatError(`unknown import kind ${kind}`);
-      imports.push(entry);
-    }
-    return imports;
+  for (const { id, start, end } of sections(bytes)) {
+    if (id === 2) return readImports(new Reader(bytes, start, end));
   }
   return [];
+}
+
+/** The entries of an import section's contents (see `moduleImports`). */
+function readImports(s) {
+  const imports = [];
+  for (let count = s.uleb(); count > 0; count--) {
+    const module = s.name();
+    const name = s.name();
+    const kind = s.byte();
+    const entry = { module, name, kind: KINDS[kind] };
+    if (kind === 0) entry.typeIndex = s.uleb();
+    else if (kind === 1) {
+      s.byte();
+      s.limits();
+    } else if (kind === 2) Object.assign(entry, s.limits());
+    else if (kind === 3) {
+      s.byte();
+      s.byte();
+    } else if (kind === 4) {
+      s.byte();
+      s.uleb();
+    } else throw new WasmFormatError(`unknown import kind ${kind}`);
+    imports.push(entry);
+  }
+  return imports;
 }
 
 /** An unsigned LEB128 encoding of `value` (a Number or a BigInt). */
@@ -130,39 +155,26 @@ function encodeUleb(value) {
  * @param {number} maxPages
  */
 function capDefinedMemories(bytes, maxPages) {
-  const r = new Reader(bytes);
-  r.skip(8);
-  while (r.at < r.end) {
-    const sectionStart = r.at;
-    const id = r.byte();
-    const size = r.uleb();
-    const start = r.at;
-    r.skip(size);
+  for (const { id, start, end, sectionStart } of sections(bytes)) {
     if (id !== 5) continue;
-    const s = new Reader(bytes, start, start + size);
-    const out = [];
+    const s = new Reader(bytes, start, end);
     const count = s.uleb();
-    out.push(...encodeUleb(count));
+    const out = [...encodeUleb(count)];
     let initial = 0;
     for (let i = 0; i < count; i++) {
-      const flags = s.byte();
-      if (flags & ~0x0f) throw new WasmFormatError(`unknown limits flags ${flags}`);
-      const bits = flags & 4 ? 64 : 32;
-      const min = s.uleb(bits);
-      const max = flags & 1 ? s.uleb(bits) : undefined;
-      const pageSizeLog2 = flags & 8 ? s.uleb() : undefined;
-      const capped = max === undefined || BigInt(max) > BigInt(maxPages) ? maxPages : max;
-      initial = Math.max(initial, Number(min));
-      out.push(flags | 1, ...encodeUleb(min), ...encodeUleb(capped));
-      if (pageSizeLog2 !== undefined) out.push(...encodeUleb(pageSizeLog2));
+      const limits = s.limits();
+      const { maximum } = limits;
+      const capped = maximum === undefined || BigInt(maximum) > BigInt(maxPages) ? maxPages : maximum;
+      initial = Math.max(initial, Number(limits.initial));
+      out.push(...encodeLimits({ ...limits, maximum: capped }));
     }
     const body = Uint8Array.from(out);
     const header = Uint8Array.from([5, ...encodeUleb(body.length)]);
-    const result = new Uint8Array(sectionStart + header.length + body.length + (bytes.length - r.at));
+    const result = new Uint8Array(sectionStart + header.length + body.length + (bytes.length - end));
     result.set(bytes.subarray(0, sectionStart), 0);
     result.set(header, sectionStart);
     result.set(body, sectionStart + header.length);
-    result.set(bytes.subarray(r.at), sectionStart + header.length + body.length);
+    result.set(bytes.subarray(end), sectionStart + header.length + body.length);
     return { bytes: result, initial };
   }
   return { bytes, initial: 0 };
@@ -179,17 +191,11 @@ const VALUE_TYPES = { 0x7f: 'i32', 0x7e: 'i64', 0x7d: 'f32', 0x7c: 'f64', 0x7b: 
  * @param {string} name
  */
 function exportedFunctionType(bytes, name) {
-  const r = new Reader(bytes);
-  r.skip(8);
   const types = [];
   const functionTypes = []; // type index of every function, imported ones first
   let found;
-  while (r.at < r.end) {
-    const id = r.byte();
-    const size = r.uleb();
-    const start = r.at;
-    r.skip(size);
-    const s = new Reader(bytes, start, start + size);
+  for (const { id, start, end } of sections(bytes)) {
+    const s = new Reader(bytes, start, end);
     if (id === 1) {
       for (let count = s.uleb(); count > 0; count--) {
         const form = s.byte();
@@ -199,7 +205,7 @@ function exportedFunctionType(bytes, name) {
         types.push({ params, results: list() });
       }
     } else if (id === 2) {
-      for (const imp of moduleImports(bytes)) {
+      for (const imp of readImports(s)) {
         if (imp.kind === 'function') functionTypes.push(imp.typeIndex);
       }
     } else if (id === 3) {
