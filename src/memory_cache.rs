@@ -89,24 +89,12 @@ impl MemoryCache {
             if !ok(sys::napi_is_arraybuffer(env, buffer, &mut is_ab)) || !is_ab {
                 return Err(MemoryError::NotAnArrayBuffer);
             }
-            let mut data = ptr::null_mut();
-            let mut len = 0usize;
-            if !ok(sys::napi_get_arraybuffer_info(env, buffer, &mut data, &mut len)) {
-                return Err(MemoryError::Napi);
-            }
+            let (data, len) = arraybuffer_bytes(env, buffer)?;
             let mut r = ptr::null_mut();
             if !ok(sys::napi_create_reference(env, buffer, 1, &mut r)) {
                 return Err(MemoryError::Napi);
             }
-            Ok(MemoryCache {
-                buffer: r,
-                data: data.cast(),
-                len: Cell::new(if data.is_null() { 0 } else { len }),
-                view_fn: ptr::null_mut(),
-                fresh_each_call: false,
-                checked,
-                env,
-            })
+            Ok(MemoryCache { buffer: r, data, len: Cell::new(len), view_fn: ptr::null_mut(), fresh_each_call: false, checked, env })
         }
     }
 
@@ -274,15 +262,13 @@ impl MemoryCache {
         // SAFETY: the operations below are those this function's `# Safety`
         // contract covers; its caller upholds it.
         unsafe {
-            let (mut buffer, mut data, mut len) = (ptr::null_mut(), ptr::null_mut(), 0usize);
-            if !ok(sys::napi_get_reference_value(env, self.buffer, &mut buffer))
-                || buffer.is_null()
-                || !ok(sys::napi_get_arraybuffer_info(env, buffer, &mut data, &mut len))
-            {
+            let mut buffer = ptr::null_mut();
+            if !ok(sys::napi_get_reference_value(env, self.buffer, &mut buffer)) || buffer.is_null() {
                 return Err(MemoryError::Napi);
             }
-            self.data = data.cast();
-            self.len.set(if data.is_null() { 0 } else { len });
+            let (data, len) = arraybuffer_bytes(env, buffer)?;
+            self.data = data;
+            self.len.set(len);
             Ok(())
         }
     }
@@ -303,6 +289,20 @@ impl MemoryCache {
             }
         }
     }
+}
+
+/// An ArrayBuffer's data pointer and length (0 when it is detached).
+///
+/// # Safety
+/// `buffer` must be a live handle of `env` to an ArrayBuffer, inside a
+/// callback.
+unsafe fn arraybuffer_bytes(env: sys::napi_env, buffer: sys::napi_value) -> Result<(*mut u8, usize), MemoryError> {
+    let (mut data, mut len) = (ptr::null_mut(), 0usize);
+    // SAFETY: the caller's contract.
+    if !ok(unsafe { sys::napi_get_arraybuffer_info(env, buffer, &mut data, &mut len) }) {
+        return Err(MemoryError::Napi);
+    }
+    Ok((data.cast(), if data.is_null() { 0 } else { len }))
 }
 
 /// The growth check of a shared memory (see [`MemoryCache::guest`]).
