@@ -153,7 +153,7 @@ function isThreaded(module) {
 async function runThreaded(wasi, bytes, file) {
   let status;
   try {
-    status = exitStatus(await wasi.run(bytes));
+    status = hostExitStatus(await wasi.run(bytes));
   } catch (err) {
     if (isTrap(err)) fail(`${file} trapped: ${err.message}`, 134);
     else fail(`${file} failed: ${err && err.message ? err.message : err}`);
@@ -162,13 +162,6 @@ async function runThreaded(wasi, bytes, file) {
   // Threads that are still blocked (in a host read, say) do not hold the
   // exit: the process ends with the guest's status now.
   process.exit(status);
-}
-
-/** The host status for the program's exit code (see lib/exit-status.js). */
-function exitStatus(code) {
-  const { status, message } = hostExitStatus(code);
-  if (message) process.stderr.write(`wasi-rs: ${message}\n`);
-  return status;
 }
 
 function fail(message, status = 1) {
@@ -241,9 +234,9 @@ function main() {
   }
   try {
     if (opts.invoke !== undefined) invoke(wasi, instance, bytes, opts);
-    else process.exitCode = exitStatus(wasi.start(instance));
+    else process.exitCode = hostExitStatus(wasi.start(instance));
   } catch (err) {
-    if (err instanceof WASIExitError) process.exitCode = exitStatus(err.exitCode);
+    if (err instanceof WASIExitError) process.exitCode = hostExitStatus(err.exitCode);
     else if (isTrap(err)) return fail(`${opts.wasm} trapped: ${err.message}`, 134);
     else if (err instanceof UsageError) return fail(err.message, 2);
     else return fail(`${opts.wasm} failed: ${firstLine(err)}`);

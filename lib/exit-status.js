@@ -13,21 +13,20 @@ const MAX_EXIT_STATUS = 125;
 /**
  * The host status for the guest's exit `code` (proc_exit's argument, as
  * wasm passed it): the code itself when a WASI process may exit with it,
- * else 1, with a message saying why.
+ * else 1, after a line on stderr saying why.
  * @param {number} code
- * @returns {{ status: number, message?: string }}
+ * @returns {number}
  */
 function hostExitStatus(code) {
   const status = code >>> 0;
-  if (status <= MAX_EXIT_STATUS) return { status };
-  return { status: 1, message: `the program exited with status ${status}, outside the range a WASI program may use (0-${MAX_EXIT_STATUS}): exiting with 1` };
+  if (status <= MAX_EXIT_STATUS) return status;
+  process.stderr.write(`wasi-rs: the program exited with status ${status}, outside the range a WASI program may use (0-${MAX_EXIT_STATUS}): exiting with 1\n`);
+  return 1;
 }
 
 /** Ends this process with the guest's exit `code`, as `hostExitStatus` maps it. */
 function exitWithGuestStatus(code) {
-  const { status, message } = hostExitStatus(code);
-  if (message) process.stderr.write(`wasi-rs: ${message}\n`);
-  process.exit(status);
+  process.exit(hostExitStatus(code));
 }
 
 /** Whether `err`, thrown out of wasm, is a trap: a RuntimeError, or the
