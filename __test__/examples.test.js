@@ -7,7 +7,8 @@ const fs = require('fs');
 const http = require('http');
 const path = require('path');
 const { spawn } = require('child_process');
-const { ROOT, program, tempDir } = require('./helpers/run');
+const { ROOT, program } = require('./helpers/run');
+const { tsProject, tsc } = require('./helpers/typescript');
 const { WINDOWS, canSymlink } = require('./helpers/host');
 
 const EXAMPLE = path.join(ROOT, 'examples', 'untrusted-http.js');
@@ -44,18 +45,9 @@ test('the examples run: CommonJS, ESM, threads, the preload', () => {
 });
 
 test('the TypeScript example compiles under --strict and runs', { skip: (WINDOWS && 'TypeScript 7 is a native binary for the host that ran npm') || (!canSymlink() && 'needs symlinks') }, () => {
-  const dir = tempDir('wasi-rs-ts-example-');
-  fs.mkdirSync(path.join(dir, 'node_modules', '@types'), { recursive: true });
-  fs.symlinkSync(ROOT, path.join(dir, 'node_modules', 'wasi-rs'), 'dir');
-  const types = path.join(ROOT, 'node_modules', '@types', 'node');
-  fs.symlinkSync(types, path.join(dir, 'node_modules', '@types', 'node'), 'dir');
-  fs.symlinkSync(path.dirname(require.resolve('undici-types/package.json', { paths: [types] })), path.join(dir, 'node_modules', 'undici-types'), 'dir');
-  fs.copyFileSync(path.join(ROOT, 'examples', 'hello.ts'), path.join(dir, 'hello.ts'));
-  fs.writeFileSync(path.join(dir, 'package.json'), '{ "type": "module" }');
-  const tsconfig = { compilerOptions: { strict: true, module: 'nodenext', target: 'es2022', lib: ['es2022', 'dom'], types: ['node'], preserveSymlinks: true, outDir: 'out' }, files: ['hello.ts'] };
-  fs.writeFileSync(path.join(dir, 'tsconfig.json'), JSON.stringify(tsconfig));
-  const tsc = require('child_process').spawnSync(process.execPath, [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', dir], { encoding: 'utf8' });
-  assert.strictEqual(tsc.status, 0, tsc.stdout + tsc.stderr);
+  const dir = tsProject({ 'hello.ts': read('examples', 'hello.ts'), 'package.json': '{ "type": "module" }' }, 'node', { outDir: 'out' });
+  const compiled = tsc(dir);
+  assert.strictEqual(compiled.status, 0, compiled.output);
   assert.strictEqual(node(['--preserve-symlinks', path.join(dir, 'out', 'hello.js'), program('hello')]), 'Hello, TypeScript, from WASI on wasi-rs!\n');
 });
 

@@ -8,52 +8,11 @@ const test = require('node:test');
 const assert = require('node:assert');
 const fs = require('fs');
 const path = require('path');
-const { spawnSync } = require('child_process');
-const { ROOT, tempDir } = require('./helpers/run');
+const { tsProject, tsc } = require('./helpers/typescript');
 const { canSymlink, WINDOWS } = require('./helpers/host');
 
-const TSC = path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
 const SOURCES = path.join(__dirname, 'typescript');
-
-/** A project in a temp dir, as a user's: wasi-rs and `@types/node` (the
- * version installed here as `types`) in its node_modules, the given
- * sources, and a strict tsconfig. */
-function project(files, types) {
-  const dir = tempDir('wasi-rs-ts-');
-  fs.mkdirSync(path.join(dir, 'node_modules', '@types'), { recursive: true });
-  fs.symlinkSync(ROOT, path.join(dir, 'node_modules', 'wasi-rs'), 'dir');
-  const typesDir = path.join(ROOT, 'node_modules', '@types', types);
-  fs.symlinkSync(typesDir, path.join(dir, 'node_modules', '@types', 'node'), 'dir');
-  // @types/node's own dependency, the version that one resolves.
-  const undici = path.dirname(require.resolve('undici-types/package.json', { paths: [typesDir] }));
-  fs.symlinkSync(undici, path.join(dir, 'node_modules', 'undici-types'), 'dir');
-  for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), text);
-  const tsconfig = {
-    compilerOptions: {
-      strict: true,
-      noEmit: true,
-      module: 'nodenext',
-      moduleResolution: 'nodenext',
-      target: 'es2022',
-      // WebAssembly's types are in TypeScript's DOM library.
-      lib: ['es2022', 'dom'],
-      types: ['node'],
-      // Resolve from the project's node_modules, as an installed package
-      // would, not from the symlinks' targets.
-      preserveSymlinks: true,
-      skipLibCheck: false,
-    },
-    files: Object.keys(files),
-  };
-  fs.writeFileSync(path.join(dir, 'tsconfig.json'), JSON.stringify(tsconfig, null, 2));
-  return dir;
-}
-
-function tsc(dir) {
-  const r = spawnSync(process.execPath, [TSC, '-p', dir], { encoding: 'utf8', timeout: 120_000 });
-  assert.strictEqual(r.error, undefined, String(r.error));
-  return { status: r.status, output: r.stdout + r.stderr };
-}
+const project = (files, types) => tsProject(files, types, { noEmit: true });
 
 const SKIP = (WINDOWS && 'TypeScript 7\'s compiler is a native binary installed for the host running npm') || (!canSymlink() && 'needs symlinks');
 
