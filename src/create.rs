@@ -95,7 +95,7 @@ pub unsafe fn create_wasi(
             .map(|p| Preopen { guest: p.guest, host: PathBuf::from(p.host), read_only: p.read_only.unwrap_or(false) })
             .collect::<Vec<_>>();
         let stdio: [i32; 3] = config.stdio.try_into().map_err(|_| napi::Error::new(Status::InvalidArg, "stdio must list three fds"))?;
-        let stdio = stdio.map(crate::host_fds::from_node_fd);
+        let stdio = stdio.map(wasi_core::host::raw_from_process_fd);
         // The ABI only changes which import functions JS wraps (lib/imports.js).
         if !matches!(config.version.as_str(), "preview1" | "unstable") {
             return Err(napi::Error::new(Status::InvalidArg, format!("unknown WASI version {}", config.version)));

@@ -28,7 +28,6 @@ mod call;
 mod create;
 mod error_codes;
 mod frame;
-mod host_fds;
 mod memory_cache;
 mod napi_util;
 mod natives;
@@ -109,19 +108,8 @@ fn abi_imports(abi: wasi_core::Abi) -> Vec<AbiImport> {
 /// caller owns: the two ends of a guest's stdio served from JS.
 #[napi]
 pub fn pipe() -> napi::Result<Vec<i32>> {
-    #[cfg(unix)]
-    {
-        use std::os::fd::IntoRawFd;
-        let (r, w) = wasi_core::host::pipe().map_err(|e| napi::Error::new(Status::GenericFailure, format!("cannot make a pipe: {e}")))?;
-        Ok(vec![r.into_raw_fd(), w.into_raw_fd()])
-    }
-    #[cfg(windows)]
-    {
-        match wasi_core::host::pipe() {
-            Ok(_) => unreachable!("no pipes for JS stdio on Windows"),
-            Err(e) => Err(napi::Error::new(Status::GenericFailure, e.to_string())),
-        }
-    }
+    let ends = wasi_core::host::pipe().map_err(|e| napi::Error::new(Status::GenericFailure, format!("cannot make a pipe: {e}")))?;
+    Ok(ends.to_vec())
 }
 
 /// Describes the contract with `lib/imports.js` (for its generator and

@@ -9,22 +9,16 @@
 //! guest pages through it, holding at most one entry it has read but not
 //! yet handed over whole (the one that did not fit the guest's buffer,
 //! which the guest asks for again with the next call). So memory per open
-//! directory is the stream's `getdents` buffer (rustix caps it at about
-//! 24 KiB) and one name, whatever the directory's size. Continuing from
+//! directory is the host stream's buffer (`getdents`'s, which rustix caps
+//! at about 24 KiB) and one name, whatever the directory's size. Continuing from
 //! where the last call stopped costs nothing extra; a cookie behind the
 //! cursor rewinds the stream and skips forward, like `seekdir` over a
 //! stream without stable offsets.
 
+pub use crate::host::DirEntry as Entry;
+use crate::host::DirStream as Stream;
 use crate::types::filetype;
 use std::io;
-
-/// One directory entry, as `fd_readdir` reports it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Entry {
-    pub name: Vec<u8>,
-    pub ino: u64,
-    pub filetype: u8,
-}
 
 /// Where a guest is in one directory's listing.
 pub struct DirCursor {
@@ -100,90 +94,6 @@ impl DirCursor {
     }
 }
 
-/// The host's directory stream: a `getdents` stream of its own on Unix.
-#[cfg(unix)]
-struct Stream(rustix::fs::Dir);
-
-#[cfg(unix)]
-impl Stream {
-    /// Opens a stream of its own over `dir`, and returns the directory's inode.
-    fn open(dir: &cap_std::fs::Dir) -> io::Result<(Stream, u64)> {
-        use rustix::fs::{Mode, OFlags};
-        let fd = rustix::fs::openat(dir, c".", OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC, Mode::empty())?;
-        #[allow(clippy::unnecessary_cast, reason = "st_ino is narrower than u64 on some targets")]
-        let own_ino = rustix::fs::fstat(&fd)?.st_ino as u64;
-        Ok((Stream(rustix::fs::Dir::new(fd)?), own_ino))
-    }
-
-    fn rewind(&mut self) -> io::Result<()> {
-        self.0.rewind();
-        Ok(())
-    }
-
-    fn leaves_reserve(&self) -> bool {
-        self.0.fd().map_or(true, crate::host::fd_has_headroom)
-    }
-
-    /// The host's next entry other than `.` and `..` (listed first, above).
-    fn next_entry(&mut self) -> io::Result<Option<Entry>> {
-        use crate::host::filetype_from_host;
-        use rustix::fs::{AtFlags, FileType};
-        loop {
-            let Some(e) = self.0.read() else { return Ok(None) };
-            let e = e?;
-            let name = e.file_name().to_bytes();
-            if name == b"." || name == b".." {
-                continue;
-            }
-            let mut ft = e.file_type();
-            if ft == FileType::Unknown {
-                // Some file systems leave d_type out: ask the inode.
-                let st = rustix::fs::statat(self.0.fd()?, e.file_name(), AtFlags::SYMLINK_NOFOLLOW)?;
-                ft = FileType::from_raw_mode(st.st_mode);
-            }
-            return Ok(Some(Entry { name: name.to_vec(), ino: e.ino(), filetype: filetype_from_host(ft) }));
-        }
-    }
-}
-
-/// The host's directory stream on Windows: cap-std's listing
-/// (`FindFirstFile`/`FindNextFile`, which hold one batch of entries), over a
-/// handle of its own. Windows gives no inode in a listing without opening
-/// each file, so entries report inode 0; names that are not valid Unicode
-/// cannot be turned into the guest's UTF-8 and are `EILSEQ`.
-#[cfg(windows)]
-struct Stream {
-    dir: cap_std::fs::Dir,
-    entries: cap_std::fs::ReadDir,
-}
-
-#[cfg(windows)]
-impl Stream {
-    fn open(dir: &cap_std::fs::Dir) -> io::Result<(Stream, u64)> {
-        let dir = dir.try_clone()?;
-        let entries = dir.entries()?;
-        Ok((Stream { dir, entries }, 0))
-    }
-
-    fn rewind(&mut self) -> io::Result<()> {
-        self.entries = self.dir.entries()?;
-        Ok(())
-    }
-
-    /// Windows keeps no fd reserve (handles are bounded by memory).
-    fn leaves_reserve(&self) -> bool {
-        true
-    }
-
-    fn next_entry(&mut self) -> io::Result<Option<Entry>> {
-        let Some(e) = self.entries.next() else { return Ok(None) };
-        let e = e?;
-        let name = e.file_name().into_string().map_err(|_| io::Error::from(io::ErrorKind::InvalidData))?;
-        let filetype = crate::host::filetype_from_std(e.file_type()?);
-        Ok(Some(Entry { name: name.into_bytes(), ino: 0, filetype }))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -195,41 +105,6 @@ mod tests {
             cursor.advance();
         }
         out
-    }
-
-    /// A Windows name that is not valid UTF-16 (an unpaired surrogate)
-    /// has no UTF-8 form for the guest: listing it is `InvalidData`
-    /// (`EILSEQ`), not a name with replacement characters that would name
-    /// another file.
-    #[cfg(windows)]
-    #[test]
-    fn a_name_that_is_not_valid_utf16_is_invalid_data() {
-        use std::os::windows::ffi::OsStringExt;
-        let dir = std::env::temp_dir().join(format!("wasi-rs-dirstream-utf16-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir(&dir).unwrap();
-        let bad = std::ffi::OsString::from_wide(&[u16::from(b'a'), 0xD800]);
-        if std::fs::write(dir.join(&bad), b"").is_err() {
-            eprintln!("this file system takes no unpaired surrogate in a name (Wine); not tried");
-            return;
-        }
-        let handle = cap_std::fs::Dir::open_ambient_dir(&dir, cap_std::ambient_authority()).unwrap();
-        let mut c = DirCursor::open(&handle).unwrap();
-        let mut seen = Vec::new();
-        let err = loop {
-            match c.peek() {
-                Ok(Some((_, e))) => {
-                    seen.push(e.name.clone());
-                    c.advance();
-                }
-                Ok(None) => panic!("listed without an error: {seen:?}"),
-                Err(e) => break e,
-            }
-        };
-        assert_eq!(err.kind(), io::ErrorKind::InvalidData);
-        drop(c);
-        drop(handle);
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

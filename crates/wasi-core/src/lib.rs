@@ -2,10 +2,12 @@
 //! so that it is tested and fuzzed with plain `cargo test`.
 //!
 //! - [`memory`]: the only guest-memory access (bounds-checked, typed);
-//! - [`errno`]: the only host-error → WASI-errno mapping;
+//! - [`errno`]: WASI's errno values;
 //! - [`types`]: WASI structs and constants with their guest layouts;
 //! - [`fdtable`]: the descriptor table; [`host`]: the host-call layer
-//!   (every system call, the EINTR and blocking policies, platform `cfg`s);
+//!   (every system call, host errors as errnos, the EINTR and blocking
+//!   policies) and the one home of platform code (`host/unix/`,
+//!   `host/windows/`);
 //! - [`sandbox`]: the `cap-std` capability sandbox, behind one module;
 //! - [`random`]: the pool of random bytes behind `random_get`;
 //! - [`dirstream`]: the bounded cursor behind `fd_readdir`;

@@ -10,9 +10,10 @@
 //! One fast path bypasses cap-std where a single system call is provably
 //! confined: `stat` of a direct child without following it (see [`stat`]).
 //!
-//! Errors come back as `std::io::Error`; [`crate::errno`] maps them,
+//! Errors come back as `std::io::Error`; the host layer maps them to errnos,
 //! including cap-std's escape refusal, which becomes `ENOTCAPABLE`.
 
+use crate::host;
 use crate::types::Filestat;
 pub use crate::types::SetTime;
 use cap_fs_ext::{DirExt, FollowSymlinks, OpenOptionsFollowExt, OpenOptionsMaybeDirExt, OpenOptionsSyncExt, SystemTimeSpec};
@@ -174,47 +175,12 @@ pub fn dir_from_file(file: File) -> Dir {
 /// Checks a guest path before it reaches the host. On Windows, some names
 /// lead out of the directory tree without a `..` or a symlink, and are
 /// refused with `ENOTCAPABLE` (a `PermissionDenied` error with no OS code):
-/// see [`leaves_tree_on_windows`]. Elsewhere every name is a plain name.
+/// see [`host::leaves_tree`]. On Unix every name is a plain name.
 pub fn check_path(path: &str) -> io::Result<()> {
-    if cfg!(windows) && leaves_tree_on_windows(path) {
-        return Err(io::Error::new(io::ErrorKind::PermissionDenied, "a Windows device, drive or stream name"));
+    if host::leaves_tree(path) {
+        return Err(io::Error::new(io::ErrorKind::PermissionDenied, "a device, drive or stream name"));
     }
     Ok(())
-}
-
-/// Whether Windows would take `path` (relative to a directory) to
-/// something other than a file beneath it:
-/// - a `:` in any component: a drive (`C:x`, `C:\`) or an alternate data
-///   stream (`file:stream`, `file::$DATA`);
-/// - a reserved device name as a component (`CON`, `NUL`, `AUX`, `PRN`,
-///   `COM0`-`COM9`, `LPT0`-`LPT9`, their superscript-digit forms, `CONIN$`,
-///   `CONOUT$`), with any extension and trailing dots or spaces
-///   (`nul.txt`, `CON .`), as Win32 reads them (cap-std refuses these only
-///   when opening);
-/// - a leading separator: an absolute, UNC or device path (`\\?\`,
-///   `\\.\`, `\\server\share`), which cap-std refuses too.
-///
-/// Both `/` and `\` separate components on Windows. Pure, so it is tested
-/// on every platform.
-pub fn leaves_tree_on_windows(path: &str) -> bool {
-    if path.starts_with(['/', '\\']) {
-        return true;
-    }
-    path.split(['/', '\\']).any(|component| component.contains(':') || is_reserved_device_name(component))
-}
-
-fn is_reserved_device_name(component: &str) -> bool {
-    // Win32 ignores what follows the first dot, and trailing spaces.
-    let stem = component.split('.').next().unwrap_or("").trim_end_matches(' ');
-    let upper = stem.to_uppercase();
-    match upper.as_str() {
-        "CON" | "PRN" | "AUX" | "NUL" | "CONIN$" | "CONOUT$" => true,
-        _ => {
-            let digit = upper.strip_prefix("COM").or_else(|| upper.strip_prefix("LPT"));
-            let mut chars = digit.unwrap_or("").chars();
-            matches!((chars.next(), chars.next()), (Some(d), None) if d.is_ascii_digit() || matches!(d, '\u{b9}' | '\u{b2}' | '\u{b3}'))
-        }
-    }
 }
 
 /// Opens `path` beneath `dir`.
@@ -255,69 +221,30 @@ pub fn open(dir: &Dir, path: &str, req: OpenRequest) -> io::Result<Opened> {
 /// The attributes of `path`, following a final symlink or not.
 ///
 /// A path of one plain name (no `/`, not `.` or `..`) names a direct child
-/// of `dir`: `fstatat(dir, name, AT_SYMLINK_NOFOLLOW)` cannot leave the
-/// sandbox, so it is answered with that one system call. Only when the
-/// child is a symlink to follow does cap-std resolve it. Everything else
-/// goes through cap-std.
+/// of `dir`: where the host can stat it without following it in one
+/// system call (`fstatat(dir, name, AT_SYMLINK_NOFOLLOW)` on Unix), that
+/// call cannot leave the sandbox and answers alone. Only when the child is
+/// a symlink to follow does cap-std resolve it. Everything else goes
+/// through cap-std.
 pub fn stat(dir: &Dir, path: &str, follow: Follow) -> io::Result<Filestat> {
-    #[cfg(unix)]
     if is_plain_name(path) {
-        let st = rustix::fs::statat(dir, path, rustix::fs::AtFlags::SYMLINK_NOFOLLOW)?;
-        let is_link = rustix::fs::FileType::from_raw_mode(st.st_mode) == rustix::fs::FileType::Symlink;
-        if !(is_link && follow == Follow::Yes) {
-            return Ok(crate::host::filestat_from_host(&st));
+        if let Some(child) = host::stat_child(dir, path) {
+            let (st, is_link) = child?;
+            if !(is_link && follow == Follow::Yes) {
+                return Ok(st);
+            }
         }
     }
     let m = match follow {
         Follow::Yes => dir.metadata(path)?,
         Follow::No => dir.symlink_metadata(path)?,
     };
-    Ok(filestat_from_metadata(&m))
+    Ok(host::filestat_from_metadata(&m))
 }
 
 /// Whether `path` is one plain file name: a direct child of its directory.
-#[cfg(unix)]
 fn is_plain_name(path: &str) -> bool {
     !path.is_empty() && path != "." && path != ".." && !path.contains('/')
-}
-
-#[cfg(unix)]
-fn filestat_from_metadata(m: &cap_std::fs::Metadata) -> Filestat {
-    use crate::host::{filetype_from_host, nanos};
-    use cap_fs_ext::OsMetadataExt;
-    Filestat {
-        dev: m.dev(),
-        ino: m.ino(),
-        filetype: filetype_from_host(rustix::fs::FileType::from_raw_mode(m.mode() as rustix::fs::RawMode)),
-        nlink: m.nlink(),
-        size: m.size(),
-        atim: nanos(m.atime(), m.atime_nsec()),
-        mtim: nanos(m.mtime(), m.mtime_nsec()),
-        ctim: nanos(m.ctime(), m.ctime_nsec()),
-    }
-}
-
-/// On Windows: the volume serial number and file index as device and
-/// inode (cap-std reads them by handle), times to the file system's 100 ns,
-/// and the modification time as the change time (Windows does not give
-/// the change time here).
-#[cfg(windows)]
-fn filestat_from_metadata(m: &cap_std::fs::Metadata) -> Filestat {
-    use cap_fs_ext::MetadataExt;
-    let ns = |t: io::Result<cap_std::time::SystemTime>| {
-        t.ok().and_then(|t| t.into_std().duration_since(std::time::UNIX_EPOCH).ok()).map_or(0, |d| d.as_nanos() as u64)
-    };
-    let mtim = ns(m.modified());
-    Filestat {
-        dev: m.dev(),
-        ino: m.ino(),
-        filetype: crate::host::filetype_from_std(m.file_type()),
-        nlink: m.nlink(),
-        size: m.len(),
-        atim: ns(m.accessed()),
-        mtim,
-        ctim: mtim,
-    }
 }
 
 pub fn create_dir(dir: &Dir, path: &str) -> io::Result<()> {
@@ -333,18 +260,9 @@ pub fn remove_dir(dir: &Dir, path: &str) -> io::Result<()> {
 /// Removes a file or a symlink (on Windows a symlink to a directory too,
 /// which `DeleteFileW` alone refuses: cap-fs-ext's
 /// `remove_file_or_symlink`). Unlinking a directory is `EISDIR`, as POSIX
-/// says; Windows answers it with `ERROR_ACCESS_DENIED`, so there a refusal
-/// is looked at again: if `path` names a directory (not a link to one), it
-/// is `EISDIR`.
+/// says, on every host ([`host::unlink_error`]).
 pub fn remove_file(dir: &Dir, path: &str) -> io::Result<()> {
-    let result = dir.remove_file_or_symlink(path);
-    #[cfg(windows)]
-    if let Err(e) = &result {
-        if e.kind() == io::ErrorKind::PermissionDenied && dir.symlink_metadata(path).is_ok_and(|m| m.is_dir()) {
-            return Err(io::ErrorKind::IsADirectory.into());
-        }
-    }
-    result
+    dir.remove_file_or_symlink(path).map_err(|e| host::unlink_error(e, || dir.symlink_metadata(path).is_ok_and(|m| m.is_dir())))
 }
 
 pub fn rename(from_dir: &Dir, from: &str, to_dir: &Dir, to: &str) -> io::Result<()> {
@@ -358,40 +276,15 @@ pub fn hard_link(from_dir: &Dir, from: &str, to_dir: &Dir, to: &str) -> io::Resu
 
 /// Creates a symlink at `link` whose contents are `target`. Like wasmtime,
 /// an absolute target is refused: it could never resolve inside the sandbox.
-///
-/// Windows has two kinds of symlink, to a file and to a directory, and
-/// resolves a relative one with `\` separators. There the target is
-/// written with `\` (and read back with `/`, [`read_link`]), and the link is
-/// a directory link when the target, seen from the link's own directory, is
-/// a directory inside the sandbox; otherwise (a file, nothing yet, or
-/// outside) a file link. (cap-fs-ext's `symlink` looks the target up from
-/// `dir` instead, and refuses one that does not exist yet.)
+/// Windows' two kinds of link and its separators: see [`host::symlink`].
 pub fn symlink(target: &str, dir: &Dir, link: &str) -> io::Result<()> {
-    #[cfg(unix)]
-    return dir.symlink(target, link);
-    #[cfg(windows)]
-    {
-        let from = Path::new(link).parent().unwrap_or(Path::new(""));
-        let to_dir = dir.metadata(from.join(target)).is_ok_and(|m| m.is_dir());
-        let target = target.replace('/', "\\");
-        if to_dir {
-            dir.symlink_dir(&target, link)
-        } else {
-            dir.symlink_file(&target, link)
-        }
-    }
+    host::symlink(target, dir, link)
 }
 
-/// The raw contents of the symlink at `path`.
-/// On Windows the contents are UTF-16, with `\` separators, which the guest
-/// gets as `/` (as [`symlink`] wrote them); contents that are not valid
-/// Unicode are `EILSEQ` (an `InvalidData` error).
+/// The raw contents of the symlink at `path`, as the guest reads them
+/// ([`host::link_contents`]).
 pub fn read_link(dir: &Dir, path: &str) -> io::Result<Vec<u8>> {
-    let contents = dir.read_link_contents(path)?.into_os_string();
-    #[cfg(unix)]
-    return Ok(std::os::unix::ffi::OsStringExt::into_vec(contents));
-    #[cfg(windows)]
-    return contents.into_string().map(|s| s.replace('\\', "/").into_bytes()).map_err(|_| io::Error::from(io::ErrorKind::InvalidData));
+    host::link_contents(dir.read_link_contents(path)?.into_os_string())
 }
 
 fn time_spec(t: SetTime) -> Option<SystemTimeSpec> {
@@ -425,50 +318,4 @@ pub fn set_times(dir: &Dir, path: &str, follow: Follow, atime: SetTime, mtime: S
         }
     }
     dir.set_times(path, time_spec(atime), time_spec(mtime))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::leaves_tree_on_windows;
-
-    #[test]
-    fn windows_device_drive_and_stream_names_leave_the_tree() {
-        for path in [
-            "C:",
-            "C:x",
-            "C:\\Windows",
-            "d/C:/x",
-            "file.txt:stream",
-            "file.txt::$DATA",
-            "\\\\?\\C:\\x",
-            "\\\\.\\PhysicalDrive0",
-            "\\\\server\\share",
-            "\\Windows",
-            "/etc",
-            "CON",
-            "con",
-            "nul.txt",
-            "d/AUX",
-            "d\\prn.tar.gz",
-            "NUL ",
-            "CON .txt",
-            "COM1",
-            "lpt9.log",
-            "COM\u{b9}",
-            "LPT\u{b3}",
-            "CONIN$",
-            "conout$",
-        ] {
-            assert!(leaves_tree_on_windows(path), "{path:?}");
-        }
-    }
-
-    #[test]
-    fn plain_names_stay_in_the_tree() {
-        for path in
-            ["a", "a/b", "..", "../x", "CONSOLE", "icon", "COM", "COM10", "LPT", "xNUL", "nul_x", "com1x", "aaé", "é", "COMé", "a\\b", "."]
-        {
-            assert!(!leaves_tree_on_windows(path), "{path:?}");
-        }
-    }
 }

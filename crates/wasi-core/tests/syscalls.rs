@@ -177,3 +177,20 @@ fn poll_oneoff_sleeps_until_a_relative_clock_deadline() {
     assert_eq!(u64::from_le_bytes(g.mem[100..108].try_into().unwrap()), 7);
     assert_eq!(g.mem[110], 0, "a clock event");
 }
+
+/// The binding hands calls marked memoryless an empty memory: a call that
+/// did read or write guest memory would fail with `EFAULT` here.
+#[test]
+fn calls_marked_memoryless_never_touch_memory() {
+    use wasi_core::{imports, Abi};
+    let devnull = common::null_device();
+    let fd = common::raw(&devnull);
+    let mut ctx = WasiCtx::new(Config { stdio: [fd, fd, fd], ..Default::default() }).unwrap();
+    for s in imports(Abi::Preview1).chain(imports(Abi::Unstable)).filter(|s| !s.uses_memory) {
+        for fd_arg in [0u64, 1, 2, 99] {
+            let args: Vec<u64> = s.params.iter().enumerate().map(|(i, _)| if i == 0 { fd_arg } else { 0 }).collect();
+            let errno = (s.call)(&mut ctx, &mut GuestMemory::new(&mut []), &args);
+            assert_ne!(errno, Errno::Fault, "{} touched memory", s.name);
+        }
+    }
+}

@@ -1,31 +1,60 @@
 //! The host-call layer: every system call the core makes on a host
-//! descriptor, clock or entropy source goes through here (over `rustix`),
-//! so that `syscalls/*` speak WASI and this layer speaks the host. It owns
-//! the two policies every call shares: `EINTR` is retried here
-//! ([`retry_on_intr`]), and a guest's blocking mode is honoured here
-//! ([`Blocking`]). Where Linux and macOS differ, the difference is gated
-//! with `cfg` inside the one function concerned (see `file.rs`, `net.rs`,
-//! `entropy.rs`).
+//! descriptor, clock or entropy source goes through here (over `rustix`,
+//! and on Windows `windows-sys` and the cap-std family), so that
+//! `syscalls/*` speak WASI and this layer speaks the host. It is also the
+//! one home of platform code: nothing outside `host/` names a platform.
 //!
-//! - [`io`]: reads, writes (never losing data), positioned I/O, seeking;
-//! - [`file`](mod@file): metadata, status flags, sync, advice, allocation, times;
-//! - [`net`]: accept, receive, shutdown;
-//! - [`poll`]: readiness of many descriptors at once, and sleeping;
-//! - [`clock`]: WASI clocks on host clocks, and yielding the CPU;
-//! - [`entropy`]: the host's random bytes;
-//! - [`limits`]: the process's fd ceiling and the embedder's reserve;
-//! - [`stdio`]: the guest's own hold on the embedder's stdio;
-//! - [`convert`]: host metadata as WASI filetypes, rights and fdflags.
+//! This file holds the contracts every platform shares, and picks the
+//! platform's folder in one switch: `unix/` (Linux and macOS, which differ
+//! by a `cfg` inside the one function concerned) or `windows/`. Each folder
+//! has the same modules with the same functions:
+//!
+//! - `io`: reads, writes (never losing data), positioned I/O, seeking;
+//! - `file`: metadata, status flags, sync, advice, allocation, times;
+//! - `net`: accept and the non-blocking receive ([`net`] holds the rest);
+//! - `poll`: readiness of many descriptors at once, and sleeping;
+//! - `clock`: WASI clocks on host clocks, and yielding the CPU;
+//! - `entropy`: the host's random bytes;
+//! - `limits`: the process's fd ceiling and the embedder's reserve;
+//! - `stdio`: the guest's own hold on the embedder's stdio, lent sockets,
+//!   pipes for JS stdio;
+//! - `fd`: the host descriptor types, and the process's fd numbers as them;
+//! - `dir`: a directory's listing, for `fd_readdir`;
+//! - `paths`: the platform halves of the sandbox's path operations;
+//! - `convert`: host metadata as WASI filetypes, fdflags and filestats;
+//! - `errno`: the host's error numbers as WASI errnos.
+//!
+//! Shared here: the two policies every call follows (`EINTR` is retried
+//! here, [`retry_on_intr`]; a guest's blocking mode is honoured here,
+//! [`Blocking`]), [`HostFd`], [`net`], [`convert`] (rights) and [`errno`]
+//! (the `From` conversions into [`Errno`]).
 
 use crate::errno::{Errno, WasiResult};
 
-// The host's descriptor types: a POSIX fd on Unix; on Windows a HANDLE or
-// a SOCKET, one type for either (io-extras), so the fd table holds files,
-// pipes, consoles and sockets alike.
-#[cfg(windows)]
-pub use io_extras::os::windows::{BorrowedHandleOrSocket as BorrowedFd, OwnedHandleOrSocket as OwnedFd};
-#[cfg(unix)]
-pub use std::os::fd::{BorrowedFd, OwnedFd};
+#[cfg_attr(unix, path = "unix/mod.rs")]
+#[cfg_attr(windows, path = "windows/mod.rs")]
+mod sys;
+
+pub mod convert;
+pub mod errno;
+pub mod net;
+
+pub use convert::{nanos, rights_for_filetype, rights_for_stdio};
+pub use errno::from_host_errno;
+pub use sys::clock::{clock_now, clock_resolution, yield_now};
+pub use sys::convert::filestat_from_metadata;
+pub use sys::dir::DirStream;
+pub use sys::entropy::getrandom;
+pub use sys::fd::{raw_from_process_fd, BorrowedFd, OwnedFd, RawHostFd};
+pub use sys::file::{
+    advise, allocate, datasync, fdflags, filestat, filetype, init_status_flags, is_socket, is_terminal, refine_socket, set_status_flags,
+    set_times, sync, truncate, unread_bytes,
+};
+pub use sys::io::{pread, pwrite, read, ready_now, seek, wait_for, write_stoppable, write_vectored};
+pub use sys::limits::{fd_has_headroom, refresh_fd_ceiling};
+pub use sys::paths::{leaves_tree, link_contents, stat_child, symlink, unlink_error};
+pub use sys::poll;
+pub use sys::stdio::{hold_lent_socket, hold_stdio, pipe};
 
 /// Borrows the host descriptor of something the core holds (a file, a
 /// directory, a socket, a stdio hold), on every platform.
@@ -33,94 +62,18 @@ pub trait AsHost {
     fn as_host(&self) -> BorrowedFd<'_>;
 }
 
-#[cfg(unix)]
-impl<T: std::os::fd::AsFd> AsHost for T {
-    fn as_host(&self) -> BorrowedFd<'_> {
-        self.as_fd()
-    }
+/// One directory entry, as `fd_readdir` reports it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DirEntry {
+    pub name: Vec<u8>,
+    pub ino: u64,
+    pub filetype: u8,
 }
 
-#[cfg(windows)]
-mod as_host_windows {
-    use super::{AsHost, BorrowedFd, OwnedFd};
-    use io_extras::os::windows::AsHandleOrSocket;
-    use std::os::windows::io::AsHandle;
-
-    impl AsHost for OwnedFd {
-        fn as_host(&self) -> BorrowedFd<'_> {
-            self.as_handle_or_socket()
-        }
-    }
-    impl AsHost for BorrowedFd<'_> {
-        fn as_host(&self) -> BorrowedFd<'_> {
-            *self
-        }
-    }
-    impl AsHost for cap_std::fs::File {
-        fn as_host(&self) -> BorrowedFd<'_> {
-            BorrowedFd::from_handle(self.as_handle())
-        }
-    }
-    impl AsHost for cap_std::fs::Dir {
-        fn as_host(&self) -> BorrowedFd<'_> {
-            BorrowedFd::from_handle(self.as_handle())
-        }
-    }
-    impl AsHost for std::fs::File {
-        fn as_host(&self) -> BorrowedFd<'_> {
-            BorrowedFd::from_handle(self.as_handle())
-        }
-    }
-    impl<T: AsHost> AsHost for std::sync::Arc<T> {
-        fn as_host(&self) -> BorrowedFd<'_> {
-            (**self).as_host()
-        }
-    }
-}
-
-// A concern whose host calls differ on Windows has a second file under
-// windows/, chosen here; the functions and their contracts are the same.
-#[cfg_attr(windows, path = "windows/clock.rs")]
-pub mod clock;
-pub mod convert;
-pub mod entropy;
-#[cfg_attr(windows, path = "windows/file.rs")]
-pub mod file;
-#[cfg_attr(windows, path = "windows/io.rs")]
-pub mod io;
-#[cfg_attr(windows, path = "windows/limits.rs")]
-pub mod limits;
-pub mod net;
-#[cfg_attr(windows, path = "windows/poll.rs")]
-pub mod poll;
-#[cfg_attr(windows, path = "windows/stdio.rs")]
-pub mod stdio;
-
-pub use clock::{clock_now, clock_resolution, yield_now};
-#[cfg(windows)]
-pub use convert::filetype_from_std;
-#[cfg(unix)]
-pub use convert::{filestat_from_host, filetype_from_host, wasi_fdflags};
-pub use convert::{nanos, rights_for_filetype, rights_for_stdio};
-pub use entropy::getrandom;
-pub use file::{
-    advise, allocate, datasync, fdflags, filestat, filetype, init_status_flags, is_socket, is_terminal, refine_socket, set_status_flags,
-    set_times, sync, truncate, unread_bytes,
-};
-pub use io::{pread, pwrite, read, ready_now, seek, wait_for, write_stoppable, write_vectored};
-pub use limits::{fd_has_headroom, refresh_fd_ceiling};
-pub use stdio::{hold_lent_socket, hold_stdio, pipe};
-
-/// The raw number of a host descriptor the embedder names: an fd on Unix,
-/// a HANDLE's value on Windows (the binding turns Node's fd numbers into
-/// HANDLEs there, through libuv).
-#[cfg(unix)]
-pub type RawHostFd = i32;
-#[cfg(windows)]
-pub type RawHostFd = isize;
-
-/// A host descriptor handed in by the embedder. The embedder keeps
-/// ownership: we never close it.
+/// A host descriptor handed in by the embedder (a raw fd on Unix, a
+/// HANDLE's value on Windows; the binding turns Node's fd numbers into
+/// them with [`raw_from_process_fd`]). The embedder keeps ownership: we
+/// never close it.
 #[derive(Clone, Copy, Debug)]
 pub struct HostFd(RawHostFd);
 
@@ -142,10 +95,7 @@ impl HostFd {
         }
         // SAFETY: a negative value was refused above; a closed or stale
         // descriptor only makes the system call fail with EBADF.
-        #[cfg(unix)]
-        return Ok(unsafe { BorrowedFd::borrow_raw(self.0) });
-        #[cfg(windows)]
-        return Ok(BorrowedFd::from_handle(unsafe { std::os::windows::io::BorrowedHandle::borrow_raw(self.0 as _) }));
+        Ok(unsafe { sys::fd::borrow_raw(self.0) })
     }
 }
 

@@ -3,9 +3,8 @@
 //! flags: append mode is its access mode (append-only), set by reopening
 //! the file, and non-blocking mode is kept by the fd table.
 
-use super::AsHost;
-use super::BorrowedFd;
 use crate::errno::{Errno, WasiResult};
+use crate::host::{AsHost, BorrowedFd};
 use crate::types::{fdflags, filetype, Advice, Filestat, SetTime};
 use cap_fs_ext::MetadataExt;
 use std::time::{SystemTime, UNIX_EPOCH};

@@ -4,8 +4,8 @@
 //! consoles too); a socket through `recv`/`send`. Positioned I/O puts the
 //! file offset back after it (Windows' positioned calls move it).
 
-use super::{retry_on_intr, with_blocking, Blocking, BorrowedFd, Interest, EMULATED_WRITE_MAX};
 use crate::errno::{Errno, WasiResult};
+use crate::host::{retry_on_intr, with_blocking, Blocking, BorrowedFd, Interest, EMULATED_WRITE_MAX};
 use io_lifetimes::AsFilelike;
 use std::io::{IoSlice, Read, Seek, SeekFrom, Write};
 

@@ -3,7 +3,7 @@
 //! so there is no ceiling for guests to approach. `maxFds` still bounds
 //! each instance.
 
-use super::BorrowedFd;
+use crate::host::BorrowedFd;
 
 /// Nothing to read on Windows.
 pub fn refresh_fd_ceiling() {}

@@ -14,8 +14,8 @@
 //! sleeps between checks, it never spins.
 
 use super::file::HandleKind;
-use super::{BorrowedFd, Interest};
 use crate::errno::{Errno, WasiResult};
+use crate::host::{BorrowedFd, Interest};
 use std::os::windows::io::{AsRawHandle, AsRawSocket};
 use std::time::{Duration, Instant};
 use windows_sys::Win32::Foundation::{ERROR_BROKEN_PIPE, HANDLE};

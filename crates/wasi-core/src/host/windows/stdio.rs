@@ -4,7 +4,7 @@
 //! Unlike on Unix, instances do not share one duplicate: handles are not a
 //! scarce resource here.
 
-use super::{HostFd, OwnedFd, RawHostFd};
+use crate::host::{HostFd, OwnedFd, RawHostFd};
 use std::sync::Arc;
 
 /// A duplicate of the embedder's stdio HANDLE `raw`, or `Ok(None)` if it
@@ -26,6 +26,6 @@ pub fn hold_lent_socket(_fd: i32) -> std::io::Result<OwnedFd> {
 
 /// Pipes for stdio served from JS: not on Windows yet (Node cannot read a
 /// raw pipe HANDLE without blocking a thread of its pool).
-pub fn pipe() -> std::io::Result<(OwnedFd, OwnedFd)> {
+pub fn pipe() -> std::io::Result<[i32; 2]> {
     Err(std::io::Error::new(std::io::ErrorKind::Unsupported, "streams and callbacks as stdio are not supported on Windows yet"))
 }

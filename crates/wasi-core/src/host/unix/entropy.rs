@@ -11,14 +11,14 @@ pub fn getrandom(out: &mut [u8]) -> WasiResult<()> {
     {
         let mut out = out;
         while !out.is_empty() {
-            let n = super::retry_on_intr(|| rustix::rand::getrandom(&mut *out, rustix::rand::GetRandomFlags::empty()))?;
+            let n = crate::host::retry_on_intr(|| rustix::rand::getrandom(&mut *out, rustix::rand::GetRandomFlags::empty()))?;
             out = &mut out[n..];
         }
         Ok(())
     }
     #[cfg(not(any(target_os = "linux", target_os = "android")))]
     {
-        getrandom::fill(out).map_err(|e| e.raw_os_error().map_or(crate::errno::Errno::Io, crate::errno::from_host_errno))
+        getrandom::fill(out).map_err(|e| e.raw_os_error().map_or(crate::errno::Errno::Io, crate::host::from_host_errno))
     }
 }
 

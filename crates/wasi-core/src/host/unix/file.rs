@@ -3,8 +3,8 @@
 //! differ in `fdatasync` and `posix_fadvise`, gated here.
 
 use super::convert::{filestat_from_host, filetype_from_host, wasi_fdflags};
-use super::retry_on_intr;
 use crate::errno::WasiResult;
+use crate::host::retry_on_intr;
 use crate::types::{filetype, Advice, Filestat, SetTime};
 use rustix::fd::BorrowedFd;
 use rustix::fs::{FileType, OFlags};
@@ -190,7 +190,7 @@ mod tests {
         for a in [Advice::Normal, Advice::Sequential, Advice::Random, Advice::WillNeed, Advice::DontNeed, Advice::NoReuse] {
             advise(f.as_fd(), 0, 10, a).unwrap();
         }
-        let bad = super::super::HostFd::new(999_999);
+        let bad = crate::host::HostFd::new(999_999);
         assert_eq!(advise(bad.borrow().unwrap(), 0, 0, Advice::Normal), Err(Errno::Badf));
     }
 }

@@ -3,16 +3,20 @@
 //! Winsock `WSAE*` codes. Where a code could mean more than one errno, the
 //! choice is the one libuv makes, since that is what Node users see from
 //! `node:wasi` and `fs` on Windows (for example `ERROR_ACCESS_DENIED` is
-//! `EPERM` and `ERROR_SHARING_VIOLATION` is `EBUSY`). Compiled on every
-//! platform (windows-sys's constants are plain numbers), so the table is
-//! tested by the ordinary `cargo test`.
+//! `EPERM` and `ERROR_SHARING_VIOLATION` is `EBUSY`). Its tests run under
+//! Wine (`npm run test:wine`).
 
-use super::Errno;
+use crate::errno::Errno;
 use windows_sys::Win32::Foundation as F;
 use windows_sys::Win32::Networking::WinSock as W;
 
+/// Maps a Win32 or Winsock error code, as `std::io::Error` carries it.
+pub fn from_raw_os_error(code: i32) -> Errno {
+    from_windows_error(code as u32)
+}
+
 /// Maps a Win32 or Winsock error code; anything unknown is `EIO`.
-pub fn from_windows_error(code: u32) -> Errno {
+fn from_windows_error(code: u32) -> Errno {
     // Winsock codes are i32 constants in windows-sys, all positive.
     let wsa = |c: W::WSA_ERROR| c as u32;
     match code {
@@ -105,6 +109,13 @@ pub fn from_windows_error(code: u32) -> Errno {
         c if c == wsa(W::WSAECANCELLED) => Errno::Canceled,
         _ => Errno::Io,
     }
+}
+
+/// Two host numbers for the shared tests in `host/errno.rs`.
+#[cfg(test)]
+pub(crate) mod examples {
+    pub const PERMISSION_DENIED: i32 = windows_sys::Win32::Foundation::ERROR_ACCESS_DENIED as i32;
+    pub const NOT_A_DIRECTORY: i32 = windows_sys::Win32::Foundation::ERROR_DIRECTORY as i32;
 }
 
 #[cfg(test)]

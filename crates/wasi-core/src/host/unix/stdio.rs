@@ -1,6 +1,6 @@
 //! The guest's own hold on the embedder's stdio streams and lent sockets.
 
-use super::HostFd;
+use crate::host::HostFd;
 use rustix::fd::{AsFd, BorrowedFd, OwnedFd};
 use rustix::fs::FileType;
 use std::collections::HashMap;
@@ -74,16 +74,22 @@ fn same_open_file(a: BorrowedFd<'_>, b: BorrowedFd<'_>) -> bool {
 pub fn hold_lent_socket(raw: i32) -> std::io::Result<OwnedFd> {
     let host = HostFd::new(raw);
     let borrowed = host.borrow().map_err(|_| std::io::Error::from(rustix::io::Errno::BADF))?;
-    if !super::is_socket(borrowed)? {
+    if !super::file::is_socket(borrowed)? {
         return Err(std::io::Error::new(std::io::ErrorKind::InvalidInput, "not a socket"));
     }
     Ok(rustix::io::fcntl_dupfd_cloexec(borrowed, 3)?)
 }
 
-/// A new pipe, `(read end, write end)`, both close-on-exec: the embedder's
-/// end of a guest's stdio when the embedder serves it from JS (a stream
-/// or a callback; see `index.js`).
-pub fn pipe() -> std::io::Result<(OwnedFd, OwnedFd)> {
+/// A new pipe, `[read end, write end]` as raw fds the caller owns, both
+/// close-on-exec: the embedder's end of a guest's stdio when the embedder
+/// serves it from JS (a stream or a callback; see `lib/js-stdio.js`).
+pub fn pipe() -> std::io::Result<[i32; 2]> {
+    use std::os::fd::IntoRawFd;
+    let (r, w) = pipe_owned()?;
+    Ok([r.into_raw_fd(), w.into_raw_fd()])
+}
+
+fn pipe_owned() -> std::io::Result<(OwnedFd, OwnedFd)> {
     #[cfg(not(target_vendor = "apple"))]
     return Ok(rustix::pipe::pipe_with(rustix::pipe::PipeFlags::CLOEXEC)?);
     // macOS has no pipe2: close-on-exec is set right after. (A child that

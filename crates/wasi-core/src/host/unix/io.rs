@@ -2,13 +2,13 @@
 //! a blocking write never loses data, an emulated non-blocking call never
 //! blocks, and positioned I/O never moves the file offset.
 
-use super::{retry_on_intr, with_blocking, Blocking, EMULATED_WRITE_MAX};
 use crate::errno::{Errno, WasiResult};
+use crate::host::{retry_on_intr, with_blocking, Blocking, EMULATED_WRITE_MAX};
 use rustix::event::{PollFd, PollFlags};
 use rustix::fd::BorrowedFd;
 use std::io::{IoSlice, SeekFrom};
 
-pub use super::Interest;
+pub use crate::host::Interest;
 
 fn poll_flags(interest: Interest) -> PollFlags {
     match interest {
@@ -109,7 +109,7 @@ pub fn write_vectored(fd: BorrowedFd<'_>, bufs: &[IoSlice<'_>], blocking: Blocki
 /// socket or terminal, whatever its host mode), in a way a teardown can
 /// cut short: the writes themselves never block (see `write_nowait`),
 /// and when the stream is full the wait for room is made in slices that
-/// ask `stop` (see [`super::wait_ready`]). When `stop` says so: the count
+/// ask `stop` (see [`crate::host::wait_ready`]). When `stop` says so: the count
 /// written so far, or `EINTR` if none.
 pub fn write_stoppable(fd: BorrowedFd<'_>, bufs: &[IoSlice<'_>], slice_ms: u64, stop: &dyn Fn() -> bool) -> WasiResult<usize> {
     let total: usize = bufs.iter().map(|b| b.len()).sum();
@@ -129,7 +129,7 @@ pub fn write_stoppable(fd: BorrowedFd<'_>, bufs: &[IoSlice<'_>], slice_ms: u64, 
                     rest = &rest[n..];
                 }
                 Err(rustix::io::Errno::AGAIN) => {
-                    if let Err(e) = super::wait_ready(fd, Interest::Write, slice_ms, stop) {
+                    if let Err(e) = crate::host::wait_ready(fd, Interest::Write, slice_ms, stop) {
                         return if done > 0 { Ok(done) } else { Err(e) };
                     }
                 }
@@ -192,7 +192,7 @@ fn write_in_pieces(fd: BorrowedFd<'_>, bufs: &[IoSlice<'_>], slice_ms: u64, stop
     for buf in bufs {
         let mut rest: &[u8] = buf;
         while !rest.is_empty() {
-            if let Err(e) = super::wait_ready(fd, Interest::Write, slice_ms, stop) {
+            if let Err(e) = crate::host::wait_ready(fd, Interest::Write, slice_ms, stop) {
                 return if done > 0 { Ok(done) } else { Err(e) };
             }
             let piece = &rest[..rest.len().min(EMULATED_WRITE_MAX)];
