@@ -26,7 +26,9 @@ const {
 // environment when wasi-rs loads, an own `options[kTestPanicOn] =
 // 'fd_write'` makes that import panic inside the native code, so tests can
 // prove that a panic becomes a JS exception and never crosses into Node.
-// Without the switch (the shipped behaviour) the key is ignored.
+// Without the switch the key is ignored. The hook itself is compiled only
+// into test builds (`npm test`: the cargo feature test-hooks); a release
+// build asked for it throws that it has none.
 const kTestPanicOn = Symbol.for('wasi-rs.testPanicOn');
 const testHooks = process.env.WASI_RS_TEST_HOOKS === '1';
 

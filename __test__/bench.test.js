@@ -1,7 +1,9 @@
 'use strict';
 // The benchmark harness (npm run bench) runs end to end and prints the
 // summary lines the issue defines. One quick round of a few benchmarks;
-// the numbers themselves are not judged here (no timing tests).
+// the numbers themselves are not judged here (no timing tests). It keeps
+// the suite's addon (--keep-addon): rebuilding it would swap the binary
+// under the tests running beside it.
 const test = require('node:test');
 const assert = require('node:assert');
 const path = require('path');
@@ -23,7 +25,7 @@ test('npm run bench runs its benchmarks, at least 5 interleaved rounds, against 
 
 test('npm run bench: one round of six benchmarks ends with one parseable line each', () => {
   const names = ['clock', 'write_devnull', 'open_close', 'construct', 'clock_shared', 'read_shared'];
-  const r = spawnSync(process.execPath, [path.join(ROOT, 'bench', 'run.js'), '--reps', '1', '--only', names.join(',')], {
+  const r = spawnSync(process.execPath, [path.join(ROOT, 'bench', 'run.js'), '--reps', '1', '--keep-addon', '--only', names.join(',')], {
     encoding: 'utf8',
     timeout: 180000,
   });

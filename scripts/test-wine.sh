@@ -22,8 +22,10 @@ export WINEPREFIX=$prefix WINEDEBUG=-all
 # The tests adapt to Wine where it differs from Windows (__test__/helpers/host.js).
 export WASI_RS_TEST_EMULATOR=wine
 
-cargo build --release --quiet -p wasi-rs --target x86_64-pc-windows-gnu
-dll=target/x86_64-pc-windows-gnu/release/wasi_rs.dll
+# A test build (with the test hooks), in a target directory apart from the
+# release build's (scripts/build.js says why).
+CARGO_TARGET_DIR=target/test-hooks cargo build --release --quiet -p wasi-rs --features test-hooks --target x86_64-pc-windows-gnu
+dll=target/test-hooks/x86_64-pc-windows-gnu/release/wasi_rs.dll
 node scripts/check-binary.js "$dll" x86_64-pc-windows-gnu
 
 # The core's Rust tests, built for Windows and run under Wine (release, for

@@ -1,14 +1,30 @@
-//! `create`: makes the native state of one `WASI` object from the
+//! One `WASI` object's native life: `create` makes its state from the
 //! options `index.js` validated (Node's checks, in Node's order, are made
-//! there; these are only the shapes the binding relies on).
+//! there; these are only the shapes the binding relies on), and hands JS
+//! the state's own functions:
+//! - `bind` gives the state its memory, and owns the state;
+//! - `share` names the state's process for threads on other workers;
+//! - `close` empties the process's fd table when a run has ended.
+//!
+//! `start()`/`initialize()` call `bind` (through `lib/imports.js`) with the
+//! instance memory's current ArrayBuffer, and the import functions call it
+//! again when growth has detached that buffer; for a shared or resizable
+//! memory it gets instead a helper returning a current view. Until the
+//! first call every import throws `ERR_WASI_NOT_STARTED`. Its data is an
+//! `Rc<State>`, and every import function keeps `bind` alive, so the state
+//! lives exactly as long as any of them. Binding a shared memory makes the
+//! object a thread of that memory's WASI process (see
+//! [`crate::processes`]).
 
-use crate::error_codes;
-use crate::napi_util;
+use crate::errors::{self, guarded, throw_internal, throw_memory_error, throw_napi_failure, throw_process_mismatch};
+use crate::memory_cache::MemoryCache;
+use crate::napi_util::{self, check, NapiStatus};
 use crate::state::{Registry, State};
 use napi::bindgen_prelude::FromNapiValue;
 use napi::bindgen_prelude::{JsObjectValue, Object};
 use napi::{sys, Env, JsValue, Status};
 use std::path::PathBuf;
+use std::ptr;
 use std::rc::Rc;
 use wasi_core::{Config, Preopen, SocketSpec, WasiCtx};
 
@@ -34,8 +50,10 @@ pub struct NativeConfig {
     /// thread of that state's process, and the options that make a process
     /// (args, env, preopens, stdio, sockets, maxFds) are not used.
     pub join: Option<String>,
-    /// Test hook (only with `WASI_RS_TEST_HOOKS=1`, see `index.js`): the
-    /// name of an import whose calls panic on purpose.
+    /// Test hook (only with `WASI_RS_TEST_HOOKS=1`, see `index.js`, and
+    /// only in a build with the `test-hooks` feature, which `npm test`
+    /// makes and releases leave out): the name of an import whose calls
+    /// panic on purpose.
     pub panic_on: Option<String>,
 }
 
@@ -86,7 +104,7 @@ pub unsafe fn create_wasi(
         let env = Env::from_raw(raw);
         let config = NativeConfig::from_napi_value(raw, config)?;
         let mut kind = 0;
-        if !napi_util::ok(sys::napi_typeof(raw, on_exit, &mut kind)) || kind != sys::ValueType::napi_function {
+        if check(sys::napi_typeof(raw, on_exit, &mut kind)).is_err() || kind != sys::ValueType::napi_function {
             return Err(napi::Error::new(Status::InvalidArg, "on_exit must be a function"));
         }
         let preopens = config
@@ -128,7 +146,7 @@ pub unsafe fn create_wasi(
                 enforce_rights: config.enforce_rights.unwrap_or(false),
             })
             .map_err(|failure| {
-                napi_util::throw(raw, napi_util::ErrorKind::Error, error_codes::setup_error_code(&failure), &failure.to_string());
+                errors::throw(raw, errors::ErrorKind::Error, errors::setup_error_code(&failure), &failure.to_string());
                 napi::Error::from_status(Status::PendingException)
             })?,
         };
@@ -142,12 +160,9 @@ pub unsafe fn create_wasi(
             .collect();
         {
             let mut on_exit_ref = std::ptr::null_mut();
-            if !napi_util::ok(sys::napi_create_reference(raw, on_exit, 1, &mut on_exit_ref)) {
-                return Err(napi::Error::from_status(Status::GenericFailure));
-            }
-            // Only names from the table are kept, as &'static str.
-            let panic_on = config.panic_on.and_then(|name| wasi_core::PREVIEW1.iter().find(|s| s.name == name).map(|s| s.name));
-            let state = State::new(raw, registry.clone(), checked, ctx, on_exit_ref, panic_on);
+            check(sys::napi_create_reference(raw, on_exit, 1, &mut on_exit_ref)).map_err(|s| failed("cannot hold the exit handler", s))?;
+            let state = State::new(raw, registry.clone(), checked, ctx, on_exit_ref);
+            set_panic_hook(&state, config.panic_on)?;
             if joined {
                 if let Ok(mut inner) = state.inner.try_borrow_mut() {
                     inner.shared = true;
@@ -156,20 +171,15 @@ pub unsafe fn create_wasi(
             let Some(id) = state.id() else {
                 return Err(napi::Error::new(Status::GenericFailure, "too many live WASI instances on this thread"));
             };
-            let Some(bind) = crate::bind::build_bind(raw, &state) else {
-                return Err(napi::Error::new(Status::GenericFailure, "cannot create the WASI bind function"));
-            };
-            let Some(share) = napi_util::create_function(raw, "share", Some(share_trampoline), state.clone()) else {
-                return Err(napi::Error::new(Status::GenericFailure, "cannot create the WASI share function"));
-            };
-            let Some(close) = napi_util::create_function(raw, "close", Some(close_trampoline), state.clone()) else {
-                return Err(napi::Error::new(Status::GenericFailure, "cannot create the WASI close function"));
-            };
             let mut result = Object::new(&env)?;
             result.set_named_property("id", id)?;
-            napi_util::set_property(raw, result.raw(), "bind", bind);
-            napi_util::set_property(raw, result.raw(), "share", share);
-            napi_util::set_property(raw, result.raw(), "close", close);
+            let functions: [(&str, sys::napi_callback); 3] =
+                [("bind", Some(bind_trampoline)), ("share", Some(share_trampoline)), ("close", Some(close_trampoline))];
+            for (name, callback) in functions {
+                let f = napi_util::create_function(raw, name, callback, state.clone())
+                    .map_err(|s| failed("cannot create a WASI function", s))?;
+                napi_util::set_property(raw, result.raw(), name, f).map_err(|s| failed("cannot create a WASI function", s))?;
+            }
             result.set_named_property("listeners", listeners)?;
             Ok(result.raw())
         }
@@ -185,7 +195,7 @@ unsafe extern "C" fn close_trampoline(env: sys::napi_env, info: sys::napi_callba
     // SAFETY: Node-API calls this callback on its env's thread, with the
     // data it was created with (an `Rc<State>`, see `create_wasi`).
     unsafe {
-        crate::panic_guard::guarded(env, || {
+        guarded(env, || {
             let Some(state) = state_of(env, info) else { return std::ptr::null_mut() };
             let closed = match state.inner.try_borrow() {
                 Ok(inner) => inner.ctx.process().fds().close_all(),
@@ -198,7 +208,7 @@ unsafe extern "C" fn close_trampoline(env: sys::napi_env, info: sys::napi_callba
     }
 }
 
-/// The state a `share`/`close` function was created with (its data).
+/// The state a `bind`/`share`/`close` function was created with (its data).
 ///
 /// # Safety
 /// Inside the callback of a function whose data is an `Rc<State>`.
@@ -206,10 +216,15 @@ unsafe fn state_of<'a>(env: sys::napi_env, info: sys::napi_callback_info) -> Opt
     let mut data = std::ptr::null_mut();
     let mut argc = 0usize;
     // SAFETY: `env` and `info` are the live callback's (the caller's contract).
-    let got = unsafe { napi_util::ok(sys::napi_get_cb_info(env, info, &mut argc, std::ptr::null_mut(), std::ptr::null_mut(), &mut data)) };
+    let got = unsafe { check(sys::napi_get_cb_info(env, info, &mut argc, std::ptr::null_mut(), std::ptr::null_mut(), &mut data)) };
+    if let Err(status) = got {
+        // SAFETY: as above.
+        unsafe { throw_napi_failure(env, "cannot read a WASI function's call", status) };
+        return None;
+    }
     // SAFETY: the data is the `Rc<State>` the function was created with,
     // which lives as long as the function.
-    (got && !data.is_null()).then(|| unsafe { &*(data as *const Rc<State>) })
+    (!data.is_null()).then(|| unsafe { &*(data as *const Rc<State>) })
 }
 
 /// `share()`: a token (a decimal string) naming the state's process, for
@@ -219,22 +234,114 @@ unsafe extern "C" fn share_trampoline(env: sys::napi_env, info: sys::napi_callba
     // SAFETY: Node-API calls this callback on its env's thread, with the
     // data it was created with (an `Rc<State>`, see `create_wasi`).
     unsafe {
-        crate::panic_guard::guarded(env, || {
+        guarded(env, || {
             let Some(state) = state_of(env, info) else { return std::ptr::null_mut() };
             let token = match state.inner.try_borrow() {
                 Ok(inner) => crate::processes::share(inner.ctx.process()),
                 Err(_) => None,
             };
             let Some(token) = token else {
-                error_codes::throw_internal(env, "cannot share the WASI process");
+                throw_internal(env, "cannot share the WASI process");
                 return std::ptr::null_mut();
             };
             let text = token.to_string();
             let mut value = std::ptr::null_mut();
-            if !napi_util::ok(sys::napi_create_string_utf8(env, text.as_ptr().cast(), text.len() as isize, &mut value)) {
+            if let Err(status) = check(sys::napi_create_string_utf8(env, text.as_ptr().cast(), text.len() as isize, &mut value)) {
+                throw_napi_failure(env, "cannot return the process token", status);
                 return std::ptr::null_mut();
             }
             value
         })
+    }
+}
+
+/// A Node-API failure while making the state, as the error `create` throws.
+fn failed(what: &str, status: NapiStatus) -> napi::Error {
+    napi::Error::new(Status::GenericFailure, format!("{what} ({status})"))
+}
+
+/// The test hook: makes calls of the import `name` panic on purpose, to
+/// prove that a panic becomes a JS exception (only names from the syscall
+/// table are kept, as `&'static str`).
+#[cfg(feature = "test-hooks")]
+fn set_panic_hook(state: &State, name: Option<String>) -> napi::Result<()> {
+    let name = name.and_then(|name| wasi_core::PREVIEW1.iter().find(|s| s.name == name).map(|s| s.name));
+    state.panic_on.set(name);
+    Ok(())
+}
+
+/// Without the `test-hooks` feature (a release build) there is no hook to
+/// set: asking for one is an error that says so.
+#[cfg(not(feature = "test-hooks"))]
+fn set_panic_hook(_state: &State, name: Option<String>) -> napi::Result<()> {
+    match name {
+        None => Ok(()),
+        Some(_) => Err(napi::Error::new(
+            Status::InvalidArg,
+            "this build of wasi-rs has no test hooks: build it with `node scripts/build.js --test-hooks` (as `npm test` does)",
+        )),
+    }
+}
+
+/// `bind(buffer)` / `bind(buffer, viewFn, shared)`: gives the state its
+/// memory (see the module doc).
+unsafe extern "C" fn bind_trampoline(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
+    // SAFETY: Node-API calls this callback on its env's thread, with the
+    // data it was created with (an `Rc<State>`, see `create_wasi`).
+    unsafe { guarded(env, || bind_memory(env, info)) }
+}
+
+unsafe fn bind_memory(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
+    // SAFETY: the operations below are those this function's `# Safety`
+    // contract covers; its caller upholds it.
+    unsafe {
+        let mut argc = 3usize;
+        let mut argv = [ptr::null_mut(); 3];
+        let mut data = ptr::null_mut();
+        if let Err(status) = check(sys::napi_get_cb_info(env, info, &mut argc, argv.as_mut_ptr(), ptr::null_mut(), &mut data)) {
+            throw_napi_failure(env, "cannot read bind()'s arguments", status);
+            return ptr::null_mut();
+        }
+        let state = &*(data as *const Rc<State>);
+        let mut kind = 0;
+        let view_fn = argc >= 2 && check(sys::napi_typeof(env, argv[1], &mut kind)).is_ok() && kind == sys::ValueType::napi_function;
+        let shared = argc >= 3 && {
+            let mut b = false;
+            check(sys::napi_get_value_bool(env, argv[2], &mut b)).is_ok() && b
+        };
+        let cache = if view_fn {
+            MemoryCache::shared(env, argv[0], argv[1], shared, state.checked)
+        } else {
+            MemoryCache::unshared(env, argv[0], state.checked)
+        };
+        let cache = match cache {
+            Ok(c) => c,
+            Err(e) => {
+                throw_memory_error(env, e);
+                return ptr::null_mut();
+            }
+        };
+        let Ok(mut inner) = state.inner.try_borrow_mut() else {
+            throw_internal(env, "re-entrant WASI call");
+            return ptr::null_mut();
+        };
+        if let Some(base) = cache.shared_base() {
+            match crate::processes::process_for(base, inner.ctx.process()) {
+                Ok(process) => {
+                    inner.ctx.join(process);
+                    inner.shared = true;
+                }
+                Err(crate::processes::Mismatch) => {
+                    let mut cache = cache;
+                    cache.release(env);
+                    throw_process_mismatch(env);
+                    return ptr::null_mut();
+                }
+            }
+        }
+        if let Some(mut old) = inner.memory.replace(cache) {
+            old.release(env);
+        }
+        ptr::null_mut()
     }
 }

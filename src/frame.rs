@@ -13,7 +13,7 @@
 //! the call and reads the errno right after; no JS runs in between, and a
 //! native function reads all of it before it could run any JS.
 
-use crate::napi_util::ok;
+use crate::napi_util::{check, NapiStatus};
 use napi::sys;
 use std::ptr;
 use wasi_core::syscalls::MAX_PARAMS;
@@ -37,21 +37,20 @@ impl Frame {
     ///
     /// # Safety
     /// Called inside a Node-API callback on `env`'s thread.
-    pub unsafe fn new(env: sys::napi_env) -> Option<(Frame, sys::napi_value)> {
+    pub unsafe fn new(env: sys::napi_env) -> Result<(Frame, sys::napi_value), NapiStatus> {
         // SAFETY: the operations below are those this function's `# Safety`
         // contract covers; its caller upholds it.
         unsafe {
             let mut data = ptr::null_mut();
             let mut buffer = ptr::null_mut();
-            if !ok(sys::napi_create_arraybuffer(env, FRAME_BYTES, &mut data, &mut buffer)) || data.is_null() {
-                return None;
+            check(sys::napi_create_arraybuffer(env, FRAME_BYTES, &mut data, &mut buffer))?;
+            if data.is_null() {
+                return Err(NapiStatus(sys::Status::napi_generic_failure));
             }
             let mut reference = ptr::null_mut();
-            if !ok(sys::napi_create_reference(env, buffer, 1, &mut reference)) {
-                return None;
-            }
+            check(sys::napi_create_reference(env, buffer, 1, &mut reference))?;
             ptr::write_bytes(data.cast::<u8>(), 0, FRAME_BYTES);
-            Some((Frame { env, buffer: reference, data: data.cast() }, buffer))
+            Ok((Frame { env, buffer: reference, data: data.cast() }, buffer))
         }
     }
 

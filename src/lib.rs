@@ -1,16 +1,17 @@
 //! wasi-rs: the Node-API binding over [`wasi_core`].
 //!
-//! The hot path, raw Node-API callbacks with no napi-rs wrapper:
-//! - [`natives`](mod@natives): the native import functions, made once per thread;
-//! - [`call`]: one import call, from the call [`frame`] to the core;
-//! - [`bind`]: gives a state its memory, and owns it;
-//! - [`memory_cache`]: the buffer of the guest's memory a call uses;
-//! - [`state`]: one `WASI` object's state, and the thread's [`registry`];
-//! - [`processes`]: the WASI process of each shared memory;
-//! - [`panic_guard`]: panics become JS errors, never cross into Node;
-//! - [`error_codes`]: the JS errors the binding throws.
-//!
-//! - [`create`]: makes a `WASI` object's state (the natives' `create`).
+//! Its rooms:
+//! - [`natives`](mod@natives): the native import functions, made once per
+//!   thread, and the hot path of each call (raw Node-API callbacks, no
+//!   napi-rs wrapper), which reads its arguments from the call [`frame`];
+//! - [`state`]: one `WASI` object's state, and the registry the calls find
+//!   it in; [`memory_cache`]: the buffer of the guest's memory a call uses;
+//! - [`create`]: makes a state (the natives' `create`) and its functions
+//!   (`bind`, `share`, `close`); [`processes`]: the WASI process of each
+//!   shared memory;
+//! - [`errors`]: the JS errors the binding throws, and the guard that
+//!   keeps panics from crossing into Node; [`napi_util`]: the Node-API
+//!   status check and small helpers.
 //!
 //! The cold paths (`natives` and `abi`, below) use `#[napi]`.
 //! Everything WASI-specific lives in `crates/wasi-core`; this crate moves
@@ -23,17 +24,13 @@
 #[macro_use]
 extern crate napi_derive;
 
-mod bind;
-mod call;
 mod create;
-mod error_codes;
+mod errors;
 mod frame;
 mod memory_cache;
 mod napi_util;
 mod natives;
-mod panic_guard;
 mod processes;
-mod registry;
 mod state;
 
 use napi::{Env, Status};
@@ -48,7 +45,7 @@ pub fn natives(env: Env) -> napi::Result<napi::Unknown<'static>> {
     // SAFETY: inside a #[napi] call on env's thread.
     unsafe {
         let object = natives::build_natives(env.raw())
-            .ok_or_else(|| napi::Error::new(Status::GenericFailure, "cannot create the WASI import functions"))?;
+            .map_err(|status| napi::Error::new(Status::GenericFailure, format!("cannot create the WASI import functions ({status})")))?;
         Ok(napi::Unknown::from_raw_unchecked(env.raw(), object))
     }
 }
@@ -121,6 +118,6 @@ pub fn abi() -> AbiDescription {
         einval: u32::from(wasi_core::Errno::Inval.raw()),
         preview1: abi_imports(wasi_core::Abi::Preview1),
         unstable: abi_imports(wasi_core::Abi::Unstable),
-        error_codes: error_codes::ALL.iter().map(|c| c.to_string()).collect(),
+        error_codes: errors::ALL.iter().map(|c| c.to_string()).collect(),
     }
 }

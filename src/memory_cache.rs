@@ -39,7 +39,7 @@
 //! length), or asks the helper for a fresh view and treats its bytes as
 //! shared; and it never names a process.
 
-use crate::napi_util::ok;
+use crate::napi_util::{check, NapiStatus};
 use napi::sys;
 use std::cell::Cell;
 use std::ptr;
@@ -50,9 +50,20 @@ pub enum MemoryError {
     /// The value given was not an ArrayBuffer (or the helper returned no
     /// typed array).
     NotAnArrayBuffer,
-    /// A Node-API call failed (e.g. the environment is shutting down).
-    Napi,
+    /// A Node-API call failed with this status (e.g. the environment is
+    /// shutting down).
+    Napi(NapiStatus),
 }
+
+impl From<NapiStatus> for MemoryError {
+    fn from(status: NapiStatus) -> Self {
+        MemoryError::Napi(status)
+    }
+}
+
+/// A null handle where Node-API answered with success: reported as a
+/// generic failure.
+const NULL_HANDLE: MemoryError = MemoryError::Napi(NapiStatus(sys::Status::napi_generic_failure));
 
 /// The instance's memory: the buffer whose pointer is used, or the helper
 /// that gives a current view of a shared one.
@@ -86,14 +97,12 @@ impl MemoryCache {
         // contract covers; its caller upholds it.
         unsafe {
             let mut is_ab = false;
-            if !ok(sys::napi_is_arraybuffer(env, buffer, &mut is_ab)) || !is_ab {
+            if check(sys::napi_is_arraybuffer(env, buffer, &mut is_ab)).is_err() || !is_ab {
                 return Err(MemoryError::NotAnArrayBuffer);
             }
             let (data, len) = arraybuffer_bytes(env, buffer)?;
             let mut r = ptr::null_mut();
-            if !ok(sys::napi_create_reference(env, buffer, 1, &mut r)) {
-                return Err(MemoryError::Napi);
-            }
+            check(sys::napi_create_reference(env, buffer, 1, &mut r))?;
             Ok(MemoryCache { buffer: r, data, len: Cell::new(len), view_fn: ptr::null_mut(), fresh_each_call: false, checked, env })
         }
     }
@@ -119,22 +128,20 @@ impl MemoryCache {
             // for as long as this state lives, so their address (which names
             // the WASI process, see processes.rs) is never another memory's.
             let mut is_object = 0;
-            if !ok(sys::napi_typeof(env, buffer, &mut is_object)) || is_object != sys::ValueType::napi_object {
+            if check(sys::napi_typeof(env, buffer, &mut is_object)).is_err() || is_object != sys::ValueType::napi_object {
                 return Err(MemoryError::NotAnArrayBuffer);
             }
             let mut held = ptr::null_mut();
-            if !ok(sys::napi_create_reference(env, buffer, 1, &mut held)) {
-                return Err(MemoryError::Napi);
-            }
+            check(sys::napi_create_reference(env, buffer, 1, &mut held))?;
             // A weak reference: the helper closes over the scope of the
             // object's import functions and of `bind`, which owns this state,
             // so a strong one would keep the state (and, for a shared memory,
             // its whole WASI process) alive for ever. The helper lives as long
             // as any import function, and only they call into the state.
             let mut r = ptr::null_mut();
-            if !ok(sys::napi_create_reference(env, view_fn, 0, &mut r)) {
+            if let Err(status) = check(sys::napi_create_reference(env, view_fn, 0, &mut r)) {
                 sys::napi_delete_reference(env, held);
-                return Err(MemoryError::Napi);
+                return Err(status.into());
             }
             let mut cache = MemoryCache {
                 buffer: held,
@@ -196,19 +203,18 @@ impl MemoryCache {
         // contract covers; its caller upholds it.
         unsafe {
             let (mut helper, mut undefined, mut view) = (ptr::null_mut(), ptr::null_mut(), ptr::null_mut());
-            if !ok(sys::napi_get_reference_value(env, self.view_fn, &mut helper))
-                || helper.is_null()
-                || !ok(sys::napi_get_undefined(env, &mut undefined))
-                || !ok(sys::napi_call_function(env, undefined, helper, 0, ptr::null(), &mut view))
-            {
-                return Err(MemoryError::Napi);
+            check(sys::napi_get_reference_value(env, self.view_fn, &mut helper))?;
+            if helper.is_null() {
+                return Err(NULL_HANDLE);
             }
+            check(sys::napi_get_undefined(env, &mut undefined))?;
+            check(sys::napi_call_function(env, undefined, helper, 0, ptr::null(), &mut view))?;
             let mut is_typed = false;
-            if !ok(sys::napi_is_typedarray(env, view, &mut is_typed)) || !is_typed {
+            if check(sys::napi_is_typedarray(env, view, &mut is_typed)).is_err() || !is_typed {
                 return Err(MemoryError::NotAnArrayBuffer);
             }
             let (mut kind, mut length, mut data, mut arraybuffer, mut offset) = (0, 0usize, ptr::null_mut(), ptr::null_mut(), 0usize);
-            if !ok(sys::napi_get_typedarray_info(env, view, &mut kind, &mut length, &mut data, &mut arraybuffer, &mut offset))
+            if check(sys::napi_get_typedarray_info(env, view, &mut kind, &mut length, &mut data, &mut arraybuffer, &mut offset)).is_err()
                 || kind != sys::TypedarrayType::uint8_array
             {
                 return Err(MemoryError::NotAnArrayBuffer);
@@ -263,8 +269,9 @@ impl MemoryCache {
         // contract covers; its caller upholds it.
         unsafe {
             let mut buffer = ptr::null_mut();
-            if !ok(sys::napi_get_reference_value(env, self.buffer, &mut buffer)) || buffer.is_null() {
-                return Err(MemoryError::Napi);
+            check(sys::napi_get_reference_value(env, self.buffer, &mut buffer))?;
+            if buffer.is_null() {
+                return Err(NULL_HANDLE);
             }
             let (data, len) = arraybuffer_bytes(env, buffer)?;
             self.data = data;
@@ -299,9 +306,7 @@ impl MemoryCache {
 unsafe fn arraybuffer_bytes(env: sys::napi_env, buffer: sys::napi_value) -> Result<(*mut u8, usize), MemoryError> {
     let (mut data, mut len) = (ptr::null_mut(), 0usize);
     // SAFETY: the caller's contract.
-    if !ok(unsafe { sys::napi_get_arraybuffer_info(env, buffer, &mut data, &mut len) }) {
-        return Err(MemoryError::Napi);
-    }
+    check(unsafe { sys::napi_get_arraybuffer_info(env, buffer, &mut data, &mut len) })?;
     Ok((data.cast(), if data.is_null() { 0 } else { len }))
 }
 

@@ -1,44 +1,72 @@
-//! Small, safe-ish helpers over raw Node-API calls used by the binding.
+//! Small helpers over raw Node-API calls: the status check, functions
+//! with owned data, properties, and whether the environment is stopping.
 
 use napi::sys;
 use std::ffi::CString;
 use std::ptr;
 
-/// Whether a Node-API call succeeded.
-pub fn ok(status: sys::napi_status) -> bool {
-    status == sys::Status::napi_ok
-}
+/// A Node-API call's failing status, kept so that the error which reports
+/// the failure can say which it was.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct NapiStatus(pub sys::napi_status);
 
-fn cstring(s: &str) -> CString {
-    CString::new(s.replace('\0', " ")).expect("NULs were replaced")
-}
-
-/// Which JS error constructor to throw.
-#[derive(Clone, Copy)]
-pub enum ErrorKind {
-    Error,
-    TypeError,
-}
-
-/// Throws a JS error with a `code` property, unless an exception is
-/// already pending (then that one wins and is left untouched).
-///
-/// # Safety
-/// `env` must be the current environment of a running callback.
-pub unsafe fn throw(env: sys::napi_env, kind: ErrorKind, code: &str, message: &str) {
-    // SAFETY: the operations below are those this function's `# Safety`
-    // contract covers; its caller upholds it.
-    unsafe {
-        let mut pending = false;
-        if ok(sys::napi_is_exception_pending(env, &mut pending)) && pending {
-            return;
-        }
-        let (code, message) = (cstring(code), cstring(message));
-        match kind {
-            ErrorKind::Error => sys::napi_throw_error(env, code.as_ptr(), message.as_ptr()),
-            ErrorKind::TypeError => sys::napi_throw_type_error(env, code.as_ptr(), message.as_ptr()),
-        };
+impl NapiStatus {
+    /// Whether the call failed because a JS exception is pending (which
+    /// then is the error to report, not this status).
+    pub fn is_pending_exception(self) -> bool {
+        self.0 == sys::Status::napi_pending_exception
     }
+}
+
+impl std::fmt::Display for NapiStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // `napi_status`'s values, in order (js_native_api_types.h).
+        const NAMES: [&str; 24] = [
+            "napi_ok",
+            "napi_invalid_arg",
+            "napi_object_expected",
+            "napi_string_expected",
+            "napi_name_expected",
+            "napi_function_expected",
+            "napi_number_expected",
+            "napi_boolean_expected",
+            "napi_array_expected",
+            "napi_generic_failure",
+            "napi_pending_exception",
+            "napi_cancelled",
+            "napi_escape_called_twice",
+            "napi_handle_scope_mismatch",
+            "napi_callback_scope_mismatch",
+            "napi_queue_full",
+            "napi_closing",
+            "napi_bigint_expected",
+            "napi_date_expected",
+            "napi_arraybuffer_expected",
+            "napi_detachable_arraybuffer_expected",
+            "napi_would_deadlock",
+            "napi_no_external_buffers_allowed",
+            "napi_cannot_run_js",
+        ];
+        match usize::try_from(self.0).ok().and_then(|i| NAMES.get(i)) {
+            Some(name) => f.write_str(name),
+            None => write!(f, "napi_status {}", self.0),
+        }
+    }
+}
+
+/// Checks a Node-API call's status: `Ok`, or the failing status.
+#[inline]
+pub fn check(status: sys::napi_status) -> Result<(), NapiStatus> {
+    if status == sys::Status::napi_ok {
+        Ok(())
+    } else {
+        Err(NapiStatus(status))
+    }
+}
+
+/// `s` as a C string (a NUL inside becomes a space).
+pub fn cstring(s: &str) -> CString {
+    CString::new(s.replace('\0', " ")).expect("NULs were replaced")
 }
 
 /// Creates a JS function backed by `cb`, whose Node-API `data` points at
@@ -49,7 +77,7 @@ pub unsafe fn throw(env: sys::napi_env, kind: ErrorKind, code: &str, message: &s
 /// # Safety
 /// Called inside a Node-API callback on `env`'s thread; `cb` must read its
 /// data as a `T`.
-pub unsafe fn create_function<T>(env: sys::napi_env, name: &str, cb: sys::napi_callback, data: T) -> Option<sys::napi_value> {
+pub unsafe fn create_function<T>(env: sys::napi_env, name: &str, cb: sys::napi_callback, data: T) -> Result<sys::napi_value, NapiStatus> {
     // SAFETY: the operations below are those this function's `# Safety`
     // contract covers; its caller upholds it.
     unsafe {
@@ -62,14 +90,12 @@ pub unsafe fn create_function<T>(env: sys::napi_env, name: &str, cb: sys::napi_c
         }
         let data = Box::into_raw(Box::new(data));
         let mut f = ptr::null_mut();
-        if !ok(sys::napi_create_function(env, name.as_ptr().cast(), name.len() as isize, cb, data.cast(), &mut f)) {
+        if let Err(status) = check(sys::napi_create_function(env, name.as_ptr().cast(), name.len() as isize, cb, data.cast(), &mut f)) {
             drop(Box::from_raw(data));
-            return None;
+            return Err(status);
         }
-        if !ok(sys::napi_add_finalizer(env, f, data.cast(), Some(drop_boxed::<T>), ptr::null_mut(), ptr::null_mut())) {
-            return None;
-        }
-        Some(f)
+        check(sys::napi_add_finalizer(env, f, data.cast(), Some(drop_boxed::<T>), ptr::null_mut(), ptr::null_mut()))?;
+        Ok(f)
     }
 }
 
@@ -77,12 +103,12 @@ pub unsafe fn create_function<T>(env: sys::napi_env, name: &str, cb: sys::napi_c
 ///
 /// # Safety
 /// All handles must belong to `env`'s current scope.
-pub unsafe fn set_property(env: sys::napi_env, object: sys::napi_value, name: &str, value: sys::napi_value) -> bool {
+pub unsafe fn set_property(env: sys::napi_env, object: sys::napi_value, name: &str, value: sys::napi_value) -> Result<(), NapiStatus> {
     // SAFETY: the operations below are those this function's `# Safety`
     // contract covers; its caller upholds it.
     unsafe {
         let name = cstring(name);
-        ok(sys::napi_set_named_property(env, object, name.as_ptr(), value))
+        check(sys::napi_set_named_property(env, object, name.as_ptr(), value))
     }
 }
 
@@ -100,6 +126,6 @@ pub unsafe fn env_is_stopping(env: sys::napi_env) -> bool {
     unsafe {
         let mut value = ptr::null_mut();
         let mut result = ptr::null_mut();
-        !ok(sys::napi_get_boolean(env, true, &mut value)) || !ok(sys::napi_coerce_to_bool(env, value, &mut result))
+        check(sys::napi_get_boolean(env, true, &mut value)).is_err() || check(sys::napi_coerce_to_bool(env, value, &mut result)).is_err()
     }
 }

@@ -57,6 +57,20 @@ const RUN_API = `
   wasi.start(instance);
   console.log(Object.keys(require.cache).filter((k) => k.endsWith('.node')).map((k) => require('path').relative(process.cwd(), k)).join());`;
 
+// The release build leaves the test-only panic hook out (the cargo feature
+// test-hooks, which only npm test's build has): asking for it, even with the
+// test switch on, is an error that says so, and no import can be made to panic.
+test('the released binary has no test hook', () => {
+  const dir = project([MAIN, LINUX_X64]);
+  const script = `
+    const { WASI } = require('wasi-rs');
+    try { new WASI({ version: 'preview1', [Symbol.for('wasi-rs.testPanicOn')]: 'fd_write' }); console.log('made'); }
+    catch (e) { console.log(e.message); }`;
+  const r = sh(dir, process.execPath, ['-e', script], { WASI_RS_TEST_HOOKS: '1' });
+  assert.strictEqual(r.status, 0, r.stderr);
+  assert.match(r.stdout, /this build of wasi-rs has no test hooks/);
+});
+
 test('no Rust toolchain is reachable from the tests below', () => {
   const r = sh(os.tmpdir(), 'sh', ['-c', 'command -v cargo || command -v rustc || command -v rustup']);
   assert.notStrictEqual(r.status, 0, `found ${r.stdout}`);
