@@ -134,11 +134,15 @@ unsafe extern "C" fn create_trampoline(env: sys::napi_env, info: sys::napi_callb
 
 /// The trampoline for an import whose syscall is only known from `data`.
 unsafe extern "C" fn generic_trampoline(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
+    // SAFETY: Node-API calls this callback on its env's thread, with a live
+    // `info` whose data is a `NativeData` (see `build_natives`).
     unsafe { guarded(env, || call_import(env, info, None)) }
 }
 
 /// The trampoline for `PREVIEW1[I]`: the syscall is a constant here.
 unsafe extern "C" fn fixed_trampoline<const I: usize>(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
+    // SAFETY: Node-API calls this callback on its env's thread, with a live
+    // `info` whose data is a `NativeData` (see `build_natives`).
     unsafe { guarded(env, || call_import(env, info, Some(&PREVIEW1[I]))) }
 }
 

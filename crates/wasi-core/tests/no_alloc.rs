@@ -23,10 +23,11 @@ fn allocations() -> usize {
     ALLOCATIONS.with(Cell::get)
 }
 
+// SAFETY: every request is passed to the system allocator unchanged; the
+// count is a thread-local that allocates nothing.
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        // SAFETY: the operations below are those this function's `# Safety`
-        // contract covers; its caller upholds it.
+        // SAFETY: `layout` is the caller's, as `GlobalAlloc::alloc` requires.
         unsafe {
             // During a thread's teardown the slot may be gone: nothing to count.
             let _ = ALLOCATIONS.try_with(|n| n.set(n.get() + 1));
@@ -34,6 +35,8 @@ unsafe impl GlobalAlloc for Counting {
         }
     }
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: `ptr` came from `alloc` above, that is from `System`, with
+        // this `layout`.
         unsafe { System.dealloc(ptr, layout) }
     }
 }
