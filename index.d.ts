@@ -77,6 +77,17 @@ export interface WASIRunOptions {
    * module's bytes.
    */
   maxMemory?: number;
+  /**
+   * The engine that runs the guest: `'v8'` (the default) or `'wasmtime'`,
+   * the optional add-on (docs/engine.md), which needs the module's bytes.
+   */
+  engine?: 'v8' | 'wasmtime';
+  /** wasmtime engine: about this many wasm instructions, then `ERR_WASI_FUEL_EXHAUSTED`. */
+  fuel?: number;
+  /** wasmtime engine: bytes of native stack wasm may use (a trap past it). */
+  maxStack?: number;
+  /** wasmtime engine: compiled code cached on disk (`true`, the default), not (`false`), or in this directory. */
+  cache?: boolean | string;
 }
 
 /** A TCP listener wasi-rs bound for `sockets`. */

@@ -8,6 +8,7 @@
 const { createImports } = require('./lib/imports');
 const { kJoinProcess } = require('./lib/join');
 const { run: runInWorkers } = require('./lib/run');
+const { runInEngine } = require('./lib/engine');
 const { DEFAULT_MAX_THREADS } = require('./lib/thread-protocol');
 const { isMemory, importsPrototype } = require('./lib/builtins');
 const { exitWithGuestStatus } = require('./lib/exit-status');
@@ -200,7 +201,7 @@ class WASI {
     // A thread that wasi.run() starts joins the process of the object
     // run() was called on (lib/thread-worker.js).
     const join = Object.hasOwn(options, kJoinProcess) ? String(options[kJoinProcess]) : undefined;
-    const { imports, bindMemory, share, close, listeners } = createImports(
+    const { imports, bindMemory, share, close, stdio: heldStdio, listeners } = createImports(
       version,
       { args, env, preopens, enforceRights, stdio, version, sockets, maxFds, join, panicOn },
       returnOnExit ? throwExit : exitProcess,
@@ -221,6 +222,10 @@ class WASI {
     this.#bindingName = bindingName;
     this.#version = version;
     this.#maxThreads = maxThreads;
+    this.#heldStdio = heldStdio;
+    // What the wasmtime engine makes its own WASI context from (run()).
+    this.#engineWasi = { args, env, preopens, enforceRights, maxFds, version };
+    this.#hasSockets = sockets.length > 0;
   }
 
   // Private: nothing on the object, or on a symbol, reaches the state.
@@ -231,6 +236,9 @@ class WASI {
   #bindingName;
   #version;
   #maxThreads;
+  #heldStdio;
+  #engineWasi;
+  #hasSockets;
   #started = false;
 
   /**
@@ -255,6 +263,24 @@ class WASI {
     if (signal !== undefined && !(signal instanceof AbortSignal)) {
       throw new ERR_INVALID_ARG_TYPE('options.signal', 'an instance of AbortSignal', signal);
     }
+    // The engine (a wasi-rs option): 'v8' (the default), or 'wasmtime',
+    // the optional add-on (lib/engine.js), which alone takes `fuel`,
+    // `maxStack` and `cache`.
+    const engine = options.engine ?? 'v8';
+    if (engine !== 'v8' && engine !== 'wasmtime') throw new ERR_INVALID_ARG_VALUE('options.engine', engine, "must be 'v8' or 'wasmtime'");
+    const fuel = optionalInteger(options.fuel, 'options.fuel', 0, Number.MAX_SAFE_INTEGER, undefined);
+    const maxStack = optionalInteger(options.maxStack, 'options.maxStack', 65536, 2 ** 30, undefined);
+    const { cache } = options;
+    if (cache !== undefined && typeof cache !== 'boolean' && typeof cache !== 'string') {
+      throw new ERR_INVALID_ARG_TYPE('options.cache', ['boolean', 'string'], cache);
+    }
+    if (engine === 'v8') {
+      for (const [name, value] of [['fuel', fuel], ['maxStack', maxStack], ['cache', cache]]) {
+        if (value !== undefined) throw new ERR_INVALID_ARG_VALUE(`options.${name}`, value, "needs engine: 'wasmtime'");
+      }
+    } else if (this.#hasSockets) {
+      throw new ERR_INVALID_ARG_VALUE('options.engine', engine, 'does not serve sockets yet: run a guest with sockets in the V8 engine');
+    }
     if (this.#started) throw new ERR_WASI_ALREADY_STARTED();
     this.#started = true;
     const process = { token: this.#share(), version: this.#version, maxThreads: this.#maxThreads };
@@ -263,7 +289,11 @@ class WASI {
     const pumped = jsStdio.map((s) => s.start());
     let outcome;
     try {
-      outcome = { status: await runInWorkers(process, module, { timeout, signal, maxMemory }) };
+      const status =
+        engine === 'wasmtime'
+          ? await runInEngine({ ...this.#engineWasi, stdio: this.#heldStdio() }, module, { timeout, signal, maxMemory, fuel, maxStack, cache })
+          : await runInWorkers(process, module, { timeout, signal, maxMemory });
+      outcome = { status };
     } catch (err) {
       outcome = { err };
     }

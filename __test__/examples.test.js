@@ -21,6 +21,8 @@ test('the README and docs/ show the examples as they are', () => {
     ['README.md', 'hello.ts', 'ts'],
     [path.join('docs', 'untrusted-code.md'), 'untrusted-http.js', 'js'],
     [path.join('docs', 'threads.md'), 'threads.cjs', 'js'],
+    // Run by __test__/engine/engine.test.js, with the engine built.
+    [path.join('docs', 'engine.md'), 'engine.cjs', 'js'],
   ];
   for (const [doc, example, lang] of shown) {
     assert.ok(read(doc).includes(`\`\`\`${lang}\n${read('examples', example)}\`\`\``), `${doc} has examples/${example} verbatim`);

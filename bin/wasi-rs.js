@@ -7,11 +7,14 @@ const fs = require('fs');
 const path = require('path');
 const { avoidLiftoffBug } = require('../lib/v8-workarounds');
 const { hostExitStatus, isTrap, MAX_EXIT_STATUS } = require('../lib/exit-status');
-const { exportedFunctionType } = require('../lib/wasm-binary');
+const { exportedFunctionType, moduleImports } = require('../lib/wasm-binary');
 
 const USAGE = `Usage: wasi-rs [run] [options] [--] <prog.wasm> [args...]
+       wasi-rs compile [-W fuel=N] [-C cache-dir=DIR] <prog.wasm>
 
 Runs a WASI (preview1 or wasi_unstable) command module under wasi-rs.
+\`compile\` compiles it for the wasmtime engine into the compiled-code cache,
+ahead of its runs.
 
 Options:
   --dir HOST::GUEST   Grant the program the host directory HOST, seen as GUEST.
@@ -26,6 +29,20 @@ Options:
                       program as a socket fd after the preopens (also spelled
                       --tcplisten ADDR).
   -S inherit-env      Pass the host's whole environment to the program.
+  --engine NAME       v8 (the default: Node's own) or wasmtime (the optional
+                      add-on: compiled code cached on disk, fuel; it also runs
+                      .wat files).
+  -W timeout=TIME     Stop the program after TIME (500ms, 10s, 2m; a bare
+                      number is seconds): exit 134, as a trap.
+  -W max-memory-size=BYTES
+                      The most linear memory the program may have: past it,
+                      memory.grow fails.
+  -W fuel=N           Run at most about N wasm instructions, then exit 134
+                      (wasmtime engine).
+  -W max-wasm-stack=BYTES
+                      The native stack wasm may use (wasmtime engine).
+  -C cache=y|n        Cache compiled code on disk (wasmtime engine; default y).
+  -C cache-dir=DIR    Where (default: the per-user cache folder).
   --argv0 NAME        The program's argv[0] (default: the file's name).
   --invoke NAME       Call the export NAME with the numbers after the module as
                       its arguments, and print its results, instead of
@@ -41,6 +58,44 @@ wasm, missing _start, memory or export, unknown import); 2 for a usage error
 (a bad flag); 134 when the program traps (stack exhaustion included).`;
 
 class UsageError extends Error {}
+
+/** A duration as wasmtime spells one (`10s`, `500ms`, `2m`; a bare number
+ * is seconds), in milliseconds. */
+function durationMs(text, flag) {
+  const m = /^(\d+(?:\.\d+)?)(ns|us|ms|s|m|h)?$/.exec(text);
+  if (!m) throw new UsageError(`${flag}=${text}: expected a duration such as 500ms, 10s or 2m`);
+  const scale = { ns: 1e-6, us: 1e-3, ms: 1, s: 1e3, m: 60e3, h: 3600e3 }[m[2] ?? 's'];
+  const ms = Math.ceil(Number(m[1]) * scale);
+  if (ms > 2147483647) throw new UsageError(`${flag}=${text}: at most 2147483647 ms`);
+  return ms;
+}
+
+/** A whole number of bytes or units, for `flag`. */
+function count(text, flag, max) {
+  if (!/^\d+$/.test(text) || Number(text) > max) throw new UsageError(`${flag}=${text}: expected a whole number up to ${max}`);
+  return Number(text);
+}
+
+/** wasmtime's `-W` (wasm and limits) and `-C` (codegen) options that wasi-rs takes. */
+function engineOption(opts, flag, spec) {
+  const eq = spec.indexOf('=');
+  const [key, value] = eq === -1 ? [spec, ''] : [spec.slice(0, eq), spec.slice(eq + 1)];
+  const name = `${flag} ${key}`;
+  if (flag === '-W' && key === 'timeout') opts.limits.timeout = durationMs(value, name);
+  else if (flag === '-W' && key === 'max-memory-size') opts.limits.maxMemory = count(value, name, 2 ** 32);
+  else if (flag === '-W' && key === 'fuel') opts.limits.fuel = count(value, name, Number.MAX_SAFE_INTEGER);
+  else if (flag === '-W' && key === 'max-wasm-stack') opts.limits.maxStack = count(value, name, 2 ** 30);
+  else if (flag === '-C' && key === 'cache') {
+    if (!['y', 'yes', 'true', 'n', 'no', 'false'].includes(value)) throw new UsageError(`${name}=${value}: expected y or n`);
+    if (opts.limits.cache === undefined || typeof opts.limits.cache === 'boolean') opts.limits.cache = ['y', 'yes', 'true'].includes(value);
+  } else if (flag === '-C' && key === 'cache-dir') {
+    if (!value) throw new UsageError(`${name} needs =DIR`);
+    opts.limits.cache = value;
+  } else {
+    const known = flag === '-W' ? 'timeout, max-memory-size, fuel and max-wasm-stack' : 'cache and cache-dir';
+    throw new UsageError(`unknown option ${flag} ${key} (wasi-rs takes ${flag} ${known})`);
+  }
+}
 
 /** wasmtime's `-S` WASI options that wasi-rs takes: `-S key[=value]`. */
 function wasiOption(opts, spec) {
@@ -59,10 +114,14 @@ function wasiOption(opts, spec) {
 
 /** Parses argv (without node and script) into run options. */
 function parseArgs(argv) {
-  const opts = { preopens: {}, env: {}, sockets: [], wasm: undefined, args: [], argv0: undefined, invoke: undefined };
+  const opts = { preopens: {}, env: {}, sockets: [], wasm: undefined, args: [], argv0: undefined, invoke: undefined, engine: undefined, limits: {} };
   let i = 0;
-  // `wasi-rs run prog.wasm`, as `wasmtime run`.
+  // `wasi-rs run prog.wasm`, as `wasmtime run`; `wasi-rs compile prog.wasm`.
   if (argv[0] === 'run') i = 1;
+  else if (argv[0] === 'compile') {
+    opts.compile = true;
+    i = 1;
+  }
   const value = (flag) => {
     if (i + 1 >= argv.length) throw new UsageError(`${flag} needs a value`);
     return argv[++i];
@@ -71,7 +130,7 @@ function parseArgs(argv) {
     let arg = argv[i];
     let inline;
     const eq = arg.indexOf('=');
-    if (arg.startsWith('--') && eq > 2 && /^--(dir|env|tcplisten|argv0|invoke)=/.test(arg)) {
+    if (arg.startsWith('--') && eq > 2 && /^--(dir|env|tcplisten|argv0|invoke|engine)=/.test(arg)) {
       inline = arg.slice(eq + 1);
       arg = arg.slice(0, eq);
     }
@@ -88,6 +147,13 @@ function parseArgs(argv) {
       wasiOption(opts, value(arg));
     } else if (arg.startsWith('-S') && arg.length > 2) {
       wasiOption(opts, arg.slice(2));
+    } else if (arg === '-W' || arg === '-C') {
+      engineOption(opts, arg, value(arg));
+    } else if ((arg.startsWith('-W') || arg.startsWith('-C')) && arg.length > 2) {
+      engineOption(opts, arg.slice(0, 2), arg.slice(2));
+    } else if (arg === '--engine') {
+      opts.engine = inline ?? value(arg);
+      if (opts.engine !== 'v8' && opts.engine !== 'wasmtime') throw new UsageError(`--engine ${opts.engine}: expected v8 or wasmtime`);
     } else if (arg === '--argv0') {
       opts.argv0 = inline ?? value(arg);
     } else if (arg === '--invoke') {
@@ -120,6 +186,14 @@ function parseArgs(argv) {
   if (i >= argv.length) throw new UsageError('no program given');
   opts.wasm = argv[i];
   opts.args = argv.slice(i + 1);
+  const { fuel, maxStack, cache } = opts.limits;
+  if (opts.engine !== 'wasmtime' && !opts.compile) {
+    if (fuel !== undefined) throw new UsageError('-W fuel needs --engine wasmtime (V8 cannot count instructions)');
+    if (maxStack !== undefined) throw new UsageError('-W max-wasm-stack needs --engine wasmtime');
+    if (cache !== undefined) throw new UsageError('-C cache needs --engine wasmtime (V8 keeps no code cache for an addon)');
+  }
+  if (opts.compile && opts.args.length > 0) throw new UsageError('compile takes one module, and no arguments for it');
+  if (opts.engine === 'wasmtime' && opts.invoke !== undefined) throw new UsageError('--invoke runs in the V8 engine only, for now');
   return opts;
 }
 
@@ -147,21 +221,50 @@ function isThreaded(module) {
   );
 }
 
-/** Runs a wasi-threads program with `wasi.run()`: every thread in a
- * worker, this thread free to start them, and the process ended when the
- * guest's process ends (exit status, or 134 for a trap on any thread). */
-async function runThreaded(wasi, bytes, file) {
+/** Runs a program with `wasi.run()`: a wasi-threads program (every
+ * thread in a worker, this thread free to start them), one in the wasmtime
+ * engine, or one with limits. The process ends when the guest's does:
+ * with its exit status, or 134 for a trap (on any thread), a time-out or
+ * running out of fuel, as wasmtime's traps. */
+async function runOffThread(wasi, bytes, file, options = {}) {
   let status;
   try {
-    status = hostExitStatus(await wasi.run(bytes));
+    status = hostExitStatus(await wasi.run(bytes, options));
   } catch (err) {
     if (isTrap(err)) fail(`${file} trapped: ${err.message}`, 134);
+    else if (err && err.code === 'ERR_WASI_TIMEOUT') fail(`${file} timed out: ${err.message}`, 134);
+    else if (err && err.code === 'ERR_WASI_FUEL_EXHAUSTED') fail(`${file} ran out of fuel: ${err.message}`, 134);
     else fail(`${file} failed: ${err && err.message ? err.message : err}`);
     status = process.exitCode;
   }
   // Threads that are still blocked (in a host read, say) do not hold the
   // exit: the process ends with the guest's status now.
   process.exit(status);
+}
+
+/** The WASI version a module's bytes import, read from its import section
+ * without compiling it (text, or bytes that are no module: preview1; the
+ * engine reports what is wrong with them). */
+function wasiVersionOfBytes(bytes) {
+  try {
+    const modules = new Set(moduleImports(bytes).map((imp) => imp.module));
+    return modules.has('wasi_unstable') && !modules.has('wasi_snapshot_preview1') ? 'unstable' : 'preview1';
+  } catch {
+    return /\(import\s+"wasi_unstable"/.test(bytes.subarray(0, 1 << 20).toString('latin1')) ? 'unstable' : 'preview1';
+  }
+}
+
+/** `wasi-rs compile`: the module's code into the wasmtime engine's cache. */
+function compileCommand(opts, bytes) {
+  const { compileInto } = require('../lib/engine');
+  const cache = opts.limits.cache ?? true;
+  if (cache === false) return fail('compile needs the cache: -C cache=n leaves nowhere to put the code', 2);
+  try {
+    const compiled = compileInto(bytes, { cache, fuel: opts.limits.fuel !== undefined });
+    process.stdout.write(`${opts.wasm}: ${compiled ? 'compiled into the cache' : 'already in the cache'}\n`);
+  } catch (err) {
+    return fail(`${opts.wasm}: ${firstLine(err)}`);
+  }
 }
 
 /** Whether a file that is not a module begins as WebAssembly text does: a `(`
@@ -199,6 +302,24 @@ function main() {
   } catch (err) {
     return fail(`cannot read ${opts.wasm}: ${err.code === 'ENOENT' ? 'no such file' : err.message}`);
   }
+  if (opts.compile) return compileCommand(opts, bytes);
+  if (opts.engine === 'wasmtime') {
+    // The engine compiles (or loads from its cache) and checks the module
+    // itself: V8 never sees it.
+    let wasi;
+    try {
+      wasi = new WASI({
+        version: wasiVersionOfBytes(bytes),
+        args: [opts.argv0 ?? path.basename(opts.wasm), ...opts.args],
+        env: opts.env,
+        preopens: opts.preopens,
+        sockets: opts.sockets,
+      });
+    } catch (err) {
+      return fail(err.message);
+    }
+    return runOffThread(wasi, bytes, opts.wasm, { engine: 'wasmtime', ...opts.limits });
+  }
   avoidLiftoffBug(bytes);
   let module;
   try {
@@ -230,10 +351,11 @@ function main() {
   } catch (err) {
     return fail(err.message);
   }
-  if (isThreaded(module)) {
-    if (opts.invoke !== undefined) return fail(`--invoke does not run wasi-threads modules (${opts.wasm} imports its memory)`);
-    return runThreaded(wasi, bytes, opts.wasm);
+  const limited = opts.limits.timeout !== undefined || opts.limits.maxMemory !== undefined;
+  if (opts.invoke !== undefined && (isThreaded(module) || limited)) {
+    return fail(`--invoke does not run wasi-threads modules or with -W limits (${opts.wasm})`);
   }
+  if (isThreaded(module) || limited) return runOffThread(wasi, bytes, opts.wasm, opts.limits);
   const unknown = findUnknownImport(module, wasi.getImportObject());
   if (unknown) return fail(`unknown import ${unknown}: only WASI imports are provided`);
   let instance;

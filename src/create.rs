@@ -4,7 +4,9 @@
 //! the state's own functions:
 //! - `bind` gives the state its memory, and owns the state;
 //! - `share` names the state's process for threads on other workers;
-//! - `close` empties the process's fd table when a run has ended.
+//! - `close` empties the process's fd table when a run has ended;
+//! - `stdio` names the host descriptors the process holds as its stdio,
+//!   for the wasmtime engine, which runs the guest with them.
 //!
 //! `start()`/`initialize()` call `bind` (through `lib/imports.js`) with the
 //! instance memory's current ArrayBuffer, and the import functions call it
@@ -173,8 +175,12 @@ pub unsafe fn create_wasi(
             };
             let mut result = Object::new(&env)?;
             result.set_named_property("id", id)?;
-            let functions: [(&str, sys::napi_callback); 3] =
-                [("bind", Some(bind_trampoline)), ("share", Some(share_trampoline)), ("close", Some(close_trampoline))];
+            let functions: [(&str, sys::napi_callback); 4] = [
+                ("bind", Some(bind_trampoline)),
+                ("share", Some(share_trampoline)),
+                ("close", Some(close_trampoline)),
+                ("stdio", Some(stdio_trampoline)),
+            ];
             for (name, callback) in functions {
                 let f = napi_util::create_function(raw, name, callback, state.clone())
                     .map_err(|s| failed("cannot create a WASI function", s))?;
@@ -208,7 +214,37 @@ unsafe extern "C" fn close_trampoline(env: sys::napi_env, info: sys::napi_callba
     }
 }
 
-/// The state a `bind`/`share`/`close` function was created with (its data).
+/// `stdio()`: the raw host descriptors (fds; HANDLE values on Windows)
+/// that the state's process holds as fds 0, 1 and 2, or -1 where it holds
+/// none. They stay valid while the process does: the wasmtime engine takes
+/// its own duplicates of them for a run (lib/engine.js).
+unsafe extern "C" fn stdio_trampoline(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
+    // SAFETY: Node-API calls this callback on its env's thread, with the
+    // data it was created with (an `Rc<State>`, see `create_wasi`).
+    unsafe {
+        guarded(env, || {
+            let Some(state) = state_of(env, info) else { return std::ptr::null_mut() };
+            let raw: Vec<i64> = match state.inner.try_borrow() {
+                Ok(inner) => {
+                    let fds = inner.ctx.process().fds();
+                    (0..3)
+                        .map(|fd| fds.get(fd).ok().and_then(|d| d.host_fd().ok().map(|h| wasi_core::host::raw_of(h) as i64)).unwrap_or(-1))
+                        .collect()
+                }
+                Err(_) => vec![-1; 3],
+            };
+            match napi::bindgen_prelude::ToNapiValue::to_napi_value(env, raw) {
+                Ok(v) => v,
+                Err(e) => {
+                    throw_internal(env, &format!("cannot return the stdio descriptors: {e}"));
+                    std::ptr::null_mut()
+                }
+            }
+        })
+    }
+}
+
+/// The state a `bind`/`share`/`close`/`stdio` function was created with (its data).
 ///
 /// # Safety
 /// Inside the callback of a function whose data is an `Rc<State>`.

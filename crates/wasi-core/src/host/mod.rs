@@ -45,7 +45,7 @@ pub use sys::clock::{clock_now, clock_resolution, yield_now};
 pub use sys::convert::filestat_from_metadata;
 pub use sys::dir::DirStream;
 pub use sys::entropy::getrandom;
-pub use sys::fd::{raw_from_process_fd, BorrowedFd, OwnedFd, RawHostFd};
+pub use sys::fd::{raw_from_process_fd, raw_of, BorrowedFd, OwnedFd, RawHostFd};
 pub use sys::file::{
     advise, allocate, datasync, fdflags, filestat, filetype, init_status_flags, is_socket, is_terminal, refine_socket, set_status_flags,
     set_times, sync, truncate, unread_bytes,

@@ -29,3 +29,8 @@ pub unsafe fn borrow_raw<'a>(raw: RawHostFd) -> BorrowedFd<'a> {
 pub fn raw_from_process_fd(fd: i32) -> RawHostFd {
     fd
 }
+
+/// The raw number of a borrowed descriptor (valid while it is held).
+pub fn raw_of(fd: BorrowedFd<'_>) -> RawHostFd {
+    std::os::fd::AsRawFd::as_raw_fd(&fd)
+}

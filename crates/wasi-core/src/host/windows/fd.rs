@@ -77,3 +77,10 @@ pub fn raw_from_process_fd(fd: i32) -> RawHostFd {
         None => -1,
     }
 }
+
+/// The raw value of a borrowed HANDLE (valid while it is held); -1 for a
+/// SOCKET, which has no HANDLE value to name it by.
+pub fn raw_of(fd: BorrowedFd<'_>) -> RawHostFd {
+    use io_extras::os::windows::AsRawHandleOrSocket;
+    fd.as_raw_handle_or_socket().as_raw_handle().map_or(-1, |h| h as RawHostFd)
+}

@@ -1,0 +1,228 @@
+'use strict';
+// The wasmtime engine (engine/, `npm run test:engine` builds it): the same
+// programs behave the same in both engines, the engine's limits each end a
+// guest with their coded error, runs stop on abort, time-out and worker
+// termination, and compiled code is cached on disk and checked on load.
+const test = require('node:test');
+const assert = require('node:assert');
+const fs = require('fs');
+const path = require('path');
+const { spawnSync } = require('child_process');
+const { WASI } = require('../..');
+const { ROOT, CLI, program, tempDir } = require('../helpers/run');
+
+/** Runs `name` in `engine` with stdout and stderr collected. */
+async function runIn(engine, name, { args = [], options = {}, run = {} } = {}) {
+  const out = [];
+  const err = [];
+  const wasi = new WASI({
+    version: 'preview1',
+    args: [name, ...args],
+    stdout: (c) => out.push(c),
+    stderr: (c) => err.push(c),
+    ...options,
+  });
+  const bytes = fs.readFileSync(program(name));
+  let status;
+  let error;
+  try {
+    status = await wasi.run(bytes, { engine, ...run });
+  } catch (e) {
+    error = e;
+  }
+  return { status, error, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() };
+}
+
+function cache(name) {
+  return path.join(tempDir(`engine-cache-${name}`), 'cache');
+}
+
+test('the engine is built and reports its wasmtime version', () => {
+  const engine = require('../../lib/engine').loadEngine();
+  assert.match(engine.version(), /^\d+\.\d+\.\d+$/);
+});
+
+test('the same programs give the same output and status in both engines', async () => {
+  const cases = [
+    ['hello', { args: ['engines'] }],
+    ['args_env', { args: ['a b', 'c'], options: { env: { ONE: '1', TWO: 'two' } } }],
+    ['exit_code', { args: ['42'] }],
+    ['clocks', {}],
+    ['random', {}],
+    ['bad_pointers', {}],
+    ['unstable', { options: { version: 'unstable' } }],
+  ];
+  for (const [name, setup] of cases) {
+    const v8 = await runIn('v8', name, setup);
+    const wasmtime = await runIn('wasmtime', name, { ...setup, run: { cache: cache(name) } });
+    assert.strictEqual(v8.error, undefined, `${name} in V8: ${v8.error}`);
+    assert.strictEqual(wasmtime.error, undefined, `${name} in wasmtime: ${wasmtime.error}`);
+    assert.deepStrictEqual(
+      { status: wasmtime.status, stdout: wasmtime.stdout, stderr: wasmtime.stderr },
+      { status: v8.status, stdout: v8.stdout, stderr: v8.stderr },
+      name,
+    );
+  }
+});
+
+test('the filesystem and the sandbox are the same in the engine: fs_ops, and a read-only preopen', async () => {
+  for (const engine of ['v8', 'wasmtime']) {
+    const dir = tempDir(`engine-fs-${engine}`);
+    const r = await runIn(engine, 'fs_ops', { options: { preopens: { '/': dir } }, run: engine === 'v8' ? {} : { cache: false } });
+    assert.strictEqual(r.error, undefined, String(r.error));
+    assert.doesNotMatch(r.stdout, /FAIL/, `${engine}:\n${r.stdout}`);
+    assert.strictEqual(r.status, 0, r.stdout);
+  }
+  const results = {};
+  for (const engine of ['v8', 'wasmtime']) {
+    const dir = tempDir(`engine-ro-${engine}`);
+    fs.writeFileSync(path.join(dir, 'inside.txt'), 'inside\n');
+    const ro = { preopens: { '/': { path: dir, readOnly: true } } };
+    results[engine] = [];
+    for (const op of [['read', 'inside.txt'], ['create', 'new.txt'], ['unlink', 'inside.txt'], ['mkdir', 'd'], ['times', 'inside.txt'], ['read', '../x']]) {
+      const r = await runIn(engine, 'sandbox_probe', { args: op, options: ro, run: engine === 'v8' ? {} : { cache: false } });
+      results[engine].push(`${op.join(' ')}: ${r.stdout.trim().replace(/\n/g, ' ')} ${r.status}`);
+    }
+    assert.ok(fs.existsSync(path.join(dir, 'inside.txt')), 'the read-only tree is unchanged');
+  }
+  assert.deepStrictEqual(results.wasmtime, results.v8);
+});
+
+test('a time-out, an abort and the fuel each stop a spinning guest with their own error', async () => {
+  const timedOut = await runIn('wasmtime', 'spin', { run: { timeout: 200 } });
+  assert.strictEqual(timedOut.error?.code, 'ERR_WASI_TIMEOUT', String(timedOut.error));
+  assert.strictEqual(timedOut.stdout, 'spinning\n');
+
+  const controller = new AbortController();
+  const aborted = runIn('wasmtime', 'spin', { options: { stdout: () => controller.abort() }, run: { signal: controller.signal } });
+  assert.strictEqual((await aborted).error?.name, 'AbortError');
+
+  const fueled = await runIn('wasmtime', 'spin', { run: { fuel: 2_000_000 } });
+  assert.strictEqual(fueled.error?.code, 'ERR_WASI_FUEL_EXHAUSTED', String(fueled.error));
+  assert.strictEqual(fueled.stdout, 'spinning\n');
+});
+
+test('memory: memory.grow fails at maxMemory, and a module that needs more at start is ERR_WASI_MEMORY_LIMIT', async () => {
+  const grown = await runIn('wasmtime', 'grow_until_fail', { run: { maxMemory: 10 * 65536 } });
+  assert.strictEqual(grown.status, 10, String(grown.error));
+  const tooBig = await runIn('wasmtime', 'hello', { run: { maxMemory: 65536 } });
+  assert.strictEqual(tooBig.error?.code, 'ERR_WASI_MEMORY_LIMIT', String(tooBig.error));
+});
+
+test('stack exhaustion is a trap, also under a small maxStack', async () => {
+  for (const run of [{}, { maxStack: 128 * 1024 }]) {
+    const r = await runIn('wasmtime', 'stack_overflow', { run });
+    assert.strictEqual(r.error?.code, 'ERR_WASI_TRAP', String(r.error));
+    assert.ok(r.error instanceof WebAssembly.RuntimeError);
+  }
+});
+
+test('options only the engine takes are refused for V8, and a compiled Module is refused by the engine', async () => {
+  const wasi = () => new WASI({ version: 'preview1' });
+  const bytes = fs.readFileSync(program('hello'));
+  await assert.rejects(wasi().run(bytes, { fuel: 10 }), { code: 'ERR_INVALID_ARG_VALUE', message: /needs engine: 'wasmtime'/ });
+  await assert.rejects(wasi().run(bytes, { engine: 'spidermonkey' }), { code: 'ERR_INVALID_ARG_VALUE' });
+  await assert.rejects(wasi().run(new WebAssembly.Module(bytes), { engine: 'wasmtime' }), { code: 'ERR_INVALID_ARG_TYPE', message: /pass its bytes/ });
+});
+
+test('compiled code is cached: written once, loaded after, and a corrupt entry is compiled again', async () => {
+  const dir = cache('reuse');
+  const first = await runIn('wasmtime', 'hello', { args: ['cache'], run: { cache: dir } });
+  assert.strictEqual(first.status, 0);
+  const entries = fs.readdirSync(dir);
+  assert.strictEqual(entries.length, 1, `one entry: ${entries}`);
+  assert.match(entries[0], /^[0-9a-f]{64}\.cwasm$/);
+  const entry = path.join(dir, entries[0]);
+  const written = fs.statSync(entry).mtimeMs;
+  const second = await runIn('wasmtime', 'hello', { args: ['cache'], run: { cache: dir } });
+  assert.strictEqual(second.stdout, first.stdout);
+  assert.strictEqual(fs.statSync(entry).mtimeMs, written, 'loaded, not written again');
+  // Garbage where the code was: it is compiled again, and the program runs.
+  const good = fs.readFileSync(entry);
+  fs.writeFileSync(entry, Buffer.concat([good.subarray(0, 48), Buffer.alloc(good.length - 48, 0xcc)]));
+  const third = await runIn('wasmtime', 'hello', { args: ['cache'], run: { cache: dir } });
+  assert.strictEqual(third.stdout, first.stdout);
+  assert.deepStrictEqual(fs.readFileSync(entry), good, 'the entry is written again');
+});
+
+test('worker.terminate() and process.exit() do not wait for a guest that runs for ever', () => {
+  const script = `
+    const { Worker } = require('worker_threads');
+    const worker = new Worker(\`
+      const { WASI } = require(${JSON.stringify(ROOT)});
+      const wasi = new WASI({ version: 'preview1', stdout: () => require('worker_threads').parentPort.postMessage('spinning') });
+      wasi.run(require('fs').readFileSync(${JSON.stringify(program('spin'))}), { engine: 'wasmtime', cache: false });
+    \`, { eval: true });
+    worker.once('message', async () => {
+      await worker.terminate();
+      const { WASI } = require(${JSON.stringify(ROOT)});
+      const wasi = new WASI({ version: 'preview1', stdout: () => process.exit(7) });
+      wasi.run(require('fs').readFileSync(${JSON.stringify(program('spin'))}), { engine: 'wasmtime', cache: false });
+    });`;
+  const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 120_000 });
+  assert.strictEqual(r.signal, null, 'ended by itself, not by the time-out');
+  assert.strictEqual(r.status, 7, r.stderr);
+});
+
+test('CLI: --engine wasmtime runs a program, a .wat file, limits as -W, and compile fills the cache', () => {
+  const dir = tempDir('engine-cli');
+  const cacheDir = path.join(dir, 'cache');
+  const cli = (args) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 120_000 });
+  let r = cli(['--engine', 'wasmtime', '-C', `cache-dir=${cacheDir}`, program('hello'), 'CLI']);
+  assert.strictEqual(r.status, 0, r.stderr);
+  assert.strictEqual(r.stdout, 'Hello, CLI, from WASI on wasi-rs!\n');
+  r = cli(['--engine=wasmtime', '-C', 'cache=n', program('exit_code'), '9']);
+  assert.strictEqual(r.status, 9, r.stderr);
+  const wat = path.join(dir, 'exit.wat');
+  fs.writeFileSync(wat, `(module
+    (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+    (memory (export "memory") 1)
+    (func (export "_start") (call $exit (i32.const 3))))`);
+  r = cli(['run', '--engine', 'wasmtime', '-C', 'cache=n', wat]);
+  assert.strictEqual(r.status, 3, r.stderr);
+  r = cli(['--engine', 'wasmtime', '-C', 'cache=n', '-W', 'timeout=200ms', program('spin')]);
+  assert.strictEqual(r.status, 134, r.stderr);
+  assert.match(r.stderr, /^wasi-rs: .*spin\.wasm timed out/);
+  r = cli(['--engine', 'wasmtime', '-C', 'cache=n', '-W', 'fuel=1000000', program('spin')]);
+  assert.strictEqual(r.status, 134, r.stderr);
+  assert.match(r.stderr, /ran out of fuel/);
+  r = cli(['--engine', 'wasmtime', '-C', 'cache=n', '-W', 'max-memory-size=655360', program('grow_until_fail')]);
+  assert.strictEqual(r.status, 10, r.stderr);
+  // The V8 engine takes the limits it can enforce, and refuses the others.
+  r = cli(['-W', 'timeout=200ms', program('spin')]);
+  assert.strictEqual(r.status, 134, r.stderr);
+  r = cli(['-W', 'fuel=10', program('hello')]);
+  assert.strictEqual(r.status, 2);
+  // compile: the code goes into the cache once.
+  const compileDir = path.join(dir, 'compiled');
+  r = cli(['compile', '-C', `cache-dir=${compileDir}`, program('hello')]);
+  assert.strictEqual(r.status, 0, r.stderr);
+  assert.match(r.stdout, /compiled into the cache/);
+  assert.strictEqual(fs.readdirSync(compileDir).length, 1);
+  r = cli(['compile', '-C', `cache-dir=${compileDir}`, program('hello')]);
+  assert.match(r.stdout, /already in the cache/);
+  r = cli(['--engine', 'wasmtime', '-C', `cache-dir=${compileDir}`, program('hello'), 'again']);
+  assert.strictEqual(r.stdout, 'Hello, again, from WASI on wasi-rs!\n');
+  assert.strictEqual(fs.readdirSync(compileDir).length, 1, 'the run used the entry compile made');
+});
+
+test('without the engine, asking for it is one error that says what to install', () => {
+  // A copy of the package without engine/: as an install without the add-on.
+  const dir = tempDir('engine-missing');
+  for (const entry of ['index.js', 'lib', 'package.json', 'wasi-rs.node']) {
+    fs.cpSync(path.join(ROOT, entry), path.join(dir, entry), { recursive: true });
+  }
+  const script = `
+    const { WASI } = require(${JSON.stringify(dir)});
+    new WASI({ version: 'preview1' }).run(require('fs').readFileSync(${JSON.stringify(program('hello'))}), { engine: 'wasmtime' })
+      .catch((e) => { console.log(e.code + ': ' + e.message); });`;
+  const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
+  assert.strictEqual(r.status, 0, r.stderr);
+  assert.match(r.stdout, /^ERR_WASI_ENGINE_NOT_INSTALLED: the wasmtime engine is not installed: install wasi-rs-engine-\S+ .*npm run build:engine/);
+});
+
+test('the example in docs/engine.md runs', () => {
+  const r = spawnSync(process.execPath, [path.join(ROOT, 'examples', 'engine.cjs')], { encoding: 'utf8', cwd: ROOT });
+  assert.strictEqual(r.status, 0, r.stderr);
+  assert.strictEqual(r.stdout, 'Hello, wasmtime, from WASI on wasi-rs!\n');
+});

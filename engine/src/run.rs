@@ -1,0 +1,275 @@
+//! One guest run in wasmtime: the engine and its limits, the module
+//! (from the compiled-code cache when it can be), the WASI context, and
+//! how the run ended.
+//!
+//! A run has an engine of its own, so that stopping it (an epoch tick,
+//! [`Control::stop`]) stops no other guest; the compiled code is shared
+//! through the cache on disk instead.
+
+use crate::cache::Cache;
+use crate::link::{add_to_linker, module_name, Guest, GuestExit};
+use std::sync::atomic::{AtomicU8, Ordering};
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::Duration;
+use wasi_core::{Abi, Config as WasiConfig, WasiCtx};
+use wasmtime::{Config, Engine, ExternType, Linker, Module, Store, StoreLimitsBuilder, Trap};
+
+/// The limits of one run (`None`: no limit).
+#[derive(Clone, Debug, Default)]
+pub struct Limits {
+    /// Wall-clock time.
+    pub timeout: Option<Duration>,
+    /// Fuel: roughly, wasm instructions.
+    pub fuel: Option<u64>,
+    /// Bytes of linear memory, per memory.
+    pub max_memory: Option<usize>,
+    /// Elements per table.
+    pub max_table_elements: Option<usize>,
+    /// Bytes of native stack wasm may use (wasmtime's default otherwise).
+    pub max_stack: Option<usize>,
+}
+
+/// What a run is given.
+pub struct Job {
+    pub bytes: Vec<u8>,
+    pub wasi: WasiConfig,
+    pub abi: Abi,
+    pub limits: Limits,
+    pub cache: Option<Cache>,
+}
+
+/// How a run ended.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Ending {
+    /// `proc_exit(status)`, or `_start` returned (0).
+    Exit(u32),
+    /// The guest trapped (stack exhaustion included).
+    Trap(String),
+    /// Past the time limit.
+    TimedOut,
+    /// Asked to stop ([`Control::stop`]).
+    Aborted,
+    /// Out of fuel.
+    OutOfFuel,
+    /// The module needs more memory (or table) at start than the limits allow.
+    OverLimit(String),
+    /// The module cannot run at all: not valid, not a WASI command, a bad
+    /// import, or the WASI context could not be made.
+    Failed(String),
+}
+
+/// Why a run is being stopped (0: it is not).
+const RUNNING: u8 = 0;
+const ABORTED: u8 = 1;
+const TIMED_OUT: u8 = 2;
+
+/// The handle by which a run is stopped from outside its thread.
+pub struct Control {
+    reason: AtomicU8,
+    /// The run's engine, once made: a stop ticks its epoch, which traps
+    /// the guest at its next function entry or loop back-edge.
+    engine: Mutex<Option<Engine>>,
+    /// Set when the run has ended, for [`Control::wait_done`].
+    done: Mutex<bool>,
+    ended: Condvar,
+}
+
+impl Control {
+    pub fn new() -> Arc<Control> {
+        Arc::new(Control { reason: AtomicU8::new(RUNNING), engine: Mutex::new(None), done: Mutex::new(false), ended: Condvar::new() })
+    }
+
+    /// Stops the run: the guest traps at its next check, and a host call
+    /// that waits (a read, a sleep) returns.
+    pub fn stop(&self) {
+        self.stop_for(ABORTED);
+    }
+
+    fn stop_for(&self, reason: u8) {
+        let _ = self.reason.compare_exchange(RUNNING, reason, Ordering::SeqCst, Ordering::SeqCst);
+        if let Some(engine) = self.engine.lock().unwrap_or_else(|e| e.into_inner()).as_ref() {
+            engine.increment_epoch();
+        }
+    }
+
+    fn stopping(&self) -> bool {
+        self.reason.load(Ordering::SeqCst) != RUNNING
+    }
+
+    /// Waits until the run has ended, at most `limit` (`None`: for ever).
+    /// Returns whether it has.
+    pub fn wait_done(&self, limit: Option<Duration>) -> bool {
+        let done = self.done.lock().unwrap_or_else(|e| e.into_inner());
+        match limit {
+            None => *self.ended.wait_while(done, |d| !*d).unwrap_or_else(|e| e.into_inner()),
+            Some(t) => *self.ended.wait_timeout_while(done, t, |d| !*d).unwrap_or_else(|e| e.into_inner()).0,
+        }
+    }
+
+    fn finish(&self) {
+        // The engine (and the compiled code it holds) is let go of.
+        self.engine.lock().unwrap_or_else(|e| e.into_inner()).take();
+        *self.done.lock().unwrap_or_else(|e| e.into_inner()) = true;
+        self.ended.notify_all();
+    }
+}
+
+/// Runs `job` on this thread until the guest ends or is stopped.
+pub fn run(job: Job, control: &Arc<Control>) -> Ending {
+    let ending = run_guest(job, control);
+    control.finish();
+    ending
+}
+
+fn engine_config(limits: &Limits) -> Config {
+    let mut config = Config::new();
+    config.epoch_interruption(true);
+    config.consume_fuel(limits.fuel.is_some());
+    if let Some(stack) = limits.max_stack {
+        config.max_wasm_stack(stack);
+    }
+    config
+}
+
+/// wasmtime's version, as the build's lock file pins it (build.rs).
+pub const WASMTIME_VERSION: &str = env!("WASI_RS_WASMTIME_VERSION");
+
+/// An engine with the settings `limits` need (fuel and the stack limit
+/// change the compiled code; the other limits do not).
+pub fn engine(limits: &Limits) -> Result<Engine, String> {
+    Engine::new(&engine_config(limits)).map_err(|e| format!("cannot make the engine: {e}"))
+}
+
+fn run_guest(job: Job, control: &Arc<Control>) -> Ending {
+    let engine = match engine(&job.limits) {
+        Ok(e) => e,
+        Err(e) => return Ending::Failed(e),
+    };
+    *control.engine.lock().unwrap_or_else(|e| e.into_inner()) = Some(engine.clone());
+    if control.stopping() {
+        return stopped(control);
+    }
+    let module = match &job.cache {
+        Some(cache) => cache.module(&engine, &job.bytes),
+        None => Module::new(&engine, &job.bytes),
+    };
+    let module = match module {
+        Ok(m) => m,
+        Err(e) => return Ending::Failed(format!("not a valid WebAssembly module: {}", first_line(&e))),
+    };
+    if let Some(problem) = unrunnable(&module) {
+        return Ending::Failed(problem);
+    }
+    let mut ctx = match WasiCtx::new(job.wasi) {
+        Ok(ctx) => ctx,
+        Err(e) => return Ending::Failed(e.to_string()),
+    };
+    let watcher = Arc::clone(control);
+    ctx.interrupt = Some(Box::new(move || watcher.stopping()));
+    let mut limits = StoreLimitsBuilder::new();
+    if let Some(bytes) = job.limits.max_memory {
+        limits = limits.memory_size(bytes);
+    }
+    if let Some(elements) = job.limits.max_table_elements {
+        limits = limits.table_elements(elements);
+    }
+    let mut store = Store::new(&engine, Guest { ctx, limits: limits.build() });
+    store.limiter(|guest| &mut guest.limits);
+    store.set_epoch_deadline(1);
+    store.epoch_deadline_trap();
+    if let Some(fuel) = job.limits.fuel {
+        if let Err(e) = store.set_fuel(fuel) {
+            return Ending::Failed(format!("cannot set the fuel: {e}"));
+        }
+    }
+    let mut linker = Linker::new(&engine);
+    if let Err(e) = add_to_linker(&mut linker, job.abi) {
+        return Ending::Failed(format!("cannot link WASI: {e}"));
+    }
+    let timer = job.limits.timeout.map(|t| start_timer(Arc::clone(control), t));
+    let ending = instantiate_and_start(&mut store, &linker, &module, control);
+    drop(store);
+    if let Some(timer) = timer {
+        control.finish();
+        let _ = timer.join();
+    }
+    ending
+}
+
+/// Why a compiled module cannot run as a WASI command here, if it cannot:
+/// no `_start`, no exported memory, or an import the engine does not give.
+fn unrunnable(module: &Module) -> Option<String> {
+    let exports: Vec<_> = module.exports().map(|e| (e.name().to_string(), e.ty())).collect();
+    if !exports.iter().any(|(n, t)| n == "_start" && matches!(t, ExternType::Func(_))) {
+        return Some("the module has no _start export: it is not a WASI command module".into());
+    }
+    for import in module.imports() {
+        if import.module() == "wasi" && import.name() == "thread-spawn" || matches!(import.ty(), ExternType::Memory(_)) {
+            return Some("the wasmtime engine does not run wasi-threads modules (or any that import their memory) yet".into());
+        }
+        if import.module() != module_name(Abi::Preview1) && import.module() != module_name(Abi::Unstable) {
+            return Some(format!("unknown import {}::{}: only WASI imports are provided", import.module(), import.name()));
+        }
+    }
+    if !exports.iter().any(|(n, t)| n == "memory" && matches!(t, ExternType::Memory(_))) {
+        return Some("the module exports no memory: a WASI module must export the memory its calls point into".into());
+    }
+    None
+}
+
+fn instantiate_and_start(store: &mut Store<Guest>, linker: &Linker<Guest>, module: &Module, control: &Control) -> Ending {
+    // Linking first, so that what fails after it, in instantiation, is a
+    // memory or table bigger at start than the limits allow.
+    let pre = match linker.instantiate_pre(module) {
+        Ok(pre) => pre,
+        Err(e) => return Ending::Failed(first_line(&e)),
+    };
+    let instance = match pre.instantiate(&mut *store) {
+        Ok(i) => i,
+        Err(e) => return ended_by(e, control, true),
+    };
+    let start = match instance.get_typed_func::<(), ()>(&mut *store, "_start") {
+        Ok(f) => f,
+        Err(e) => return Ending::Failed(format!("_start: {e}")),
+    };
+    match start.call(&mut *store, ()) {
+        Ok(()) => Ending::Exit(0),
+        Err(e) => ended_by(e, control, false),
+    }
+}
+
+/// How the error that ended the guest (or its instantiation) ends the run.
+fn ended_by(e: wasmtime::Error, control: &Control, instantiating: bool) -> Ending {
+    if let Some(GuestExit(status)) = e.downcast_ref::<GuestExit>() {
+        return Ending::Exit(*status);
+    }
+    match e.downcast_ref::<Trap>() {
+        Some(Trap::Interrupt) => stopped(control),
+        Some(Trap::OutOfFuel) => Ending::OutOfFuel,
+        Some(_) => Ending::Trap(first_line(&e)),
+        // Instantiation fails without a trap when a memory or table is
+        // bigger at start than the limiter allows.
+        None if instantiating => Ending::OverLimit(first_line(&e)),
+        None => Ending::Failed(first_line(&e)),
+    }
+}
+
+fn stopped(control: &Control) -> Ending {
+    match control.reason.load(Ordering::SeqCst) {
+        TIMED_OUT => Ending::TimedOut,
+        _ => Ending::Aborted,
+    }
+}
+
+/// A thread that stops the run when `timeout` passes first.
+fn start_timer(control: Arc<Control>, timeout: Duration) -> std::thread::JoinHandle<()> {
+    std::thread::spawn(move || {
+        if !control.wait_done(Some(timeout)) {
+            control.stop_for(TIMED_OUT);
+        }
+    })
+}
+
+fn first_line(e: &wasmtime::Error) -> String {
+    format!("{e:#}").lines().next().unwrap_or("").to_string()
+}
