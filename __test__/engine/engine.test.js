@@ -137,9 +137,9 @@ test('compiled code is cached: written once, loaded after, and a corrupt entry i
   const second = await runIn('wasmtime', 'hello', { args: ['cache'], run: { cache: dir } });
   assert.strictEqual(second.stdout, first.stdout);
   assert.strictEqual(fs.statSync(entry).mtimeMs, written, 'loaded, not written again');
-  // Garbage where the code was: it is compiled again, and the program runs.
+  // Garbage over the end of the code: it is compiled again, and the program runs.
   const good = fs.readFileSync(entry);
-  fs.writeFileSync(entry, Buffer.concat([good.subarray(0, 48), Buffer.alloc(good.length - 48, 0xcc)]));
+  fs.writeFileSync(entry, Buffer.concat([good.subarray(0, good.length - 4096), Buffer.alloc(4096, 0xcc)]));
   const third = await runIn('wasmtime', 'hello', { args: ['cache'], run: { cache: dir } });
   assert.strictEqual(third.stdout, first.stdout);
   assert.deepStrictEqual(fs.readFileSync(entry), good, 'the entry is written again');
