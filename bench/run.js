@@ -14,7 +14,10 @@
 // per-run figures live; nothing else in the docs quotes them),
 // --keep-addon (measure the wasi-rs.node already built instead of building
 // the release addon first: the test suite's, which must not be replaced
-// while other tests use it).
+// while other tests use it). After the call benchmarks come the big
+// programs (bench/big.js: clang and Yosys, in V8, the wasmtime engine
+// cold and warm, node:wasi, and the wasmtime CLI if installed), which
+// build the engine; --only runs them only when it names them.
 const { execFileSync, spawn } = require('child_process');
 const fs = require('fs');
 const os = require('os');
@@ -28,6 +31,9 @@ const REPS = Number(argv[argv.indexOf('--reps') + 1]) || 8;
 const ONLY = argv.includes('--only') ? argv[argv.indexOf('--only') + 1].split(',') : null;
 const RECORD = argv.includes('--record');
 const KEEP_ADDON = argv.includes('--keep-addon');
+const { runBig, BIG_JOBS } = require('./big');
+/** Rounds of the big programs (each a whole process of a seconds). */
+const BIG_REPS = Math.max(3, Math.ceil(REPS / 2));
 
 // name, how stdout is wired ('null' = /dev/null, 'pipe' = drained by us)
 const BENCHES = [
@@ -189,7 +195,7 @@ const median = (xs) => {
 async function main() {
   if (argv.includes('--list')) {
     // What a run would do, without running it.
-    console.log(`reps=${REPS} benchmarks=${BENCHES.map(([name]) => name).join(',')} implementations=${IMPLS.join(',')}`);
+    console.log(`reps=${REPS} benchmarks=${BENCHES.map(([name]) => name).join(',')} implementations=${IMPLS.join(',')} big=${BIG_JOBS.join(',')}`);
     return;
   }
   const started = Date.now();
@@ -232,13 +238,44 @@ async function main() {
     const m = (impl) => (med(impl) == null ? '-' : med(impl).toFixed(1));
     rows.push(`| ${name} | ${unit} | ${m('wasi-rs')} | ${m('node')} | ${m('native')} | ${m('native-mt')} | ${ratio(med('wasi-rs'), med('node'))} | ${ratio(med('wasi-rs'), med('native'))} |`);
   }
+  // The big programs (bench/big.js): with the wasmtime engine, which
+  // they need built, unless --only leaves them out.
+  let big;
+  if (!ONLY || BIG_JOBS.some((n) => ONLY.includes(n))) {
+    if (!KEEP_ADDON) execFileSync(process.execPath, [path.join(ROOT, 'scripts', 'build.js'), '--engine'], { stdio: 'inherit' });
+    big = runBig(BIG_REPS, median, ONLY ? BIG_JOBS.filter((n) => ONLY.includes(n)) : BIG_JOBS);
+    printBig(big);
+  }
   console.log(`\n(total ${((Date.now() - started) / 1000).toFixed(0)} s)\n`);
   for (const line of summary) console.log(line);
-  if (RECORD) record(rows);
+  for (const r of big?.rows ?? []) {
+    const m = (impl) => (r.medians[impl] == null ? '-' : r.medians[impl].toFixed(3));
+    console.log(`big=${r.name} v8=${m('v8')} engine_cold=${m('engine_cold')} engine_warm=${m('engine_warm')} node=${m('node')} wasmtime=${m('wasmtime')} unit=s`);
+  }
+  if (RECORD) record(rows, big);
+}
+
+const BIG_IMPLS = [
+  ['v8', 'wasi-rs (V8)'],
+  ['engine_cold', 'engine, cold cache'],
+  ['engine_warm', 'engine, warm cache'],
+  ['node', 'node:wasi'],
+  ['wasmtime', 'wasmtime CLI'],
+];
+
+/** The big programs' table, and its ratios. */
+function printBig({ rows, wasmtime }) {
+  console.log(`\nBig programs: whole runs, seconds (medians of ${BIG_REPS}; the cold engine run once)${wasmtime ? '' : '; no wasmtime CLI on PATH'}\n`);
+  console.log(`benchmark     ${BIG_IMPLS.map(([, label]) => label.padEnd(20)).join('')}node/warm  warm/wasmtime`);
+  for (const r of rows) {
+    const m = r.medians;
+    const ratio = (a, b) => (a == null || b == null ? '-' : (a / b).toFixed(2));
+    console.log(`${r.name.padEnd(14)}${BIG_IMPLS.map(([impl]) => (m[impl] == null ? '-' : m[impl].toFixed(2)).padEnd(20)).join('')}${ratio(m.node, m.engine_warm).padEnd(11)}${ratio(m.engine_warm, m.wasmtime)}`);
+  }
 }
 
 /** Writes the run's medians to docs/benchmarks.md (see --record). */
-function record(rows) {
+function record(rows, big) {
   const file = path.join(ROOT, 'docs', 'benchmarks.md');
   const text = `# Benchmarks: the last recorded run
 
@@ -252,9 +289,30 @@ with one idle extra thread, the floor for a runtime inside Node.
 | benchmark | unit | wasi-rs | node:wasi | native | native-mt | wasi-rs/node | wasi-rs/native |
 | --- | --- | --- | --- | --- | --- | --- | --- |
 ${rows.join('\n')}
-`;
+${big ? bigTable(big) : ''}`;
   fs.writeFileSync(file, text);
   console.log(`\nrecorded in ${path.relative(ROOT, file)}`);
+}
+
+/** The big programs' section of docs/benchmarks.md. */
+function bigTable({ rows, wasmtime }) {
+  const cell = (v) => (v == null ? '-' : v.toFixed(2));
+  const lines = rows.map((r) => {
+    const m = r.medians;
+    const ratio = (a, b) => (a == null || b == null ? '-' : (a / b).toFixed(2));
+    return `| ${r.name} | ${r.what} | ${BIG_IMPLS.map(([impl]) => cell(m[impl])).join(' | ')} | ${ratio(m.node, m.engine_warm)} |`;
+  });
+  return `
+## Big programs
+
+Whole runs of big WASI programs, in seconds: medians of ${BIG_REPS} interleaved rounds; the engine with a cold cache ran once
+(Cranelift compiles the whole module). ${wasmtime ? '' : 'No wasmtime CLI was on PATH. '}node:wasi/warm is how many times the engine
+with a warm cache is faster than node:wasi.
+
+| job | what | ${BIG_IMPLS.map(([, label]) => label).join(' | ')} | node:wasi/warm |
+| --- | --- | --- | --- | --- | --- | --- | --- |
+${lines.join('\n')}
+`;
 }
 
 main().catch((err) => {

@@ -23,9 +23,11 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use wasmtime::{Engine, Module, Result};
 
-/// What an entry starts with, before its checksum and the compiled code.
-const MAGIC: &[u8; 16] = b"wasi-rs-cwasm-2\n";
-const HEADER: usize = MAGIC.len() + 16;
+/// What an entry ends with: after the compiled code (wasmtime's own
+/// format, which wasmtime maps from the file as it is), its checksum and
+/// this mark.
+const MAGIC: &[u8; 16] = b"wasi-rs-cwasm-3\n";
+const TRAILER: usize = 16 + MAGIC.len();
 
 /// The checksum an entry stores of its code.
 fn checksum(code: &[u8]) -> [u8; 16] {
@@ -88,20 +90,28 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// The entry at `path`, if there is one and it is sound.
+/// The entry at `path`, if there is one and it is sound. The file is
+/// mapped, not read: its code is checked in place, and wasmtime maps the
+/// same open file, so a warm start copies nothing.
 fn load(engine: &Engine, path: &Path) -> Option<Module> {
-    let data = fs::read(path).ok()?;
-    if data.len() < HEADER || &data[..MAGIC.len()] != MAGIC {
+    let file = fs::File::open(path).ok()?;
+    // SAFETY: entries are never changed in place, only replaced whole (a
+    // rename), so the mapping's bytes do not change under us; a process
+    // that truncated an entry while it is mapped is one the cache trusts
+    // (see the module doc).
+    let map = unsafe { memmap2::Mmap::map(&file) }.ok()?;
+    if map.len() < TRAILER || &map[map.len() - MAGIC.len()..] != MAGIC {
         return None;
     }
-    let code = &data[HEADER..];
-    if checksum(code) != data[MAGIC.len()..HEADER] {
+    let code = map.len() - TRAILER;
+    if checksum(&map[..code]) != map[code..code + 16] {
         return None;
     }
+    drop(map);
     // SAFETY: the code is what `precompile_module` wrote (its checksum
     // matches), and wasmtime refuses code from another version or with
     // other settings.
-    unsafe { Module::deserialize(engine, code) }.ok()
+    unsafe { Module::deserialize_open_file(engine, file) }.ok()
 }
 
 /// Writes an entry: to a temporary file in the same directory, renamed
@@ -112,9 +122,9 @@ fn store(path: &Path, code: &[u8]) -> std::io::Result<()> {
     let temp = dir.join(format!(".{}.{}.tmp", path.file_name().and_then(|n| n.to_str()).unwrap_or("entry"), std::process::id()));
     let written = (|| {
         let mut file = fs::File::create(&temp)?;
-        file.write_all(MAGIC)?;
-        file.write_all(&checksum(code))?;
         file.write_all(code)?;
+        file.write_all(&checksum(code))?;
+        file.write_all(MAGIC)?;
         file.sync_all()?;
         fs::rename(&temp, path)
     })();
@@ -175,10 +185,10 @@ mod tests {
         let good = fs::read(&path).unwrap();
         // A flipped byte of code: the checksum no longer matches.
         let mut corrupt = good.clone();
-        let last = corrupt.len() - 1;
-        corrupt[last] ^= 0xff;
+        let middle = corrupt.len() / 2;
+        corrupt[middle] ^= 0xff;
         // Another program's file at the same name; and a truncated entry.
-        for bad in [corrupt, b"#!/bin/sh\necho owned\n".to_vec(), good[..HEADER + 10].to_vec()] {
+        for bad in [corrupt, b"#!/bin/sh\necho owned\n".to_vec(), good[..good.len() - TRAILER - 10].to_vec()] {
             fs::write(&path, &bad).unwrap();
             let (m, source) = cache.module_from(&engine, &bytes).unwrap();
             assert_eq!(source, Source::Compiled);
