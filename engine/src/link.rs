@@ -5,13 +5,17 @@
 //! exported memory, runs the core syscall and returns its errno. Nothing
 //! here knows what any syscall does.
 
+use std::mem::MaybeUninit;
 use wasi_core::{imports, Abi, Errno, GuestMemory, Param, Syscall, WasiCtx};
-use wasmtime::{Caller, Extern, FuncType, Linker, Result, StoreLimits, Val, ValType};
+use wasmtime::{Caller, Extern, FuncType, Linker, Memory, Result, StoreLimits, ValRaw, ValType};
 
-/// What a guest's store holds: its WASI context and its resource limits.
+/// What a guest's store holds: its WASI context, its resource limits, and
+/// its exported memory once instantiated (so that a call does not look the
+/// export up by name).
 pub struct Guest {
     pub ctx: WasiCtx,
     pub limits: StoreLimits,
+    pub memory: Option<Memory>,
 }
 
 /// `proc_exit`'s status, carried out of the guest as the error that
@@ -47,32 +51,43 @@ pub fn add_to_linker(linker: &mut Linker<Guest>, abi: Abi) -> Result<()> {
         // nothing (it does not return).
         let results: &[ValType] = if syscall.exits { &[] } else { &[ValType::I32] };
         let ty = FuncType::new(linker.engine(), params, results.iter().cloned());
-        linker.func_new(module, syscall.name, ty, move |caller, args, results| call(syscall, caller, args, results))?;
+        // SAFETY: `call` reads exactly the parameters of `ty`, each as its
+        // type (`Param::I32` as `u32`, `Param::I64` as `u64`), and writes
+        // the one i32 result `ty` has (none for proc_exit, which unwinds).
+        unsafe { linker.func_new_unchecked(module, syscall.name, ty, move |caller, values| call(syscall, caller, values))? };
     }
     Ok(())
 }
 
 /// One host call: the arguments as the core takes them (i32 as `u32`, i64
-/// as `u64`), the exported memory for the calls that take pointers.
-fn call(syscall: &'static Syscall, mut caller: Caller<'_, Guest>, args: &[Val], results: &mut [Val]) -> Result<()> {
+/// as `u64`), the exported memory for the calls that take pointers. The
+/// raw values (no `Val`s, no allocation) hold the arguments on entry and
+/// the errno on return.
+fn call(syscall: &'static Syscall, mut caller: Caller<'_, Guest>, values: &mut [MaybeUninit<ValRaw>]) -> Result<()> {
     let mut raw = [0u64; wasi_core::syscalls::MAX_PARAMS];
-    for (slot, arg) in raw.iter_mut().zip(args) {
-        *slot = match arg {
-            Val::I32(v) => u64::from(*v as u32),
-            Val::I64(v) => *v as u64,
-            _ => 0,
+    for ((slot, value), param) in raw.iter_mut().zip(values.iter()).zip(syscall.params) {
+        // SAFETY: wasmtime initialises the first `params.len()` values with
+        // the arguments, of the types the function was defined with.
+        let value = unsafe { value.assume_init_ref() };
+        *slot = match param {
+            Param::I32 => u64::from(value.get_u32()),
+            Param::I64 => value.get_u64(),
         };
     }
     let raw = &raw[..syscall.params.len()];
     let errno = if syscall.uses_memory {
-        match caller.get_export("memory") {
-            Some(Extern::Memory(memory)) => {
+        let memory = caller.data().memory.or_else(|| match caller.get_export("memory") {
+            Some(Extern::Memory(m)) => Some(m),
+            _ => None,
+        });
+        match memory {
+            Some(memory) => {
                 let (bytes, guest) = memory.data_and_store_mut(&mut caller);
                 (syscall.call)(&mut guest.ctx, &mut GuestMemory::new(bytes), raw)
             }
             // Checked before the guest starts (run.rs); a module that
             // somehow has none gets what a bad pointer gets.
-            _ => Errno::Fault,
+            None => Errno::Fault,
         }
     } else {
         (syscall.call)(&mut caller.data_mut().ctx, &mut GuestMemory::new(&mut []), raw)
@@ -80,6 +95,6 @@ fn call(syscall: &'static Syscall, mut caller: Caller<'_, Guest>, args: &[Val], 
     if syscall.exits {
         return Err(wasmtime::Error::new(GuestExit(raw[0] as u32)));
     }
-    results[0] = Val::I32(i32::from(errno.raw()));
+    values[0] = MaybeUninit::new(ValRaw::i32(i32::from(errno.raw())));
     Ok(())
 }

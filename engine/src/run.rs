@@ -173,7 +173,7 @@ fn run_guest(job: Job, control: &Arc<Control>) -> Ending {
     if let Some(elements) = job.limits.max_table_elements {
         limits = limits.table_elements(elements);
     }
-    let mut store = Store::new(&engine, Guest { ctx, limits: limits.build() });
+    let mut store = Store::new(&engine, Guest { ctx, limits: limits.build(), memory: None });
     store.limiter(|guest| &mut guest.limits);
     store.set_epoch_deadline(1);
     store.epoch_deadline_trap();
@@ -228,6 +228,8 @@ fn instantiate_and_start(store: &mut Store<Guest>, linker: &Linker<Guest>, modul
         Ok(i) => i,
         Err(e) => return ended_by(e, control, true),
     };
+    let memory = instance.get_memory(&mut *store, "memory");
+    store.data_mut().memory = memory;
     let start = match instance.get_typed_func::<(), ()>(&mut *store, "_start") {
         Ok(f) => f,
         Err(e) => return Ending::Failed(format!("_start: {e}")),
