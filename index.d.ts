@@ -86,6 +86,8 @@ export interface WASIRunOptions {
   fuel?: number;
   /** wasmtime engine: bytes of native stack wasm may use (a trap past it). */
   maxStack?: number;
+  /** wasmtime engine: the most elements a table may have (`table.grow` fails past it). */
+  maxTableElements?: number;
   /** wasmtime engine: compiled code cached on disk (`true`, the default), not (`false`), or in this directory. */
   cache?: boolean | string;
 }

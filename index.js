@@ -265,17 +265,18 @@ class WASI {
     }
     // The engine (a wasi-rs option): 'v8' (the default), or 'wasmtime',
     // the optional add-on (lib/engine.js), which alone takes `fuel`,
-    // `maxStack` and `cache`.
+    // `maxStack`, `maxTableElements` and `cache`.
     const engine = options.engine ?? 'v8';
     if (engine !== 'v8' && engine !== 'wasmtime') throw new ERR_INVALID_ARG_VALUE('options.engine', engine, "must be 'v8' or 'wasmtime'");
     const fuel = optionalInteger(options.fuel, 'options.fuel', 0, Number.MAX_SAFE_INTEGER, undefined);
     const maxStack = optionalInteger(options.maxStack, 'options.maxStack', 65536, 2 ** 30, undefined);
+    const maxTableElements = optionalInteger(options.maxTableElements, 'options.maxTableElements', 0, 2 ** 32 - 1, undefined);
     const { cache } = options;
     if (cache !== undefined && typeof cache !== 'boolean' && typeof cache !== 'string') {
       throw new ERR_INVALID_ARG_TYPE('options.cache', ['boolean', 'string'], cache);
     }
     if (engine === 'v8') {
-      for (const [name, value] of [['fuel', fuel], ['maxStack', maxStack], ['cache', cache]]) {
+      for (const [name, value] of [['fuel', fuel], ['maxStack', maxStack], ['maxTableElements', maxTableElements], ['cache', cache]]) {
         if (value !== undefined) throw new ERR_INVALID_ARG_VALUE(`options.${name}`, value, "needs engine: 'wasmtime'");
       }
     } else if (this.#hasSockets) {
@@ -291,7 +292,7 @@ class WASI {
     try {
       const status =
         engine === 'wasmtime'
-          ? await runInEngine({ ...this.#engineWasi, stdio: this.#heldStdio() }, module, { timeout, signal, maxMemory, fuel, maxStack, cache })
+          ? await runInEngine({ ...this.#engineWasi, stdio: this.#heldStdio() }, module, { timeout, signal, maxMemory, fuel, maxStack, maxTableElements, cache })
           : await runInWorkers(process, module, { timeout, signal, maxMemory });
       outcome = { status };
     } catch (err) {

@@ -41,6 +41,9 @@ Options:
                       (wasmtime engine).
   -W max-wasm-stack=BYTES
                       The native stack wasm may use (wasmtime engine).
+  -W max-table-elements=N
+                      The most elements a table may have: past it, table.grow
+                      fails (wasmtime engine).
   -C cache=y|n        Cache compiled code on disk (wasmtime engine; default y).
   -C cache-dir=DIR    Where (default: the per-user cache folder).
   --argv0 NAME        The program's argv[0] (default: the file's name).
@@ -85,6 +88,7 @@ function engineOption(opts, flag, spec) {
   else if (flag === '-W' && key === 'max-memory-size') opts.limits.maxMemory = count(value, name, 2 ** 32);
   else if (flag === '-W' && key === 'fuel') opts.limits.fuel = count(value, name, Number.MAX_SAFE_INTEGER);
   else if (flag === '-W' && key === 'max-wasm-stack') opts.limits.maxStack = count(value, name, 2 ** 30);
+  else if (flag === '-W' && key === 'max-table-elements') opts.limits.maxTableElements = count(value, name, 2 ** 32 - 1);
   else if (flag === '-C' && key === 'cache') {
     if (!['y', 'yes', 'true', 'n', 'no', 'false'].includes(value)) throw new UsageError(`${name}=${value}: expected y or n`);
     if (opts.limits.cache === undefined || typeof opts.limits.cache === 'boolean') opts.limits.cache = ['y', 'yes', 'true'].includes(value);
@@ -92,7 +96,7 @@ function engineOption(opts, flag, spec) {
     if (!value) throw new UsageError(`${name} needs =DIR`);
     opts.limits.cache = value;
   } else {
-    const known = flag === '-W' ? 'timeout, max-memory-size, fuel and max-wasm-stack' : 'cache and cache-dir';
+    const known = flag === '-W' ? 'timeout, max-memory-size, max-table-elements, fuel and max-wasm-stack' : 'cache and cache-dir';
     throw new UsageError(`unknown option ${flag} ${key} (wasi-rs takes ${flag} ${known})`);
   }
 }
@@ -186,10 +190,11 @@ function parseArgs(argv) {
   if (i >= argv.length) throw new UsageError('no program given');
   opts.wasm = argv[i];
   opts.args = argv.slice(i + 1);
-  const { fuel, maxStack, cache } = opts.limits;
+  const { fuel, maxStack, maxTableElements, cache } = opts.limits;
   if (opts.engine !== 'wasmtime' && !opts.compile) {
     if (fuel !== undefined) throw new UsageError('-W fuel needs --engine wasmtime (V8 cannot count instructions)');
     if (maxStack !== undefined) throw new UsageError('-W max-wasm-stack needs --engine wasmtime');
+    if (maxTableElements !== undefined) throw new UsageError('-W max-table-elements needs --engine wasmtime (V8 cannot cap a table)');
     if (cache !== undefined) throw new UsageError('-C cache needs --engine wasmtime (V8 keeps no code cache for an addon)');
   }
   if (opts.compile && opts.args.length > 0) throw new UsageError('compile takes one module, and no arguments for it');

@@ -79,9 +79,10 @@ function bytesOf(source) {
  * `wasi` (what the WASI object was given); resolves with the exit status,
  * rejects as the V8 engine's run() does: a trap (`ERR_WASI_TRAP`), a
  * time-out (`ERR_WASI_TIMEOUT`), the abort, and the engine's own limits
- * (`ERR_WASI_MEMORY_LIMIT` at start, `ERR_WASI_FUEL_EXHAUSTED`).
+ * (`ERR_WASI_MEMORY_LIMIT` when memory or a table is bigger at start than
+ * allowed, `ERR_WASI_FUEL_EXHAUSTED`).
  */
-async function runInEngine(wasi, source, { timeout, signal, maxMemory, fuel, maxStack, cache } = {}) {
+async function runInEngine(wasi, source, { timeout, signal, maxMemory, fuel, maxStack, maxTableElements, cache } = {}) {
   signal?.throwIfAborted();
   const bytes = bytesOf(source);
   const engine = loadEngine();
@@ -90,7 +91,7 @@ async function runInEngine(wasi, source, { timeout, signal, maxMemory, fuel, max
   signal?.addEventListener('abort', onAbort, { once: true });
   let outcome;
   try {
-    outcome = await run.start(bytes, { ...wasi, timeout, fuel, maxMemory, maxStack, cacheDir: cacheDirOf(cache) });
+    outcome = await run.start(bytes, { ...wasi, timeout, fuel, maxMemory, maxStack, maxTableElements, cacheDir: cacheDirOf(cache) });
   } finally {
     signal?.removeEventListener('abort', onAbort);
   }

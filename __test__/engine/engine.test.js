@@ -109,6 +109,26 @@ test('memory: memory.grow fails at maxMemory, and a module that needs more at st
   assert.strictEqual(tooBig.error?.code, 'ERR_WASI_MEMORY_LIMIT', String(tooBig.error));
 });
 
+test('tables: table.grow fails at maxTableElements, and a table bigger at start is ERR_WASI_MEMORY_LIMIT', async () => {
+  // The engine takes the text format: a module that grows its table by 10
+  // until it fails, then exits with the table's size.
+  const grower = (initial) => Buffer.from(`(module
+    (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+    (memory (export "memory") 1)
+    (table $t ${initial} funcref)
+    (func (export "_start")
+      (block $full
+        (loop $more
+          (br_if $full (i32.eq (table.grow $t (ref.null func) (i32.const 10)) (i32.const -1)))
+          (br_if $full (i32.ge_u (table.size $t) (i32.const 100000)))
+          (br $more)))
+      (call $exit (table.size $t))))`);
+  const run = (initial, limit) => new WASI({ version: 'preview1' }).run(grower(initial), { engine: 'wasmtime', cache: false, maxTableElements: limit });
+  assert.strictEqual(await run(5, 45), 45);
+  await assert.rejects(run(50, 45), { code: 'ERR_WASI_MEMORY_LIMIT' });
+  await assert.rejects(new WASI({ version: 'preview1' }).run(grower(1), { maxTableElements: 10 }), { code: 'ERR_INVALID_ARG_VALUE' });
+});
+
 test('stack exhaustion is a trap, also under a small maxStack', async () => {
   for (const run of [{}, { maxStack: 128 * 1024 }]) {
     const r = await runIn('wasmtime', 'stack_overflow', { run });
