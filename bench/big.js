@@ -6,7 +6,8 @@
 // - wasi-rs with the wasmtime engine, with an empty code cache (cold, one
 //   run: Cranelift compiles the whole module) and with a warm one;
 // - node:wasi (bench/big-child.js);
-// - the `wasmtime` CLI, with its own cache, when one is on PATH.
+// - the `wasmtime` CLI, with its own cache, when one is installed (see
+//   findWasmtime).
 // The programs are YoWASP's builds of clang (75 MB) and Yosys (30 MB),
 // fetched from the npm registry once into bench/build/big.
 const { execFileSync, spawnSync } = require('child_process');
@@ -77,13 +78,20 @@ function prepare() {
   fs.writeFileSync(path.join(work, 't.v'), SOURCE_V);
 }
 
-/** Whether `cmd` runs (a `wasmtime` CLI on PATH). */
-function has(cmd) {
-  return spawnSync(cmd, ['--version'], { stdio: 'ignore' }).status === 0;
+/** The `wasmtime` CLI to compare with: on PATH, or installed into
+ * target/tools/wasmtime-cli (`cargo install wasmtime-cli --version 48.0.8
+ * --root target/tools/wasmtime-cli`, the version the engine uses); null
+ * when there is none. */
+function findWasmtime() {
+  const local = path.join(ROOT, 'target', 'tools', 'wasmtime-cli', 'bin', process.platform === 'win32' ? 'wasmtime.exe' : 'wasmtime');
+  for (const cmd of ['wasmtime', local]) {
+    if (spawnSync(cmd, ['--version'], { stdio: 'ignore' }).status === 0) return cmd;
+  }
+  return null;
 }
 
 /** The command line of one job in one implementation. */
-function command(impl, job, cacheDir) {
+function command(impl, job, cacheDir, wasmtime) {
   const dirFlags = Object.entries(job.dirs).flatMap(([guest, host]) => ['--dir', `${host}::${guest}`]);
   switch (impl) {
     case 'v8':
@@ -94,15 +102,15 @@ function command(impl, job, cacheDir) {
     case 'node':
       return [process.execPath, ['--no-warnings', path.join(__dirname, 'big-child.js'), JSON.stringify(job)]];
     case 'wasmtime':
-      return ['wasmtime', ['run', '--argv0', job.argv0, ...dirFlags, job.wasm, ...job.args]];
+      return [wasmtime, ['run', '--argv0', job.argv0, ...dirFlags, job.wasm, ...job.args]];
     default:
       throw new Error(`unknown implementation ${impl}`);
   }
 }
 
 /** Seconds for one whole run; throws if the program failed. */
-function timeOnce(impl, job, cacheDir) {
-  const [cmd, args] = command(impl, job, cacheDir);
+function timeOnce(impl, job, cacheDir, wasmtime) {
+  const [cmd, args] = command(impl, job, cacheDir, wasmtime);
   const t0 = process.hrtime.bigint();
   const r = spawnSync(cmd, args, { encoding: 'utf8', timeout: 600_000 });
   const s = Number(process.hrtime.bigint() - t0) / 1e9;
@@ -117,7 +125,7 @@ function timeOnce(impl, job, cacheDir) {
  */
 function runBig(reps, median, names = BIG_JOBS) {
   prepare();
-  const wasmtime = has('wasmtime');
+  const wasmtime = findWasmtime();
   const impls = ['v8', 'engine_warm', 'node', ...(wasmtime ? ['wasmtime'] : [])];
   const rows = [];
   for (const job of jobs().filter((j) => names.includes(j.name))) {
@@ -125,12 +133,12 @@ function runBig(reps, median, names = BIG_JOBS) {
     const samples = { engine_cold: [timeOnce('engine_cold', job, cold).s] };
     const warm = cold; // filled by the cold run
     // wasmtime's own cache, warmed the same way.
-    if (wasmtime) timeOnce('wasmtime', job, warm);
+    if (wasmtime) timeOnce('wasmtime', job, warm, wasmtime);
     const outputs = new Set();
     for (let rep = 0; rep < reps; rep++) {
       const order = impls.map((_, i) => impls[(i + rep) % impls.length]);
       for (const impl of order) {
-        const { s, stdout } = timeOnce(impl, job, warm);
+        const { s, stdout } = timeOnce(impl, job, warm, wasmtime);
         (samples[impl] ||= []).push(s);
         outputs.add(stdout);
       }
@@ -141,7 +149,7 @@ function runBig(reps, median, names = BIG_JOBS) {
     rows.push({ name: job.name, what: job.what, medians });
     process.stderr.write(`bench: ${job.name} done\n`);
   }
-  return { rows, wasmtime };
+  return { rows, wasmtime: Boolean(wasmtime) };
 }
 
 module.exports = { runBig, BIG_JOBS };
