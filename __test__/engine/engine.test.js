@@ -88,7 +88,8 @@ test('the filesystem and the sandbox are the same in the engine: fs_ops, and a r
   assert.deepStrictEqual(results.wasmtime, results.v8);
 });
 
-test('a time-out, an abort and the fuel each stop a spinning guest with their own error', async () => {
+// A time limit of its own: a stop that is lost would otherwise hang the run.
+test('a time-out, an abort and the fuel each stop a spinning guest with their own error', { timeout: 120_000 }, async () => {
   const timedOut = await runIn('wasmtime', 'spin', { run: { timeout: 200 } });
   assert.strictEqual(timedOut.error?.code, 'ERR_WASI_TIMEOUT', String(timedOut.error));
   assert.strictEqual(timedOut.stdout, 'spinning\n');
@@ -96,6 +97,17 @@ test('a time-out, an abort and the fuel each stop a spinning guest with their ow
   const controller = new AbortController();
   const aborted = runIn('wasmtime', 'spin', { options: { stdout: () => controller.abort() }, run: { signal: controller.signal } });
   assert.strictEqual((await aborted).error?.name, 'AbortError');
+
+  // An abort that comes while the module is still being compiled (cache:
+  // false) stops it too: at whatever moment of the run's start-up it lands,
+  // the run ends with the abort. (Before the check for it, an abort during
+  // the compile was lost, and the guest spun for ever.)
+  for (const delay of [0, 1, 3, 5, 10]) {
+    const early = new AbortController();
+    const starting = runIn('wasmtime', 'spin', { run: { signal: early.signal, cache: false } });
+    setTimeout(() => early.abort(), delay);
+    assert.strictEqual((await starting).error?.name, 'AbortError', `abort after ${delay} ms`);
+  }
 
   const fueled = await runIn('wasmtime', 'spin', { run: { fuel: 2_000_000 } });
   assert.strictEqual(fueled.error?.code, 'ERR_WASI_FUEL_EXHAUSTED', String(fueled.error));

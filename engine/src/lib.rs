@@ -175,7 +175,8 @@ impl GuestRun {
             });
         });
         if let Err(e) = spawned {
-            self.control.stop();
+            // No run: the cleanup hook (left registered) finds it ended.
+            self.control.finish();
             return Err(Error::new(Status::GenericFailure, format!("cannot start the engine's thread: {e}")));
         }
         Ok(promise)

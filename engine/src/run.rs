@@ -106,7 +106,8 @@ impl Control {
         }
     }
 
-    fn finish(&self) {
+    /// Marks the run as ended (and wakes whoever waits for it).
+    pub fn finish(&self) {
         // The engine (and the compiled code it holds) is let go of.
         self.engine.lock().unwrap_or_else(|e| e.into_inner()).take();
         *self.done.lock().unwrap_or_else(|e| e.into_inner()) = true;
@@ -116,7 +117,10 @@ impl Control {
 
 /// Runs `job` on this thread until the guest ends or is stopped.
 pub fn run(job: Job, control: &Arc<Control>) -> Ending {
-    let ending = run_guest(job, control);
+    // A panic (a bug in the engine or in wasmtime) ends this run with an
+    // error, and the run still finishes: whoever waits for it is woken.
+    let ending = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run_guest(job, control)))
+        .unwrap_or_else(|_| Ending::Failed("internal error in the wasmtime engine (a panic)".into()));
     control.finish();
     ending
 }
@@ -146,6 +150,14 @@ fn run_guest(job: Job, control: &Arc<Control>) -> Ending {
         Err(e) => return Ending::Failed(e),
     };
     *control.engine.lock().unwrap_or_else(|e| e.into_inner()) = Some(engine.clone());
+    // The time limit counts from here, compilation included (a compile is
+    // not interrupted: the run ends as soon as it is done). The timer's
+    // thread ends with the run (`Control::finish` wakes it).
+    if let Some(timeout) = job.limits.timeout {
+        if let Err(e) = start_timer(Arc::clone(control), timeout) {
+            return Ending::Failed(format!("cannot start the time limit's thread: {e}"));
+        }
+    }
     if control.stopping() {
         return stopped(control);
     }
@@ -177,6 +189,13 @@ fn run_guest(job: Job, control: &Arc<Control>) -> Ending {
     store.limiter(|guest| &mut guest.limits);
     store.set_epoch_deadline(1);
     store.epoch_deadline_trap();
+    // A stop asked for before the deadline was set (while the module
+    // compiled) ticked an epoch this store never saw: it is looked at now.
+    // One asked for after this look ticks past the deadline. (`stop_for`
+    // sets the reason before it ticks.)
+    if control.stopping() {
+        return stopped(control);
+    }
     if let Some(fuel) = job.limits.fuel {
         if let Err(e) = store.set_fuel(fuel) {
             return Ending::Failed(format!("cannot set the fuel: {e}"));
@@ -186,14 +205,7 @@ fn run_guest(job: Job, control: &Arc<Control>) -> Ending {
     if let Err(e) = add_to_linker(&mut linker, job.abi) {
         return Ending::Failed(format!("cannot link WASI: {e}"));
     }
-    let timer = job.limits.timeout.map(|t| start_timer(Arc::clone(control), t));
-    let ending = instantiate_and_start(&mut store, &linker, &module, control);
-    drop(store);
-    if let Some(timer) = timer {
-        control.finish();
-        let _ = timer.join();
-    }
-    ending
+    instantiate_and_start(&mut store, &linker, &module, control)
 }
 
 /// Why a compiled module cannot run as a WASI command here, if it cannot:
@@ -264,12 +276,13 @@ fn stopped(control: &Control) -> Ending {
 }
 
 /// A thread that stops the run when `timeout` passes first.
-fn start_timer(control: Arc<Control>, timeout: Duration) -> std::thread::JoinHandle<()> {
-    std::thread::spawn(move || {
+fn start_timer(control: Arc<Control>, timeout: Duration) -> std::io::Result<()> {
+    std::thread::Builder::new().name("wasi-rs-engine-timer".into()).spawn(move || {
         if !control.wait_done(Some(timeout)) {
             control.stop_for(TIMED_OUT);
         }
-    })
+    })?;
+    Ok(())
 }
 
 fn first_line(e: &wasmtime::Error) -> String {
