@@ -201,7 +201,7 @@ class WASI {
     // A thread that wasi.run() starts joins the process of the object
     // run() was called on (lib/thread-worker.js).
     const join = Object.hasOwn(options, kJoinProcess) ? String(options[kJoinProcess]) : undefined;
-    const { imports, bindMemory, share, close, stdio: heldStdio, listeners } = createImports(
+    const { imports, bindMemory, share, close, hostFds, listeners } = createImports(
       version,
       { args, env, preopens, enforceRights, stdio, version, sockets, maxFds, join, panicOn },
       returnOnExit ? throwExit : exitProcess,
@@ -222,10 +222,12 @@ class WASI {
     this.#bindingName = bindingName;
     this.#version = version;
     this.#maxThreads = maxThreads;
-    this.#heldStdio = heldStdio;
-    // What the wasmtime engine makes its own WASI context from (run()).
+    this.#hostFds = hostFds;
+    // What the wasmtime engine makes its own WASI context from (run()):
+    // these options, and the host descriptors this object's process holds
+    // as its stdio and sockets (the sockets follow the preopens).
     this.#engineWasi = { args, env, preopens, enforceRights, maxFds, version };
-    this.#hasSockets = sockets.length > 0;
+    this.#socketFds = { first: 3 + preopens.length, count: sockets.length };
   }
 
   // Private: nothing on the object, or on a symbol, reaches the state.
@@ -236,9 +238,9 @@ class WASI {
   #bindingName;
   #version;
   #maxThreads;
-  #heldStdio;
+  #hostFds;
   #engineWasi;
-  #hasSockets;
+  #socketFds;
   #started = false;
 
   /**
@@ -279,8 +281,6 @@ class WASI {
       for (const [name, value] of [['fuel', fuel], ['maxStack', maxStack], ['maxTableElements', maxTableElements], ['cache', cache]]) {
         if (value !== undefined) throw new ERR_INVALID_ARG_VALUE(`options.${name}`, value, "needs engine: 'wasmtime'");
       }
-    } else if (this.#hasSockets) {
-      throw new ERR_INVALID_ARG_VALUE('options.engine', engine, 'does not serve sockets yet: run a guest with sockets in the V8 engine');
     }
     if (this.#started) throw new ERR_WASI_ALREADY_STARTED();
     this.#started = true;
@@ -292,7 +292,11 @@ class WASI {
     try {
       const status =
         engine === 'wasmtime'
-          ? await runInEngine({ ...this.#engineWasi, stdio: this.#heldStdio() }, module, { timeout, signal, maxMemory, fuel, maxStack, maxTableElements, cache })
+          ? await runInEngine(
+            { ...this.#engineWasi, stdio: this.#hostFds(0, 3), sockets: this.#hostFds(this.#socketFds.first, this.#socketFds.count) },
+            module,
+            { timeout, signal, maxMemory, fuel, maxStack, maxTableElements, cache },
+          )
           : await runInWorkers(process, module, { timeout, signal, maxMemory });
       outcome = { status };
     } catch (err) {

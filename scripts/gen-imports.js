@@ -109,17 +109,17 @@ const u64 = new BigUint64Array(frame);
  * @param {'preview1' | 'unstable'} version
  * @param {object} config the options index.js validated
  * @param {Function} onExit called by proc_exit with the code; throws or exits
- * @returns {{ imports: object, bindMemory: Function, share: Function, close: Function, stdio: Function, listeners: object[] }}
+ * @returns {{ imports: object, bindMemory: Function, share: Function, close: Function, hostFds: Function, listeners: object[] }}
  *   \`imports\` has \`importsPrototype\` (lib/builtins.js) for prototype,
  *   so a module can import nothing but its own functions; \`bindMemory(memory)\` gives the state the
  *   instance's memory (start()/initialize()); \`share()\` returns a token by
  *   which objects made on other threads (\`config.join\`) become threads of
  *   this object's WASI process (\`wasi.run()\`); \`close()\` empties the
  *   process's fd table, as when it ends (\`wasi.run()\`, at the end);
- *   \`stdio()\` names the host descriptors it holds as fds 0-2 (the wasmtime engine's).
+ *   \`hostFds(first, count)\` names the host descriptors behind fds first.. (the wasmtime engine's).
  */
 function createImports(version, config, onExit) {
-  const { id: wasi, bind, share, close, stdio, listeners } = create(config, onExit);
+  const { id: wasi, bind, share, close, hostFds, listeners } = create(config, onExit);
 
   // The native side keeps the memory's buffer. Growing the memory (from
   // wasm or JS) detaches that buffer, and with it \`view\`, whose length
@@ -166,7 +166,7 @@ function createImports(version, config, onExit) {
     __proto__: importsPrototype,
 ${abi.preview1.map((r) => shim(r, '    ')).join('\n')}
   };
-  if (version !== 'unstable') return { imports: preview1, bindMemory, share, close, stdio, listeners };
+  if (version !== 'unstable') return { imports: preview1, bindMemory, share, close, hostFds, listeners };
 
   // wasi_unstable: preview1's imports, but some calls have snapshot-0
   // layouts, and some preview1 calls do not exist.
@@ -174,7 +174,7 @@ ${abi.preview1.map((r) => shim(r, '    ')).join('\n')}
     __proto__: importsPrototype,
 ${unstableEntries.join('\n')}
   };
-  return { imports: unstable, bindMemory, share, close, stdio, listeners };
+  return { imports: unstable, bindMemory, share, close, hostFds, listeners };
 }
 
 module.exports = { createImports, FRAME_SLOTS };

@@ -5,8 +5,8 @@
 //! - `bind` gives the state its memory, and owns the state;
 //! - `share` names the state's process for threads on other workers;
 //! - `close` empties the process's fd table when a run has ended;
-//! - `stdio` names the host descriptors the process holds as its stdio,
-//!   for the wasmtime engine, which runs the guest with them.
+//! - `hostFds` names the host descriptors the process holds (its stdio,
+//!   its sockets), for the wasmtime engine, which runs the guest with them.
 //!
 //! `start()`/`initialize()` call `bind` (through `lib/imports.js`) with the
 //! instance memory's current ArrayBuffer, and the import functions call it
@@ -179,7 +179,7 @@ pub unsafe fn create_wasi(
                 ("bind", Some(bind_trampoline)),
                 ("share", Some(share_trampoline)),
                 ("close", Some(close_trampoline)),
-                ("stdio", Some(stdio_trampoline)),
+                ("hostFds", Some(host_fds_trampoline)),
             ];
             for (name, callback) in functions {
                 let f = napi_util::create_function(raw, name, callback, state.clone())
@@ -214,37 +214,55 @@ unsafe extern "C" fn close_trampoline(env: sys::napi_env, info: sys::napi_callba
     }
 }
 
-/// `stdio()`: the raw host descriptors (fds; HANDLE values on Windows)
-/// that the state's process holds as fds 0, 1 and 2, or -1 where it holds
-/// none. They stay valid while the process does: the wasmtime engine takes
-/// its own duplicates of them for a run (lib/engine.js).
-unsafe extern "C" fn stdio_trampoline(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
+/// `hostFds(first, count)`: the raw host descriptors (fds; HANDLE values
+/// on Windows, -1 for a SOCKET there) behind the process's fds `first` to
+/// `first + count - 1`, or -1 where it holds none: its stdio (0-2) and the
+/// sockets after its preopens. They stay valid while the process does: the
+/// wasmtime engine takes its own duplicates of them for a run
+/// (lib/engine.js).
+unsafe extern "C" fn host_fds_trampoline(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
     // SAFETY: Node-API calls this callback on its env's thread, with the
     // data it was created with (an `Rc<State>`, see `create_wasi`).
     unsafe {
         guarded(env, || {
-            let Some(state) = state_of(env, info) else { return std::ptr::null_mut() };
+            let mut argc = 2usize;
+            let mut argv = [ptr::null_mut(); 2];
+            let mut data = ptr::null_mut();
+            if let Err(status) = check(sys::napi_get_cb_info(env, info, &mut argc, argv.as_mut_ptr(), ptr::null_mut(), &mut data)) {
+                throw_napi_failure(env, "cannot read hostFds()'s arguments", status);
+                return ptr::null_mut();
+            }
+            let state = &*(data as *const Rc<State>);
+            let (mut first, mut count) = (0u32, 0u32);
+            if argc < 2
+                || check(sys::napi_get_value_uint32(env, argv[0], &mut first)).is_err()
+                || check(sys::napi_get_value_uint32(env, argv[1], &mut count)).is_err()
+                || count > 4096
+            {
+                throw_internal(env, "hostFds(first, count) takes two small whole numbers");
+                return ptr::null_mut();
+            }
             let raw: Vec<i64> = match state.inner.try_borrow() {
                 Ok(inner) => {
                     let fds = inner.ctx.process().fds();
-                    (0..3)
+                    (first..first.saturating_add(count))
                         .map(|fd| fds.get(fd).ok().and_then(|d| d.host_fd().ok().map(|h| wasi_core::host::raw_of(h) as i64)).unwrap_or(-1))
                         .collect()
                 }
-                Err(_) => vec![-1; 3],
+                Err(_) => vec![-1; count as usize],
             };
             match napi::bindgen_prelude::ToNapiValue::to_napi_value(env, raw) {
                 Ok(v) => v,
                 Err(e) => {
-                    throw_internal(env, &format!("cannot return the stdio descriptors: {e}"));
-                    std::ptr::null_mut()
+                    throw_internal(env, &format!("cannot return the host descriptors: {e}"));
+                    ptr::null_mut()
                 }
             }
         })
     }
 }
 
-/// The state a `bind`/`share`/`close`/`stdio` function was created with (its data).
+/// The state a `bind`/`share`/`close`/`hostFds` function was created with (its data).
 ///
 /// # Safety
 /// Inside the callback of a function whose data is an `Rc<State>`.

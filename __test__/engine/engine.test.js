@@ -7,6 +7,7 @@ const test = require('node:test');
 const assert = require('node:assert');
 const fs = require('fs');
 const path = require('path');
+const net = require('net');
 const { spawnSync } = require('child_process');
 const { WASI } = require('../..');
 const { ROOT, CLI, program, tempDir } = require('../helpers/run');
@@ -147,6 +148,29 @@ test('stack exhaustion is a trap, also under a small maxStack', async () => {
     assert.strictEqual(r.error?.code, 'ERR_WASI_TRAP', String(r.error));
     assert.ok(r.error instanceof WebAssembly.RuntimeError);
   }
+});
+
+/** Sends `text` to 127.0.0.1:`port` and resolves with the whole reply. */
+function request(port, text) {
+  return new Promise((resolve, reject) => {
+    const s = net.connect(port, '127.0.0.1', () => s.end(text));
+    let reply = '';
+    s.on('data', (d) => { reply += d; });
+    s.on('end', () => resolve(reply));
+    s.on('error', reject);
+  });
+}
+
+test('sockets: the engine serves the listener the WASI object bound', { skip: process.platform === 'win32' && 'the engine takes no sockets on Windows yet' }, async () => {
+  const wasi = new WASI({ version: 'preview1', args: ['http_echo'], sockets: [{ listen: '127.0.0.1:0' }], stdout: () => {} });
+  const { port } = wasi.listeners[0];
+  const done = wasi.run(fs.readFileSync(program('http_echo')), { engine: 'wasmtime', cache: false });
+  for (let i = 0; i < 5; i++) {
+    const body = `GET /item/${i} HTTP/1.0`;
+    assert.strictEqual(await request(port, `${body}\r\nHost: x\r\n\r\n`), `HTTP/1.0 200 OK\r\nContent-Length: ${body.length}\r\n\r\n${body}`);
+  }
+  await request(port, 'GET /quit HTTP/1.0\r\n\r\n');
+  assert.strictEqual(await done, 0);
 });
 
 test('options only the engine takes are refused for V8, and a compiled Module is refused by the engine', async () => {

@@ -24,7 +24,7 @@ use run::{Control, Ending, Job, Limits};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
-use wasi_core::{Abi, Config as WasiConfig, Preopen};
+use wasi_core::{Abi, Config as WasiConfig, Preopen, SocketSpec};
 
 /// The WASI options `index.js` validated, and the run's limits.
 #[napi(object)]
@@ -37,6 +37,10 @@ pub struct EngineOptions {
     /// WASI object's process holds as its stdio (its `stdio()`), or -1.
     /// The run takes duplicates of its own.
     pub stdio: Vec<i64>,
+    /// The raw host descriptors of the WASI object's sockets (its
+    /// `hostFds()` after the preopens). The run holds its own duplicates,
+    /// as of sockets lent by fd.
+    pub sockets: Option<Vec<i64>>,
     pub max_fds: Option<u32>,
     pub enforce_rights: Option<bool>,
     /// `'preview1'` or `'unstable'`.
@@ -105,6 +109,15 @@ fn job(bytes: Vec<u8>, o: EngineOptions) -> Result<Job> {
         v => return Err(Error::new(Status::InvalidArg, format!("unknown WASI version {v}"))),
     };
     let stdio: [i64; 3] = o.stdio.try_into().map_err(|_| Error::new(Status::InvalidArg, "stdio must list three descriptors"))?;
+    let mut sockets = Vec::new();
+    for raw in o.sockets.unwrap_or_default() {
+        // -1: a socket the process holds but cannot name by a number
+        // (a SOCKET on Windows, where sockets are not lent by fd).
+        let fd = i32::try_from(raw).ok().filter(|fd| *fd >= 0);
+        let fd =
+            fd.ok_or_else(|| Error::new(Status::InvalidArg, "the wasmtime engine cannot take this object's sockets on this platform yet"))?;
+        sockets.push(SocketSpec::Fd(fd));
+    }
     let preopens = o
         .preopens
         .into_iter()
@@ -114,7 +127,7 @@ fn job(bytes: Vec<u8>, o: EngineOptions) -> Result<Job> {
         args: o.args,
         env: o.env,
         preopens,
-        sockets: Vec::new(),
+        sockets,
         stdio: stdio.map(|raw| raw as wasi_core::host::RawHostFd),
         max_fds: o.max_fds.unwrap_or(0) as usize,
         enforce_rights: o.enforce_rights.unwrap_or(false),
