@@ -38,9 +38,14 @@ function cache(name) {
   return path.join(tempDir(`engine-cache-${name}`), 'cache');
 }
 
-test('the engine is built and reports its wasmtime version', () => {
+test('the engine is built and reports its wasmtime version; a run starts once', async () => {
   const engine = require('../../lib/engine').loadEngine();
   assert.match(engine.version(), /^\d+\.\d+\.\d+$/);
+  const run = new engine.GuestRun();
+  const options = { args: ['hello'], env: [], preopens: [], stdio: [-1, -1, -1], version: 'preview1' };
+  const first = run.start(fs.readFileSync(program('hello')), options);
+  assert.throws(() => run.start(fs.readFileSync(program('hello')), options), /already started/);
+  assert.deepStrictEqual(await first, { kind: 'exit', status: 0, message: '' });
 });
 
 test('the same programs give the same output and status in both engines', async () => {

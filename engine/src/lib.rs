@@ -146,6 +146,8 @@ fn job(bytes: Vec<u8>, o: EngineOptions) -> Result<Job> {
 #[napi]
 pub struct GuestRun {
     control: Arc<Control>,
+    /// Whether `start` has been called: a run starts once.
+    started: std::sync::atomic::AtomicBool,
 }
 
 /// A cleanup hook's handle, sent to the guest's thread and back to the JS
@@ -160,7 +162,7 @@ unsafe impl Send for HookHandle {}
 impl GuestRun {
     #[napi(constructor)]
     pub fn new() -> Self {
-        GuestRun { control: Control::new() }
+        GuestRun { control: Control::new(), started: std::sync::atomic::AtomicBool::new(false) }
     }
 
     /// Starts the guest on a thread of its own; the promise resolves with
@@ -169,6 +171,9 @@ impl GuestRun {
     #[napi]
     pub fn start<'env>(&self, env: &'env Env, module: Buffer, options: EngineOptions) -> Result<Object<'env>> {
         let job = job(module.to_vec(), options)?;
+        if self.started.swap(true, std::sync::atomic::Ordering::SeqCst) {
+            return Err(Error::new(Status::InvalidArg, "this run has already started: make a new GuestRun"));
+        }
         let (deferred, promise) = env.create_deferred::<EngineOutcome, _>()?;
         let hook = env.add_env_cleanup_hook(Arc::clone(&self.control), |control| {
             control.stop();
