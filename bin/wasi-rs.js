@@ -10,7 +10,7 @@ const { hostExitStatus, isTrap, MAX_EXIT_STATUS } = require('../lib/exit-status'
 const { exportedFunctionType, moduleImports } = require('../lib/wasm-binary');
 
 const USAGE = `Usage: wasi-rs [run] [options] [--] <prog.wasm> [args...]
-       wasi-rs compile [-W fuel=N] [-C cache-dir=DIR] <prog.wasm>
+       wasi-rs compile [-W fuel=N] [-W max-wasm-stack=BYTES] [-C cache-dir=DIR] <prog.wasm>
 
 Runs a WASI (preview1 or wasi_unstable) command module under wasi-rs.
 \`compile\` compiles it for the wasmtime engine into the compiled-code cache,
@@ -91,10 +91,13 @@ function engineOption(opts, flag, spec) {
   else if (flag === '-W' && key === 'max-table-elements') opts.limits.maxTableElements = count(value, name, 2 ** 32 - 1);
   else if (flag === '-C' && key === 'cache') {
     if (!['y', 'yes', 'true', 'n', 'no', 'false'].includes(value)) throw new UsageError(`${name}=${value}: expected y or n`);
-    if (opts.limits.cache === undefined || typeof opts.limits.cache === 'boolean') opts.limits.cache = ['y', 'yes', 'true'].includes(value);
+    opts.cacheOn = ['y', 'yes', 'true'].includes(value);
+    // cache=n wins over a cache-dir, in either order.
+    opts.limits.cache = opts.cacheOn ? (opts.cacheDir ?? true) : false;
   } else if (flag === '-C' && key === 'cache-dir') {
     if (!value) throw new UsageError(`${name} needs =DIR`);
-    opts.limits.cache = value;
+    opts.cacheDir = value;
+    if (opts.cacheOn !== false) opts.limits.cache = value;
   } else {
     const known = flag === '-W' ? 'timeout, max-memory-size, max-table-elements, fuel and max-wasm-stack' : 'cache and cache-dir';
     throw new UsageError(`unknown option ${flag} ${key} (wasi-rs takes ${flag} ${known})`);
@@ -265,7 +268,7 @@ function compileCommand(opts, bytes) {
   const cache = opts.limits.cache ?? true;
   if (cache === false) return fail('compile needs the cache: -C cache=n leaves nowhere to put the code', 2);
   try {
-    const compiled = compileInto(bytes, { cache, fuel: opts.limits.fuel !== undefined });
+    const compiled = compileInto(bytes, { cache, fuel: opts.limits.fuel !== undefined, maxStack: opts.limits.maxStack });
     process.stdout.write(`${opts.wasm}: ${compiled ? 'compiled into the cache' : 'already in the cache'}\n`);
   } catch (err) {
     return fail(`${opts.wasm}: ${firstLine(err)}`);

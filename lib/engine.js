@@ -113,11 +113,12 @@ async function runInEngine(wasi, source, { timeout, signal, maxMemory, fuel, max
   }
 }
 
-/** Compiles `bytes` into the cache ahead of time; true if it was compiled now. */
-function compileInto(bytes, { cache, fuel = false } = {}) {
+/** Compiles `bytes` into the cache ahead of time, for the settings a run
+ * with `fuel` (on or off) and `maxStack` uses; true if it was compiled now. */
+function compileInto(bytes, { cache, fuel = false, maxStack } = {}) {
   const dir = cacheDirOf(cache);
   if (dir === undefined) throw coded(TypeError, 'ERR_INVALID_ARG_VALUE', 'compile() needs a cache: cache must not be false');
-  return loadEngine().compile(bytesOf(bytes), dir, fuel);
+  return loadEngine().compile(bytesOf(bytes), dir, fuel, maxStack);
 }
 
 module.exports = { loadEngine, runInEngine, compileInto, defaultCacheDir };

@@ -265,6 +265,16 @@ test('CLI: --engine wasmtime runs a program, a .wat file, limits as -W, and comp
   r = cli(['--engine', 'wasmtime', '-C', `cache-dir=${compileDir}`, program('hello'), 'again']);
   assert.strictEqual(r.stdout, 'Hello, again, from WASI on wasi-rs!\n');
   assert.strictEqual(fs.readdirSync(compileDir).length, 1, 'the run used the entry compile made');
+  // The same for other settings: compile with them, and a run with them finds the entry.
+  r = cli(['compile', '-W', 'fuel=1', '-W', 'max-wasm-stack=262144', '-C', `cache-dir=${compileDir}`, program('hello')]);
+  assert.match(r.stdout, /compiled into the cache/);
+  r = cli(['--engine', 'wasmtime', '-W', 'fuel=100000000', '-W', 'max-wasm-stack=262144', '-C', `cache-dir=${compileDir}`, program('hello'), 'fuel']);
+  assert.strictEqual(r.stdout, 'Hello, fuel, from WASI on wasi-rs!\n');
+  assert.strictEqual(fs.readdirSync(compileDir).length, 2, 'the run with fuel used the entry compile made for it');
+  // cache=n wins over a cache-dir given before it.
+  r = cli(['--engine', 'wasmtime', '-C', `cache-dir=${path.join(dir, 'unused')}`, '-C', 'cache=n', program('hello'), 'x']);
+  assert.strictEqual(r.status, 0, r.stderr);
+  assert.ok(!fs.existsSync(path.join(dir, 'unused')), 'no cache written');
 });
 
 test('without the engine, asking for it is one error that says what to install', () => {
