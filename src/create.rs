@@ -20,7 +20,7 @@
 
 use crate::errors::{self, guarded, throw_internal, throw_memory_error, throw_napi_failure, throw_process_mismatch};
 use crate::memory_cache::MemoryCache;
-use crate::napi_util::{self, check, NapiStatus};
+use crate::napi_util::{self, callback_args, check, CallbackArgs, NapiStatus};
 use crate::state::{Registry, State};
 use napi::bindgen_prelude::FromNapiValue;
 use napi::bindgen_prelude::{JsObjectValue, Object};
@@ -202,7 +202,7 @@ unsafe extern "C" fn close_trampoline(env: sys::napi_env, info: sys::napi_callba
     // data it was created with (an `Rc<State>`, see `create_wasi`).
     unsafe {
         guarded(env, || {
-            let Some(state) = state_of(env, info) else { return std::ptr::null_mut() };
+            let Some((state, _)) = state_of::<0>(env, info, "close") else { return std::ptr::null_mut() };
             let closed = match state.inner.try_borrow() {
                 Ok(inner) => inner.ctx.process().fds().close_all(),
                 Err(_) => Vec::new(),
@@ -225,14 +225,7 @@ unsafe extern "C" fn host_fds_trampoline(env: sys::napi_env, info: sys::napi_cal
     // data it was created with (an `Rc<State>`, see `create_wasi`).
     unsafe {
         guarded(env, || {
-            let mut argc = 2usize;
-            let mut argv = [ptr::null_mut(); 2];
-            let mut data = ptr::null_mut();
-            if let Err(status) = check(sys::napi_get_cb_info(env, info, &mut argc, argv.as_mut_ptr(), ptr::null_mut(), &mut data)) {
-                throw_napi_failure(env, "cannot read hostFds()'s arguments", status);
-                return ptr::null_mut();
-            }
-            let state = &*(data as *const Rc<State>);
+            let Some((state, CallbackArgs { argc, argv, .. })) = state_of::<2>(env, info, "hostFds") else { return ptr::null_mut() };
             let (mut first, mut count) = (0u32, 0u32);
             if argc < 2
                 || check(sys::napi_get_value_uint32(env, argv[0], &mut first)).is_err()
@@ -262,23 +255,29 @@ unsafe extern "C" fn host_fds_trampoline(env: sys::napi_env, info: sys::napi_cal
     }
 }
 
-/// The state a `bind`/`share`/`close`/`hostFds` function was created with (its data).
+/// The state a `bind`/`share`/`close`/`hostFds` function was created with
+/// (its data), and the call's first `N` arguments (null past `argc`); None
+/// (with the failure thrown) when they cannot be read. `what` names the
+/// function in that error.
 ///
 /// # Safety
 /// Inside the callback of a function whose data is an `Rc<State>`.
-unsafe fn state_of<'a>(env: sys::napi_env, info: sys::napi_callback_info) -> Option<&'a Rc<State>> {
-    let mut data = std::ptr::null_mut();
-    let mut argc = 0usize;
+unsafe fn state_of<'a, const N: usize>(
+    env: sys::napi_env,
+    info: sys::napi_callback_info,
+    what: &str,
+) -> Option<(&'a Rc<State>, CallbackArgs<N>)> {
     // SAFETY: `env` and `info` are the live callback's (the caller's contract).
-    let got = unsafe { check(sys::napi_get_cb_info(env, info, &mut argc, std::ptr::null_mut(), std::ptr::null_mut(), &mut data)) };
-    if let Err(status) = got {
-        // SAFETY: as above.
-        unsafe { throw_napi_failure(env, "cannot read a WASI function's call", status) };
-        return None;
+    match unsafe { callback_args::<N>(env, info) } {
+        Err(status) => {
+            // SAFETY: as above.
+            unsafe { throw_napi_failure(env, &format!("cannot read {what}()'s arguments"), status) };
+            None
+        }
+        // SAFETY: the data is the `Rc<State>` the function was created
+        // with, which lives as long as the function.
+        Ok(args) => (!args.data.is_null()).then(|| (unsafe { &*(args.data as *const Rc<State>) }, args)),
     }
-    // SAFETY: the data is the `Rc<State>` the function was created with,
-    // which lives as long as the function.
-    (!data.is_null()).then(|| unsafe { &*(data as *const Rc<State>) })
 }
 
 /// `share()`: a token (a decimal string) naming the state's process, for
@@ -289,7 +288,7 @@ unsafe extern "C" fn share_trampoline(env: sys::napi_env, info: sys::napi_callba
     // data it was created with (an `Rc<State>`, see `create_wasi`).
     unsafe {
         guarded(env, || {
-            let Some(state) = state_of(env, info) else { return std::ptr::null_mut() };
+            let Some((state, _)) = state_of::<0>(env, info, "share") else { return std::ptr::null_mut() };
             let token = match state.inner.try_borrow() {
                 Ok(inner) => crate::processes::share(inner.ctx.process()),
                 Err(_) => None,
@@ -349,14 +348,7 @@ unsafe fn bind_memory(env: sys::napi_env, info: sys::napi_callback_info) -> sys:
     // SAFETY: the operations below are those this function's `# Safety`
     // contract covers; its caller upholds it.
     unsafe {
-        let mut argc = 3usize;
-        let mut argv = [ptr::null_mut(); 3];
-        let mut data = ptr::null_mut();
-        if let Err(status) = check(sys::napi_get_cb_info(env, info, &mut argc, argv.as_mut_ptr(), ptr::null_mut(), &mut data)) {
-            throw_napi_failure(env, "cannot read bind()'s arguments", status);
-            return ptr::null_mut();
-        }
-        let state = &*(data as *const Rc<State>);
+        let Some((state, CallbackArgs { argc, argv, .. })) = state_of::<3>(env, info, "bind") else { return ptr::null_mut() };
         let mut kind = 0;
         let view_fn = argc >= 2 && check(sys::napi_typeof(env, argv[1], &mut kind)).is_ok() && kind == sys::ValueType::napi_function;
         let shared = argc >= 3 && {

@@ -64,6 +64,26 @@ pub fn check(status: sys::napi_status) -> Result<(), NapiStatus> {
     }
 }
 
+/// What a callback was called with: its first `N` arguments (null past
+/// `argc`) and the data its function was created with.
+pub struct CallbackArgs<const N: usize> {
+    /// How many arguments JS passed (it may be more or fewer than `N`).
+    pub argc: usize,
+    pub argv: [sys::napi_value; N],
+    pub data: *mut std::ffi::c_void,
+}
+
+/// Reads a callback's arguments and data (`napi_get_cb_info`).
+///
+/// # Safety
+/// `env` and `info` are those of the running callback.
+pub unsafe fn callback_args<const N: usize>(env: sys::napi_env, info: sys::napi_callback_info) -> Result<CallbackArgs<N>, NapiStatus> {
+    let mut args = CallbackArgs { argc: N, argv: [ptr::null_mut(); N], data: ptr::null_mut() };
+    // SAFETY: the caller's contract; `argv` has room for `argc` values.
+    check(unsafe { sys::napi_get_cb_info(env, info, &mut args.argc, args.argv.as_mut_ptr(), ptr::null_mut(), &mut args.data) })?;
+    Ok(args)
+}
+
 /// `s` as a C string (a NUL inside becomes a space).
 pub fn cstring(s: &str) -> CString {
     CString::new(s.replace('\0', " ")).expect("NULs were replaced")

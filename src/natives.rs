@@ -37,7 +37,7 @@
 
 use crate::errors::{guarded, install_quiet_panic_hook, throw_internal, throw_memory_error, throw_napi_failure, throw_not_started};
 use crate::frame::{Frame, FrameView};
-use crate::napi_util::{check, create_function, set_property, NapiStatus};
+use crate::napi_util::{callback_args, check, create_function, set_property, NapiStatus};
 use crate::state::{Registry, State};
 use napi::sys;
 use std::cell::Cell;
@@ -112,15 +112,15 @@ unsafe extern "C" fn create_trampoline(env: sys::napi_env, info: sys::napi_callb
     // `info` and the data the function was created with.
     unsafe {
         guarded(env, || {
-            let mut argc = 2usize;
-            let mut argv = [ptr::null_mut(); 2];
-            let mut data = ptr::null_mut();
-            if let Err(status) = check(sys::napi_get_cb_info(env, info, &mut argc, argv.as_mut_ptr(), ptr::null_mut(), &mut data)) {
-                throw_napi_failure(env, "cannot read create()'s arguments", status);
-                return ptr::null_mut();
-            }
-            let data = &*(data as *const CreateData);
-            match crate::create::create_wasi(env, &data.registry, data.checked, argv[0], argv[1]) {
+            let args = match callback_args::<2>(env, info) {
+                Ok(args) => args,
+                Err(status) => {
+                    throw_napi_failure(env, "cannot read create()'s arguments", status);
+                    return ptr::null_mut();
+                }
+            };
+            let data = &*(args.data as *const CreateData);
+            match crate::create::create_wasi(env, &data.registry, data.checked, args.argv[0], args.argv[1]) {
                 Ok(v) => v,
                 Err(e) if e.status == napi::Status::PendingException => ptr::null_mut(),
                 Err(e) => {
