@@ -284,7 +284,6 @@ class WASI {
     }
     if (this.#started) throw new ERR_WASI_ALREADY_STARTED();
     this.#started = true;
-    const process = { token: this.#share(), version: this.#version, maxThreads: this.#maxThreads };
     const jsStdio = this.#jsStdio;
     unrun.unregister(this);
     const pumped = jsStdio.map((s) => s.start());
@@ -297,7 +296,7 @@ class WASI {
             module,
             { timeout, signal, maxMemory, fuel, maxStack, maxTableElements, cache },
           )
-          : await runInWorkers(process, module, { timeout, signal, maxMemory });
+          : await runInWorkers({ token: this.#share(), version: this.#version, maxThreads: this.#maxThreads }, module, { timeout, signal, maxMemory });
       outcome = { status };
     } catch (err) {
       outcome = { err };

@@ -129,21 +129,21 @@ function runBig(reps, median, names = BIG_JOBS) {
   const impls = ['v8', 'engine_warm', 'node', ...(wasmtime ? ['wasmtime'] : [])];
   const rows = [];
   for (const job of jobs().filter((j) => names.includes(j.name))) {
-    const cold = fs.mkdtempSync(path.join(os.tmpdir(), 'wasi-rs-bench-cache-'));
-    const samples = { engine_cold: [timeOnce('engine_cold', job, cold).s] };
-    const warm = cold; // filled by the cold run
+    // An empty cache for the cold run, which fills it for the warm ones.
+    const cache = fs.mkdtempSync(path.join(os.tmpdir(), 'wasi-rs-bench-cache-'));
+    const samples = { engine_cold: [timeOnce('engine_cold', job, cache).s] };
     // wasmtime's own cache, warmed the same way.
-    if (wasmtime) timeOnce('wasmtime', job, warm, wasmtime);
+    if (wasmtime) timeOnce('wasmtime', job, cache, wasmtime);
     const outputs = new Set();
     for (let rep = 0; rep < reps; rep++) {
       const order = impls.map((_, i) => impls[(i + rep) % impls.length]);
       for (const impl of order) {
-        const { s, stdout } = timeOnce(impl, job, warm, wasmtime);
+        const { s, stdout } = timeOnce(impl, job, cache, wasmtime);
         (samples[impl] ||= []).push(s);
         outputs.add(stdout);
       }
     }
-    fs.rmSync(cold, { recursive: true, force: true });
+    fs.rmSync(cache, { recursive: true, force: true });
     if (outputs.size !== 1) throw new Error(`${job.name}: the implementations printed different output`);
     const medians = Object.fromEntries(Object.entries(samples).map(([impl, xs]) => [impl, median(xs)]));
     rows.push({ name: job.name, what: job.what, medians });

@@ -205,12 +205,6 @@ function parseArgs(argv) {
   return opts;
 }
 
-/** The WASI version a module was built for, from the namespaces it imports. */
-function wasiVersionOf(module) {
-  const modules = new Set(WebAssembly.Module.imports(module).map((imp) => imp.module));
-  return modules.has('wasi_unstable') && !modules.has('wasi_snapshot_preview1') ? 'unstable' : 'preview1';
-}
-
 /** Names the first import that `importObject` does not provide as an own
  * property (never one inherited, such as `constructor`), if any. */
 function findUnknownImport(module, importObject) {
@@ -250,15 +244,32 @@ async function runOffThread(wasi, bytes, file, options = {}) {
   process.exit(status);
 }
 
-/** The WASI version a module's bytes import, read from its import section
- * without compiling it (text, or bytes that are no module: preview1; the
- * engine reports what is wrong with them). */
-function wasiVersionOfBytes(bytes) {
+/** The WASI version a module was built for, from the namespaces it imports,
+ * read from its import section without compiling it (text, or bytes that
+ * are no module: preview1; whoever compiles them reports what is wrong). */
+function wasiVersionOf(bytes) {
   try {
     const modules = new Set(moduleImports(bytes).map((imp) => imp.module));
     return modules.has('wasi_unstable') && !modules.has('wasi_snapshot_preview1') ? 'unstable' : 'preview1';
   } catch {
     return /\(import\s+"wasi_unstable"/.test(bytes.subarray(0, 1 << 20).toString('latin1')) ? 'unstable' : 'preview1';
+  }
+}
+
+/** The WASI object for the program, from the command line; undefined (with
+ * the failure printed) when its options are refused. */
+function newWasi(WASI, opts, bytes) {
+  try {
+    return new WASI({
+      version: wasiVersionOf(bytes),
+      args: [opts.argv0 ?? path.basename(opts.wasm), ...opts.args],
+      env: opts.env,
+      preopens: opts.preopens,
+      sockets: opts.sockets,
+    });
+  } catch (err) {
+    fail(err.message);
+    return undefined;
   }
 }
 
@@ -314,18 +325,8 @@ function main() {
   if (opts.engine === 'wasmtime') {
     // The engine compiles (or loads from its cache) and checks the module
     // itself: V8 never sees it.
-    let wasi;
-    try {
-      wasi = new WASI({
-        version: wasiVersionOfBytes(bytes),
-        args: [opts.argv0 ?? path.basename(opts.wasm), ...opts.args],
-        env: opts.env,
-        preopens: opts.preopens,
-        sockets: opts.sockets,
-      });
-    } catch (err) {
-      return fail(err.message);
-    }
+    const wasi = newWasi(WASI, opts, bytes);
+    if (!wasi) return;
     return runOffThread(wasi, bytes, opts.wasm, { engine: 'wasmtime', ...opts.limits });
   }
   avoidLiftoffBug(bytes);
@@ -347,18 +348,8 @@ function main() {
   if (!isThreaded(module) && exported.get('memory') !== 'memory') {
     return fail(`${opts.wasm} exports no memory: a WASI module must export the memory its calls point into`);
   }
-  let wasi;
-  try {
-    wasi = new WASI({
-      version: wasiVersionOf(module),
-      args: [opts.argv0 ?? path.basename(opts.wasm), ...opts.args],
-      env: opts.env,
-      preopens: opts.preopens,
-      sockets: opts.sockets,
-    });
-  } catch (err) {
-    return fail(err.message);
-  }
+  const wasi = newWasi(WASI, opts, bytes);
+  if (!wasi) return;
   const limited = opts.limits.timeout !== undefined || opts.limits.maxMemory !== undefined;
   if (opts.invoke !== undefined && (isThreaded(module) || limited)) {
     return fail(`--invoke does not run wasi-threads modules or with -W limits (${opts.wasm})`);

@@ -12,14 +12,10 @@ const fs = require('fs');
 const os = require('os');
 const path = require('path');
 const { currentSuffix } = require('./platforms');
+const { withCode: coded, guestAborted, guestTimedOut } = require('./errors');
+const { moduleBytes } = require('./run');
 
 const local = path.join(__dirname, '..', 'engine', 'wasi-rs-engine.node');
-
-function coded(ErrorClass, code, message, extra = {}) {
-  const err = new ErrorClass(message);
-  Object.defineProperty(err, 'code', { value: code, enumerable: true, writable: true, configurable: true });
-  return Object.assign(err, extra);
-}
 
 let loaded;
 /** The engine add-on, or the documented error (ERR_WASI_ENGINE_NOT_INSTALLED). */
@@ -64,14 +60,13 @@ function cacheDirOf(cache) {
   return path.resolve(cache);
 }
 
-/** A module's bytes as a Buffer over the same memory. */
+/** A module's bytes as a Buffer over the same memory (see moduleBytes). */
 function bytesOf(source) {
-  if (ArrayBuffer.isView(source)) return Buffer.from(source.buffer, source.byteOffset, source.byteLength);
-  if (source instanceof ArrayBuffer || source instanceof SharedArrayBuffer) return Buffer.from(source);
-  if (source instanceof WebAssembly.Module) {
+  const bytes = moduleBytes(source);
+  if (bytes === null) {
     throw coded(TypeError, 'ERR_INVALID_ARG_TYPE', 'The wasmtime engine compiles the module itself: pass its bytes to run(), not a WebAssembly.Module');
   }
-  throw coded(TypeError, 'ERR_INVALID_ARG_TYPE', 'The "module" argument must be a WebAssembly.Module, an ArrayBuffer or a typed array');
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 /**
@@ -101,9 +96,9 @@ async function runInEngine(wasi, source, { timeout, signal, maxMemory, fuel, max
     case 'trap':
       throw coded(WebAssembly.RuntimeError, 'ERR_WASI_TRAP', outcome.message);
     case 'timeout':
-      throw coded(Error, 'ERR_WASI_TIMEOUT', `the guest ran longer than ${timeout} ms`);
+      throw guestTimedOut(timeout);
     case 'abort':
-      throw signal?.reason ?? coded(Error, 'ABORT_ERR', 'The operation was aborted', { name: 'AbortError' });
+      throw guestAborted(signal);
     case 'fuel':
       throw coded(RangeError, 'ERR_WASI_FUEL_EXHAUSTED', `the guest used all its fuel (${fuel})`);
     case 'limit':

@@ -16,10 +16,21 @@ function describe(value) {
   return ` Received type ${typeof value} (${shown})`;
 }
 
-function withCode(ErrorClass, code, message) {
+/** An error of `ErrorClass` with Node's kind of `code` property (and any `extra` own properties). */
+function withCode(ErrorClass, code, message, extra = {}) {
   const err = new ErrorClass(message);
   Object.defineProperty(err, 'code', { value: code, enumerable: true, writable: true, configurable: true });
-  return err;
+  return Object.assign(err, extra);
+}
+
+/** How a run ends on `signal`'s abort, in either engine: its reason, or an AbortError. */
+function guestAborted(signal) {
+  return signal?.reason ?? withCode(Error, 'ABORT_ERR', 'The operation was aborted', { name: 'AbortError' });
+}
+
+/** How a run ends past its `timeout` (ms), in either engine. */
+function guestTimedOut(timeout) {
+  return withCode(Error, 'ERR_WASI_TIMEOUT', `the guest ran longer than ${timeout} ms`);
 }
 
 function ERR_INVALID_ARG_TYPE(name, expected, actual) {
@@ -77,6 +88,9 @@ class WASIExitError extends Error {
 }
 
 module.exports = {
+  withCode,
+  guestAborted,
+  guestTimedOut,
   ERR_INVALID_ARG_TYPE,
   ERR_INVALID_ARG_VALUE,
   ERR_OUT_OF_RANGE,

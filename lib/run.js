@@ -13,17 +13,12 @@ const { Worker } = require('worker_threads');
 const { importedMemory, capDefinedMemories } = require('./wasm-binary');
 const { avoidLiftoffBug } = require('./v8-workarounds');
 const { CONTROL_SLOTS, LIVE } = require('./thread-protocol');
+const { withCode: coded, guestAborted, guestTimedOut } = require('./errors');
 
 const WORKER = path.join(__dirname, 'thread-worker.js');
 
 /** The classes a thread's error is made again as, by name. */
 const THROWN = { LinkError: WebAssembly.LinkError, CompileError: WebAssembly.CompileError, TypeError, RangeError };
-
-function coded(ErrorClass, code, message, extra = {}) {
-  const err = new ErrorClass(message);
-  Object.defineProperty(err, 'code', { value: code, enumerable: true, writable: true, configurable: true });
-  return Object.assign(err, extra);
-}
 
 /** Bytes in a wasm page. */
 const PAGE = 65536;
@@ -38,6 +33,18 @@ function tooBigAtStart(pages, maxPages) {
 }
 
 /**
+ * The bytes of run()'s `module` argument, as a Uint8Array over the same
+ * memory; null for a WebAssembly.Module; for anything else, the
+ * documented TypeError.
+ */
+function moduleBytes(source) {
+  if (ArrayBuffer.isView(source)) return new Uint8Array(source.buffer, source.byteOffset, source.byteLength);
+  if (source instanceof ArrayBuffer || source instanceof SharedArrayBuffer) return new Uint8Array(source);
+  if (source instanceof WebAssembly.Module) return null;
+  throw coded(TypeError, 'ERR_INVALID_ARG_TYPE', 'The "module" argument must be a WebAssembly.Module, an ArrayBuffer or a typed array');
+}
+
+/**
  * Compiles `source` (a WebAssembly.Module or its bytes) and finds the
  * memory it imports, with its limits. A shared memory is created here, to
  * be handed to every thread; an unshared one is made by the main thread.
@@ -47,14 +54,13 @@ function tooBigAtStart(pages, maxPages) {
  */
 async function prepare(source, maxPages) {
   let module;
-  let bytes;
-  if (source instanceof WebAssembly.Module) {
+  let bytes = moduleBytes(source);
+  if (bytes === null) {
     if (maxPages !== undefined) {
       throw coded(TypeError, 'ERR_INVALID_ARG_TYPE', 'options.maxMemory needs the module\'s bytes (JS cannot change the memory limits of a compiled WebAssembly.Module): pass them to run() instead');
     }
     module = source;
-  } else if (ArrayBuffer.isView(source) || source instanceof ArrayBuffer || source instanceof SharedArrayBuffer) {
-    bytes = ArrayBuffer.isView(source) ? new Uint8Array(source.buffer, source.byteOffset, source.byteLength) : new Uint8Array(source);
+  } else {
     avoidLiftoffBug(bytes);
     if (maxPages !== undefined) {
       const capped = capDefinedMemories(bytes, maxPages);
@@ -62,8 +68,6 @@ async function prepare(source, maxPages) {
       bytes = capped.bytes;
     }
     module = await WebAssembly.compile(bytes);
-  } else {
-    throw coded(TypeError, 'ERR_INVALID_ARG_TYPE', 'The "module" argument must be a WebAssembly.Module, an ArrayBuffer or a typed array');
   }
   const wanted = WebAssembly.Module.imports(module).find((imp) => imp.kind === 'memory');
   if (!wanted) return { module };
@@ -175,14 +179,14 @@ async function run(owner, source, { timeout, signal, maxMemory } = {}) {
   }
 
   function onAbort() {
-    finish({ error: signal.reason ?? coded(Error, 'ABORT_ERR', 'The operation was aborted', { name: 'AbortError' }) });
+    finish({ error: guestAborted(signal) });
   }
   signal?.addEventListener('abort', onAbort, { once: true });
   if (timeout !== undefined) {
-    timer = setTimeout(() => finish({ error: coded(Error, 'ERR_WASI_TIMEOUT', `the guest ran longer than ${timeout} ms`) }), timeout);
+    timer = setTimeout(() => finish({ error: guestTimedOut(timeout) }), timeout);
   }
   start('main');
   return result;
 }
 
-module.exports = { run };
+module.exports = { run, moduleBytes };
