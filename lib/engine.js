@@ -6,37 +6,81 @@
 // first found of:
 // 1. `engine/wasi-rs-engine.node` in the checkout: a build from source
 //    (`npm run build:engine`);
-// 2. the prebuilt package for this platform, `wasi-rs-engine-<suffix>`.
-// Without either, one error says what to install.
+// 2. the package `wasi-rs-engine`, which brings the binary for this
+//    platform as its optional dependency `wasi-rs-engine-<suffix>` and
+//    says where it is (engine/npm/index.js);
+// 3. `wasi-rs-engine-<suffix>` installed on its own.
+// Without any, one error says what to install. An engine built for another
+// release of wasi-rs is refused: the options the two add-ons pass each
+// other are not a stable interface.
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
-const { currentSuffix } = require('./platforms');
+const { currentSuffix, supportedSuffixes } = require('./platforms');
 const { withCode: coded, guestAborted, guestTimedOut } = require('./errors');
 const { moduleBytes } = require('./run');
+const { version: WASI_RS_VERSION } = require('../package.json');
 
 const local = path.join(__dirname, '..', 'engine', 'wasi-rs-engine.node');
 
-let loaded;
-/** The engine add-on, or the documented error (ERR_WASI_ENGINE_NOT_INSTALLED). */
-function loadEngine() {
-  if (loaded) return loaded;
-  if (fs.existsSync(local)) {
-    loaded = require(local);
-    return loaded;
-  }
-  const pkg = `wasi-rs-engine-${currentSuffix()}`;
+/** require() that tells "not installed" (null) from any other failure. */
+function optional(load, missing) {
   try {
-    loaded = require(`${pkg}/wasi-rs-engine.${currentSuffix()}.node`);
-    return loaded;
+    return load();
   } catch (err) {
-    if (err.code !== 'MODULE_NOT_FOUND') throw err;
+    if (err.code === 'MODULE_NOT_FOUND' && err.message.includes(missing)) return null;
+    throw err;
   }
+}
+
+/** Where this platform's engine binary is, or the documented error. */
+function locateEngine(suffix) {
+  if (fs.existsSync(local)) return local;
+  const platformPkg = `wasi-rs-engine-${suffix}`;
+  const binary = `${platformPkg}/wasi-rs-engine.${suffix}.node`;
+  const install = `npm install wasi-rs-engine@${WASI_RS_VERSION}`;
+  const unsupported = !supportedSuffixes().includes(suffix);
+  const elsewhere = unsupported
+    ? `there is no prebuilt engine for this platform (${suffix}); prebuilt engines exist for ${supportedSuffixes().join(', ')}. Build it from a clone of wasi-rs with \`npm run build:engine\``
+    : null;
+  const meta = optional(() => require('wasi-rs-engine'), "'wasi-rs-engine'");
+  if (meta) {
+    const found = optional(() => meta.binaryPath(suffix), platformPkg);
+    if (found) return found;
+    throw coded(
+      Error,
+      'ERR_WASI_ENGINE_NOT_INSTALLED',
+      `the wasmtime engine is not installed for this platform: wasi-rs-engine is, but not its binary for ${suffix}, ` +
+        (elsewhere ?? `the package ${platformPkg} (an optional dependency npm skipped: install again without --no-optional, or \`npm install ${platformPkg}@${WASI_RS_VERSION}\`)`),
+    );
+  }
+  const direct = optional(() => require.resolve(binary), platformPkg);
+  if (direct) return direct;
   throw coded(
     Error,
     'ERR_WASI_ENGINE_NOT_INSTALLED',
-    `the wasmtime engine is not installed: install ${pkg} (npm install ${pkg}), or build it from a clone of wasi-rs with \`npm run build:engine\``,
+    `the wasmtime engine is not installed: ${elsewhere ?? `install it with \`${install}\`, or build it from a clone of wasi-rs with \`npm run build:engine\``}`,
   );
+}
+
+let loaded;
+/** The engine add-on, or the documented errors: ERR_WASI_ENGINE_NOT_INSTALLED
+ * when there is none for this platform, ERR_WASI_ENGINE_VERSION_MISMATCH
+ * when the one found was built for another release of wasi-rs. */
+function loadEngine() {
+  if (loaded) return loaded;
+  const file = locateEngine(currentSuffix());
+  const engine = require(file);
+  const built = typeof engine.packageVersion === 'function' ? engine.packageVersion() : 'an unknown release';
+  if (built !== WASI_RS_VERSION) {
+    throw coded(
+      Error,
+      'ERR_WASI_ENGINE_VERSION_MISMATCH',
+      `the wasmtime engine at ${file} was built for wasi-rs ${built}, and this is wasi-rs ${WASI_RS_VERSION}: install the same version of both (\`npm install wasi-rs-engine@${WASI_RS_VERSION}\`)`,
+    );
+  }
+  loaded = engine;
+  return loaded;
 }
 
 /**

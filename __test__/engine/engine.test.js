@@ -277,19 +277,78 @@ test('CLI: --engine wasmtime runs a program, a .wat file, limits as -W, and comp
   assert.ok(!fs.existsSync(path.join(dir, 'unused')), 'no cache written');
 });
 
-test('without the engine, asking for it is one error that says what to install', () => {
-  // A copy of the package without engine/: as an install without the add-on.
-  const dir = tempDir('engine-missing');
+// A copy of the package without engine/, as an install without the add-on,
+// with `layout` written into its node_modules (package dirs: file name ->
+// contents, or a path to copy); returns what asking it for the engine
+// printed: the exit status, or the error's code and message.
+function askCopyForEngine(name, layout = {}, { version, before = '' } = {}) {
+  const dir = tempDir(name);
+  const pkgDir = path.join(dir, 'node_modules', 'wasi-rs');
   for (const entry of ['index.js', 'lib', 'package.json', 'wasi-rs.node']) {
-    fs.cpSync(path.join(ROOT, entry), path.join(dir, entry), { recursive: true });
+    fs.cpSync(path.join(ROOT, entry), path.join(pkgDir, entry), { recursive: true });
   }
-  const script = `
-    const { WASI } = require(${JSON.stringify(dir)});
-    new WASI({ version: 'preview1' }).run(require('fs').readFileSync(${JSON.stringify(program('hello'))}), { engine: 'wasmtime' })
-      .catch((e) => { console.log(e.code + ': ' + e.message); });`;
-  const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
+  if (version) {
+    const manifest = JSON.parse(fs.readFileSync(path.join(pkgDir, 'package.json'), 'utf8'));
+    fs.writeFileSync(path.join(pkgDir, 'package.json'), JSON.stringify({ ...manifest, version }));
+  }
+  for (const [file, contents] of Object.entries(layout)) {
+    const dest = path.join(dir, 'node_modules', file);
+    fs.mkdirSync(path.dirname(dest), { recursive: true });
+    if (contents.from) fs.copyFileSync(contents.from, dest);
+    else fs.writeFileSync(dest, contents);
+  }
+  const script = `${before}
+    const { WASI } = require('wasi-rs');
+    new WASI({ version: 'preview1', args: ['hello', 'copy'] }).run(require('fs').readFileSync(${JSON.stringify(program('hello'))}), { engine: 'wasmtime' })
+      .then((status) => console.log('status ' + status), (e) => { console.log(e.code + ': ' + e.message); });`;
+  const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', cwd: dir });
   assert.strictEqual(r.status, 0, r.stderr);
-  assert.match(r.stdout, /^ERR_WASI_ENGINE_NOT_INSTALLED: the wasmtime engine is not installed: install wasi-rs-engine-\S+ .*npm run build:engine/);
+  return r.stdout;
+}
+
+const { version: VERSION } = require('../../package.json');
+const { currentSuffix } = require('../../lib/platforms');
+const SUFFIX = currentSuffix();
+// The engine's packages as release:pack lays them out: the meta package
+// (engine/npm) and this platform's, which holds the binary.
+const META = {
+  'wasi-rs-engine/package.json': JSON.stringify({ name: 'wasi-rs-engine', version: VERSION, main: 'index.js' }),
+  'wasi-rs-engine/index.js': { from: path.join(ROOT, 'engine', 'npm', 'index.js') },
+};
+const PLATFORM = {
+  [`wasi-rs-engine-${SUFFIX}/package.json`]: JSON.stringify({ name: `wasi-rs-engine-${SUFFIX}`, version: VERSION, main: `wasi-rs-engine.${SUFFIX}.node` }),
+  [`wasi-rs-engine-${SUFFIX}/wasi-rs-engine.${SUFFIX}.node`]: { from: path.join(ROOT, 'engine', 'wasi-rs-engine.node') },
+};
+
+test('without the engine, asking for it is one error that says what to install', () => {
+  assert.strictEqual(
+    askCopyForEngine('engine-missing'),
+    `ERR_WASI_ENGINE_NOT_INSTALLED: the wasmtime engine is not installed: install it with \`npm install wasi-rs-engine@${VERSION}\`, or build it from a clone of wasi-rs with \`npm run build:engine\`\n`,
+  );
+  // The meta package without its platform package (npm skipped the optional dependency).
+  assert.strictEqual(
+    askCopyForEngine('engine-no-platform', META),
+    `ERR_WASI_ENGINE_NOT_INSTALLED: the wasmtime engine is not installed for this platform: wasi-rs-engine is, but not its binary for ${SUFFIX}, ` +
+      `the package wasi-rs-engine-${SUFFIX} (an optional dependency npm skipped: install again without --no-optional, or \`npm install wasi-rs-engine-${SUFFIX}@${VERSION}\`)\n`,
+  );
+  // A platform with no prebuilt engine.
+  assert.match(
+    askCopyForEngine('engine-unsupported', META, { before: "Object.defineProperty(process, 'arch', { value: 'riscv64' });" }),
+    /^ERR_WASI_ENGINE_NOT_INSTALLED: .*there is no prebuilt engine for this platform \(\w+-riscv64\S*\); prebuilt engines exist for linux-x64-gnu, linux-arm64-gnu, darwin-x64, darwin-arm64, win32-x64-msvc\. Build it from a clone of wasi-rs with `npm run build:engine`\n$/,
+  );
+});
+
+test('the engine loads from its packages, and only when built for the same release', () => {
+  assert.strictEqual(askCopyForEngine('engine-packaged', { ...META, ...PLATFORM }), 'Hello, copy, from WASI on wasi-rs!\nstatus 0\n');
+  assert.strictEqual(askCopyForEngine('engine-platform-only', PLATFORM), 'Hello, copy, from WASI on wasi-rs!\nstatus 0\n', 'the platform package alone serves too');
+  // A wasi-rs of another release refuses this engine.
+  const other = askCopyForEngine('engine-other-release', { ...META, ...PLATFORM }, { version: '9.9.9' });
+  const binary = `/node_modules/wasi-rs-engine-${SUFFIX}/wasi-rs-engine.${SUFFIX}.node`;
+  assert.ok(other.startsWith('ERR_WASI_ENGINE_VERSION_MISMATCH: the wasmtime engine at /'), other);
+  assert.ok(
+    other.endsWith(`${binary} was built for wasi-rs ${VERSION}, and this is wasi-rs 9.9.9: install the same version of both (\`npm install wasi-rs-engine@9.9.9\`)\n`),
+    other,
+  );
 });
 
 test('the example in docs/engine.md runs', () => {

@@ -19,6 +19,8 @@ const { version } = require('../../package.json');
 const DIST = path.join(ROOT, 'dist');
 const MAIN = path.join(DIST, `wasi-rs-${version}.tgz`);
 const LINUX_X64 = path.join(DIST, `wasi-rs-linux-x64-gnu-${version}.tgz`);
+const ENGINE = path.join(DIST, `wasi-rs-engine-${version}.tgz`);
+const ENGINE_LINUX_X64 = path.join(DIST, `wasi-rs-engine-linux-x64-gnu-${version}.tgz`);
 
 // PATH without any directory that holds cargo, rustc or rustup, and no
 // CARGO*/RUSTUP* variables: nothing from here on can build Rust.
@@ -91,6 +93,37 @@ test('installed from the tarballs, a program runs through the API, npx and the p
   assert.strictEqual(preload.status, 0, preload.stderr);
   assert.strictEqual(preload.stderr, '');
   assert.match(preload.stdout, /^Hello, preload, from WASI on wasi-rs!\n/);
+});
+
+// The optional wasmtime engine, installed from its two tarballs beside the
+// main ones: the binary comes from its platform package, and a program runs
+// in it through the API and the CLI. Without them the drop-in is unchanged
+// and asking for the engine says what to install.
+test('installed with the engine packages, a program runs in the engine', () => {
+  const dir = project([MAIN, LINUX_X64, ENGINE, ENGINE_LINUX_X64]);
+  const script = `
+    const { WASI } = require('wasi-rs');
+    const wasi = new WASI({ version: 'preview1', args: ['hello', 'engine'] });
+    wasi.run(require('fs').readFileSync('hello.wasm'), { engine: 'wasmtime', cache: 'cache' }).then((status) => {
+      const path = require('path');
+      const addons = Object.keys(require.cache).filter((k) => k.endsWith('.node')).map((k) => path.relative(process.cwd(), k));
+      console.log(status + ' ' + addons.sort().join());
+    });`;
+  const api = sh(dir, process.execPath, ['-e', script]);
+  assert.strictEqual(api.status, 0, api.stderr);
+  assert.strictEqual(
+    api.stdout,
+    'Hello, engine, from WASI on wasi-rs!\n0 node_modules/wasi-rs-engine-linux-x64-gnu/wasi-rs-engine.linux-x64-gnu.node,node_modules/wasi-rs-linux-x64-gnu/wasi-rs.linux-x64-gnu.node\n',
+  );
+  assert.strictEqual(fs.readdirSync(path.join(dir, 'cache')).length, 1, 'the compiled code was cached');
+  const cli = sh(dir, 'npx', ['--no-install', 'wasi-rs', '--engine', 'wasmtime', '-C', 'cache=n', 'hello.wasm', 'cli']);
+  assert.strictEqual(cli.status, 0, cli.stderr);
+  assert.strictEqual(cli.stdout, 'Hello, cli, from WASI on wasi-rs!\n');
+
+  const without = project([MAIN, LINUX_X64]);
+  const r = sh(without, 'npx', ['--no-install', 'wasi-rs', '--engine', 'wasmtime', 'hello.wasm']);
+  assert.notStrictEqual(r.status, 0);
+  assert.match(r.stderr, new RegExp(`the wasmtime engine is not installed: install it with \`npm install wasi-rs-engine@${version.replace(/\./g, '\\.')}\``));
 });
 
 test('without the platform package, loading names the missing package', () => {

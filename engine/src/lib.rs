@@ -8,8 +8,8 @@
 //! - [`cache`]: compiled code cached on disk.
 //!
 //! This file is the Node-API face: `GuestRun` (start a run, abort it),
-//! `compile` (fill the cache ahead of time) and `version`. `lib/engine.js`
-//! loads it and `lib/engine-run.js` drives it.
+//! `compile` (fill the cache ahead of time), `version` and
+//! `packageVersion`. `lib/engine.js` loads it and drives it.
 
 #[macro_use]
 extern crate napi_derive;
@@ -231,4 +231,11 @@ pub fn compile(module: Buffer, cache_dir: String, fuel: Option<bool>, max_stack:
 #[napi]
 pub fn version() -> String {
     run::WASMTIME_VERSION.to_string()
+}
+
+/// The wasi-rs release this add-on was built for (`package.json`'s version):
+/// `lib/engine.js` refuses an engine of another release.
+#[napi]
+pub fn package_version() -> String {
+    env!("WASI_RS_PACKAGE_VERSION").to_string()
 }
