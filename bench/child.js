@@ -1,6 +1,6 @@
 'use strict';
 // Runs one benchmark in this process. Usage:
-//   node bench/child.js <wasi-rs|node> <bench.wasm> <data-dir> <name>
+//   node bench/child.js <wasi-rs|engine|node> <bench.wasm> <data-dir> <name> <engine-cache-dir>
 //   node bench/child.js <wasi-rs|node> construct <hello.wasm> <iterations>
 //   node bench/child.js <wasi-rs|node> calls <calls.wasm> <clock|write|read> <calls>
 //   node bench/child.js <wasi-rs|node> work <threads_rs[_single].wasm> <threads> <rounds>
@@ -18,6 +18,7 @@ const fs = require('fs');
 const path = require('path');
 
 const [impl, wasmOrMode, ...rest] = process.argv.slice(2);
+// engine: wasi-rs with its wasmtime engine (the C benchmarks only).
 const { WASI } = impl === 'node' ? require('wasi') : require(path.join(__dirname, '..'));
 
 if (wasmOrMode === 'construct') {
@@ -86,8 +87,14 @@ if (wasmOrMode === 'construct') {
     wasi.run(bytes).then(done);
   }
 } else {
-  const [dataDir, name] = rest;
+  const [dataDir, name, engineCache] = rest;
   const wasi = new WASI({ version: 'preview1', args: ['bench', name, '/data'], preopens: { '/data': dataDir }, returnOnExit: true });
-  const instance = new WebAssembly.Instance(new WebAssembly.Module(fs.readFileSync(wasmOrMode)), wasi.getImportObject());
-  process.exitCode = wasi.start(instance);
+  if (impl === 'engine') {
+    wasi.run(fs.readFileSync(wasmOrMode), { engine: 'wasmtime', cache: engineCache }).then((status) => {
+      process.exitCode = status;
+    });
+  } else {
+    const instance = new WebAssembly.Instance(new WebAssembly.Module(fs.readFileSync(wasmOrMode)), wasi.getImportObject());
+    process.exitCode = wasi.start(instance);
+  }
 }

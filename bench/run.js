@@ -12,12 +12,13 @@
 // the rounds, benchmarks and implementations a run would use, and stop),
 // --record (also write the table to docs/benchmarks.md: the one place
 // per-run figures live; nothing else in the docs quotes them),
-// --keep-addon (measure the wasi-rs.node already built instead of building
-// the release addon first: the test suite's, which must not be replaced
-// while other tests use it). After the call benchmarks come the big
-// programs (bench/big.js: clang and Yosys, in V8, the wasmtime engine
-// cold and warm, node:wasi, and the wasmtime CLI if installed), which
-// build the engine; --only runs them only when it names them.
+// --keep-addon (measure the add-ons already built instead of building the
+// release wasi-rs.node and the engine first: the test suite's, which must
+// not be replaced while other tests use it; without an engine built, its
+// column stays empty). After the call benchmarks come the big programs
+// (bench/big.js: clang and Yosys, in V8, the wasmtime engine cold and warm,
+// node:wasi, and the wasmtime CLI if installed); --only runs them only when
+// it names them.
 const { execFileSync, spawn } = require('child_process');
 const fs = require('fs');
 const os = require('os');
@@ -70,12 +71,23 @@ const BENCHES = [
 // process has threads. The kernel makes some calls dearer in a
 // multi-threaded process (fdget takes a reference on the file when the fd
 // table is shared), so this is the floor a WASI runtime inside Node can
-// reach. Shown in the table only; the summary lines keep the issue's format.
-const IMPLS = ['wasi-rs', 'node', 'native', 'native-mt'];
+// reach. engine: wasi-rs's wasmtime engine (wasi.run(bytes, { engine:
+// 'wasmtime' }), with a warm code cache), for the C benchmarks, which time
+// their host calls inside the guest: what the same syscalls cost when
+// wasmtime calls them. Both are shown in the table only; the summary lines
+// keep the issue's format.
+const IMPLS = ['wasi-rs', 'engine', 'node', 'native', 'native-mt'];
+/** The benchmarks the engine runs: bench.c's (a command that times itself). */
+const ENGINE_BENCHES = new Set(['clock', 'random', 'write_devnull', 'stdout_lines', 'read256', 'open_close', 'stat', 'readdir', 'pread']);
+const ENGINE_ADDON = path.join(ROOT, 'engine', 'wasi-rs-engine.node');
+const ENGINE_CACHE = path.join(BUILD, 'engine-cache');
 
 async function build() {
   execFileSync('bash', [path.join(ROOT, 'scripts', 'ensure-toolchain.sh')], { stdio: 'inherit' });
-  if (!KEEP_ADDON) execFileSync(process.execPath, [path.join(ROOT, 'scripts', 'build.js')], { stdio: 'inherit' });
+  if (!KEEP_ADDON) {
+    execFileSync(process.execPath, [path.join(ROOT, 'scripts', 'build.js')], { stdio: 'inherit' });
+    execFileSync(process.execPath, [path.join(ROOT, 'scripts', 'build.js'), '--engine'], { stdio: 'inherit' });
+  }
   execFileSync(process.execPath, [path.join(ROOT, 'scripts', 'build-test-programs.js')], { stdio: 'inherit' });
   fs.mkdirSync(BUILD, { recursive: true });
   const src = path.join(__dirname, 'programs', 'bench.c');
@@ -142,6 +154,8 @@ function makeBigDirectory() {
 const WORK_ROUNDS = '400000000';
 
 function command(impl, name) {
+  // With --keep-addon the engine is measured only if it was built.
+  if (impl === 'engine' && !(ENGINE_BENCHES.has(name) && fs.existsSync(ENGINE_ADDON))) return null;
   if (name.startsWith('rust_work_')) {
     if (impl.startsWith('native')) return null;
     const build = name === 'rust_work_threads' && impl === 'wasi-rs' ? 'threads_rs.wasm' : 'threads_rs_single.wasm';
@@ -164,7 +178,7 @@ function command(impl, name) {
     return [process.execPath, ['--no-warnings', path.join(__dirname, 'child.js'), impl, 'construct', path.join(ROOT, '__test__', 'build', 'hello.wasm'), '200']];
   }
   if (impl.startsWith('native')) return [path.join(BUILD, `bench-${impl}`), [name, DATA]];
-  return [process.execPath, ['--no-warnings', path.join(__dirname, 'child.js'), impl, path.join(BUILD, 'bench.wasm'), DATA, name]];
+  return [process.execPath, ['--no-warnings', path.join(__dirname, 'child.js'), impl, path.join(BUILD, 'bench.wasm'), DATA, name, ENGINE_CACHE]];
 }
 
 function runOnce(impl, name, stdoutMode) {
@@ -219,7 +233,7 @@ async function main() {
   }
   const higherIsBetter = (unit) => unit === 'MB/s';
   console.log(`\nwasi-rs benchmarks: ${REPS} interleaved runs each; ${os.cpus().length} cores, ${os.cpus()[0].model}, Node ${process.version}\n`);
-  console.log('benchmark       unit         wasi-rs med/min        node:wasi med/min      native med/min         native-mt med/min   rs/node  rs/native  rs/native-mt');
+  console.log('benchmark       unit         wasi-rs med/min        engine med/min         node:wasi med/min      native med/min         native-mt med/min   rs/node  rs/native  rs/native-mt  engine/rs');
   const summary = [];
   const rows = [];
   for (const [name] of BENCHES) {
@@ -231,18 +245,17 @@ async function main() {
     // Ratios are "times as costly": for MB/s, the inverse.
     const ratio = (a, b) => (a == null || b == null ? '-' : (higherIsBetter(unit) ? b / a : a / b).toFixed(2));
     console.log(
-      `${name.padEnd(15)} ${unit.padEnd(12)} ${cell('wasi-rs').padEnd(22)} ${cell('node').padEnd(22)} ${cell('native').padEnd(22)} ${cell('native-mt').padEnd(19)} ${ratio(med('wasi-rs'), med('node')).padStart(7)} ${ratio(med('wasi-rs'), med('native')).padStart(9)} ${ratio(med('wasi-rs'), med('native-mt')).padStart(13)}`,
+      `${name.padEnd(15)} ${unit.padEnd(12)} ${cell('wasi-rs').padEnd(22)} ${cell('engine').padEnd(22)} ${cell('node').padEnd(22)} ${cell('native').padEnd(22)} ${cell('native-mt').padEnd(19)} ${ratio(med('wasi-rs'), med('node')).padStart(7)} ${ratio(med('wasi-rs'), med('native')).padStart(9)} ${ratio(med('wasi-rs'), med('native-mt')).padStart(13)} ${ratio(med('engine'), med('wasi-rs')).padStart(10)}`,
     );
     const fmt = (v) => (v == null ? '-' : v.toFixed(3));
     summary.push(`bench=${name} wasi-rs=${fmt(med('wasi-rs'))} node=${fmt(med('node'))} native=${fmt(med('native'))} unit=${unit}`);
     const m = (impl) => (med(impl) == null ? '-' : med(impl).toFixed(1));
-    rows.push(`| ${name} | ${unit} | ${m('wasi-rs')} | ${m('node')} | ${m('native')} | ${m('native-mt')} | ${ratio(med('wasi-rs'), med('node'))} | ${ratio(med('wasi-rs'), med('native'))} |`);
+    rows.push(`| ${name} | ${unit} | ${m('wasi-rs')} | ${m('engine')} | ${m('node')} | ${m('native')} | ${m('native-mt')} | ${ratio(med('wasi-rs'), med('node'))} | ${ratio(med('wasi-rs'), med('native'))} | ${ratio(med('engine'), med('wasi-rs'))} |`);
   }
   // The big programs (bench/big.js): with the wasmtime engine, which
   // they need built, unless --only leaves them out.
   let big;
   if (!ONLY || BIG_JOBS.some((n) => ONLY.includes(n))) {
-    if (!KEEP_ADDON) execFileSync(process.execPath, [path.join(ROOT, 'scripts', 'build.js'), '--engine'], { stdio: 'inherit' });
     big = runBig(BIG_REPS, median, ONLY ? BIG_JOBS.filter((n) => ONLY.includes(n)) : BIG_JOBS);
     printBig(big);
   }
@@ -284,10 +297,11 @@ travels, is in [performance.md](performance.md).
 
 ${REPS} interleaved rounds on ${os.cpus().length} cores (${os.cpus()[0].model}), ${os.platform()} ${os.release()}, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}.
 Medians; the ratios are of cost (below 1: wasi-rs is faster; for MB/s the inverse of the speeds). native-mt is the native build
-with one idle extra thread, the floor for a runtime inside Node.
+with one idle extra thread, the floor for a runtime inside Node. engine is wasi-rs's wasmtime engine (warm code cache) running
+the same C benchmarks, which time the calls inside the guest; engine/wasi-rs compares it with wasi-rs in V8.
 
-| benchmark | unit | wasi-rs | node:wasi | native | native-mt | wasi-rs/node | wasi-rs/native |
-| --- | --- | --- | --- | --- | --- | --- | --- |
+| benchmark | unit | wasi-rs | engine | node:wasi | native | native-mt | wasi-rs/node | wasi-rs/native | engine/wasi-rs |
+| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |
 ${rows.join('\n')}
 ${big ? bigTable(big) : ''}`;
   fs.writeFileSync(file, text);
