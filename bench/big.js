@@ -9,19 +9,29 @@
 // - the `wasmtime` CLI, with its own cache, when one is installed (see
 //   findWasmtime).
 // The programs are YoWASP's builds of clang (75 MB) and Yosys (30 MB),
-// fetched from the npm registry once into bench/build/big.
+// fetched from the npm registry once into bench/build/big, and an
+// interpreter: RustPython (23 MB with its standard library frozen in),
+// built once from crates.io for wasm32-wasip1 (about 6 minutes on 2 cores;
+// no CPython or Ruby build that is a plain WASI command is published on
+// npm or PyPI).
 const { execFileSync, spawnSync } = require('child_process');
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
 
 const ROOT = path.join(__dirname, '..');
-const BIG_JOBS = ['clang_c', 'yosys_start', 'yosys_synth'];
+const BIG_JOBS = ['clang_c', 'python_start', 'yosys_start', 'yosys_synth'];
 const DIR = path.join(__dirname, 'build', 'big');
 const CLI = path.join(ROOT, 'bin', 'wasi-rs.js');
 const PACKAGES = {
   clang: { spec: '@yowasp/clang@22.0.0-git20542-10', files: ['package/gen/llvm.core.wasm', 'package/gen/llvm-resources.tar'] },
   yosys: { spec: '@yowasp/yosys@0.55.944', files: ['package/gen/yosys.core.wasm'] },
+};
+/** Programs built from crates.io with `cargo install`: the crate, its
+ * features, and the binary. The build directory is kept, so a rebuild
+ * (after a toolchain update) is incremental. */
+const CRATES = {
+  rustpython: { spec: 'rustpython@0.5.0', features: 'freeze-stdlib,stdlib,stdio,importlib,host_env,encodings', bin: 'rustpython.wasm' },
 };
 
 const SOURCE_C = `#include <stdio.h>
@@ -49,8 +59,10 @@ function jobs() {
   const clang = path.join(DIR, 'clang', 'package', 'gen', 'llvm.core.wasm');
   const yosys = path.join(DIR, 'yosys', 'package', 'gen', 'yosys.core.wasm');
   const sysroot = path.join(DIR, 'clang', 'resources');
+  const python = path.join(DIR, 'rustpython', 'bin', CRATES.rustpython.bin);
   return [
     { name: 'clang_c', what: 'clang -O2 -c of a small C file (75 MB module)', wasm: clang, argv0: 'clang', args: ['-O2', '-c', '/w/t.c', '-o', '/w/t.o'], dirs: { '/w': work, '/usr': sysroot } },
+    { name: 'python_start', what: "RustPython -c 'print(1)' (23 MB module: interpreter start-up)", wasm: python, argv0: 'python', args: ['-c', 'print(1)'], dirs: {} },
     { name: 'yosys_start', what: 'yosys -V (30 MB module: start-up)', wasm: yosys, argv0: 'yosys', args: ['-V'], dirs: {} },
     { name: 'yosys_synth', what: 'yosys: a counter through coarse synthesis', wasm: yosys, argv0: 'yosys', args: ['-q', '-p', YOSYS_SCRIPT], dirs: { '/w': work } },
   ];
@@ -66,6 +78,13 @@ function prepare() {
     const tgz = execFileSync('npm', ['pack', '--silent', spec], { cwd: dest, encoding: 'utf8' }).trim().split('\n').pop();
     execFileSync('tar', ['xzf', tgz, ...files], { cwd: dest });
     fs.rmSync(path.join(dest, tgz));
+  }
+  for (const [name, { spec, features, bin }] of Object.entries(CRATES)) {
+    const root = path.join(DIR, name);
+    if (fs.existsSync(path.join(root, 'bin', bin))) continue;
+    process.stderr.write(`bench: building ${spec} for wasm32-wasip1 from crates.io (minutes, once)\n`);
+    const args = ['install', spec, '--locked', '--target', 'wasm32-wasip1', '--no-default-features', '--features', features, '--root', root];
+    execFileSync('cargo', args, { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, CARGO_TARGET_DIR: path.join(DIR, `${name}-target`) } });
   }
   const sysroot = path.join(DIR, 'clang', 'resources');
   if (!fs.existsSync(path.join(sysroot, 'include'))) {

@@ -152,7 +152,14 @@ test('stack exhaustion is a trap, also under a small maxStack', async () => {
     const r = await runIn('wasmtime', 'stack_overflow', { run });
     assert.strictEqual(r.error?.code, 'ERR_WASI_TRAP', String(r.error));
     assert.ok(r.error instanceof WebAssembly.RuntimeError);
+    assert.match(r.error.message, /^wasm trap: call stack exhausted in \S+/);
   }
+});
+
+test('a trap says what trapped and where', async () => {
+  const r = await runIn('wasmtime', 'trap');
+  assert.strictEqual(r.error?.code, 'ERR_WASI_TRAP', String(r.error));
+  assert.match(r.error.message, /^wasm trap: wasm `unreachable` instruction executed in \S+/);
 });
 
 /** Sends `text` to 127.0.0.1:`port` and resolves with the whole reply. */

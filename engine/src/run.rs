@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
 use wasi_core::{Abi, Config as WasiConfig, WasiCtx};
-use wasmtime::{Config, Engine, ExternType, Linker, Module, Store, StoreLimitsBuilder, Trap};
+use wasmtime::{Config, Engine, ExternType, Linker, Module, Store, StoreLimitsBuilder, Trap, WasmBacktrace};
 
 /// The limits of one run (`None`: no limit).
 #[derive(Clone, Debug, Default)]
@@ -260,7 +260,7 @@ fn ended_by(e: wasmtime::Error, control: &Control, instantiating: bool) -> Endin
     match e.downcast_ref::<Trap>() {
         Some(Trap::Interrupt) => stopped(control),
         Some(Trap::OutOfFuel) => Ending::OutOfFuel,
-        Some(_) => Ending::Trap(first_line(&e)),
+        Some(trap) => Ending::Trap(trap_message(trap, &e)),
         // Instantiation fails without a trap when a memory or table is
         // bigger at start than the limiter allows.
         None if instantiating => Ending::OverLimit(first_line(&e)),
@@ -283,6 +283,18 @@ fn start_timer(control: Arc<Control>, timeout: Duration) -> std::io::Result<()> 
         }
     })?;
     Ok(())
+}
+
+/// What a trap says: its kind and, when wasmtime kept a backtrace, the
+/// function it happened in ("wasm trap: wasm `unreachable` instruction
+/// executed in main"). The error's own first line is only "error while
+/// executing at wasm backtrace:".
+fn trap_message(trap: &Trap, e: &wasmtime::Error) -> String {
+    let at = e.downcast_ref::<WasmBacktrace>().and_then(|bt| bt.frames().first()).map(|frame| match frame.func_name() {
+        Some(name) => format!(" in {name}"),
+        None => format!(" in function {}", frame.func_index()),
+    });
+    format!("{trap}{}", at.unwrap_or_default())
 }
 
 fn first_line(e: &wasmtime::Error) -> String {
