@@ -21,7 +21,23 @@ const {
   ERR_WASI_ALREADY_STARTED,
   ERR_ACCESS_DENIED,
   WASIExitError,
+  withCode,
 } = require('./lib/errors');
+
+/** The pipe that serves stdio `index` from JS, or a coded error: Windows
+ * has no such stdio yet (Node's ERR_FEATURE_UNAVAILABLE_ON_PLATFORM), and
+ * elsewhere a pipe fails only when the process is out of descriptors. */
+function stdioPipe(index) {
+  try {
+    return pipe();
+  } catch (err) {
+    const name = `options.${STDIO_NAMES[index]}`;
+    if (process.platform === 'win32') {
+      throw withCode(TypeError, 'ERR_FEATURE_UNAVAILABLE_ON_PLATFORM', `${name}: streams and callbacks as stdio are not supported on Windows yet; pass a file descriptor`);
+    }
+    throw withCode(Error, 'ERR_WASI_HOST_LIMIT', `${name}: ${err.message}`);
+  }
+}
 
 // Test hook, not part of the API: with WASI_RS_TEST_HOOKS=1 in the
 // environment when wasi-rs loads, an own `options[kTestPanicOn] =
@@ -174,7 +190,7 @@ class WASI {
         validateFd(value, `options.${STDIO_NAMES[index]}`);
         return value;
       }
-      const s = new JsStdio(index, kind, value, pipe());
+      const s = new JsStdio(index, kind, value, stdioPipe(index));
       jsStdio.push(s);
       return s.guestFd;
     });

