@@ -242,7 +242,7 @@ class WASI {
     // What the wasmtime engine makes its own WASI context from (run()):
     // these options, and the host descriptors this object's process holds
     // as its stdio and sockets (the sockets follow the preopens).
-    this.#engineWasi = { args, env, preopens, enforceRights, maxFds, version };
+    this.#engineWasi = { args, env, preopens, enforceRights, maxFds, version, maxThreads };
     this.#socketFds = { first: 3 + preopens.length, count: sockets.length };
   }
 

@@ -3,17 +3,17 @@
 //   node bench/child.js <wasi-rs|engine|node> <bench.wasm> <data-dir> <name> <engine-cache-dir>
 //   node bench/child.js <wasi-rs|node> construct <hello.wasm> <iterations>
 //   node bench/child.js <wasi-rs|node> calls <calls.wasm> <clock|write|read> <calls>
-//   node bench/child.js <wasi-rs|node> work <threads_rs[_single].wasm> <threads> <rounds>
+//   node bench/child.js <wasi-rs|engine|node> work <threads_rs[_single].wasm> <threads> <rounds> <engine-cache-dir>
 //   node bench/child.js <wasi-rs|node> startup <hello.wasm> <start|run> <iterations>
 // The C benchmarks report on stderr themselves; "construct" measures
 // `new WASI()` with 1,000 env vars plus instantiation, in JS; "calls"
 // times one import called from wasm, over the memory calls.wasm imports
 // (a plain or a shared one: bench/programs/calls.wat); "work" times a
 // whole run of the Rust test program's CPU job, compile and start-up
-// included: its threaded build under wasi.run(), or its single-threaded
-// build under start(); "startup" times a whole run of hello.wasm, the
-// WASI object and instance included, with start() or (wasi-rs only) with
-// wasi.run(), which starts a worker for it.
+// included: its threaded build under wasi.run() (in the wasmtime engine
+// too), or its single-threaded build under start(); "startup" times a
+// whole run of hello.wasm, the WASI object and instance included, with
+// start() or (wasi-rs only) with wasi.run(), which starts a worker for it.
 const fs = require('fs');
 const path = require('path');
 
@@ -71,7 +71,7 @@ if (wasmOrMode === 'construct') {
     process.stderr.write(`result=${(Number(t1 - t0) / n / 1e6).toFixed(3)} unit=ms/run\n`);
   })();
 } else if (wasmOrMode === 'work') {
-  const [wasmPath, threads, rounds] = rest;
+  const [wasmPath, threads, rounds, engineCache] = rest;
   const args = ['threads_rs', 'work', threads, rounds];
   const t0 = process.hrtime.bigint();
   const bytes = fs.readFileSync(wasmPath);
@@ -84,7 +84,7 @@ if (wasmOrMode === 'construct') {
     const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), wasi.getImportObject());
     done(wasi.start(instance));
   } else {
-    wasi.run(bytes).then(done);
+    wasi.run(bytes, impl === 'engine' ? { engine: 'wasmtime', cache: engineCache } : {}).then(done);
   }
 } else {
   const [dataDir, name, engineCache] = rest;

@@ -57,8 +57,9 @@ const BENCHES = [
   ['read_plain', 'null'],
   ['read_shared', 'null'],
   // The Rust test program's CPU job (__test__/programs/threads_rs) in 2
-  // threads: wasi-rs runs its wasm32-wasip1-threads build, node:wasi its
-  // wasm32-wasip1 build (Node runs no threads); and both the latter.
+  // threads: wasi-rs (and its engine) runs its wasm32-wasip1-threads
+  // build, node:wasi its wasm32-wasip1 build (Node runs no threads); and
+  // both the latter.
   ['rust_work_threads', 'null'],
   ['rust_work_single', 'null'],
   // A whole run of hello.wasm, WASI object included: with start(), and
@@ -77,8 +78,9 @@ const BENCHES = [
 // wasmtime calls them. Both are shown in the table only; the summary lines
 // keep the format.
 const IMPLS = ['wasi-rs', 'engine', 'node', 'native', 'native-mt'];
-/** The benchmarks the engine runs: bench.c's (a command that times itself). */
-const ENGINE_BENCHES = new Set(['clock', 'random', 'write_devnull', 'stdout_lines', 'read256', 'open_close', 'stat', 'readdir', 'pread']);
+/** The benchmarks the engine runs: bench.c's (a command that times
+ * itself), and the Rust program's threaded CPU job (a whole run). */
+const ENGINE_BENCHES = new Set(['clock', 'random', 'write_devnull', 'stdout_lines', 'read256', 'open_close', 'stat', 'readdir', 'pread', 'rust_work_threads']);
 const ENGINE_ADDON = path.join(ROOT, 'engine', 'wasi-rs-engine.node');
 const ENGINE_CACHE = path.join(BUILD, 'engine-cache');
 
@@ -158,8 +160,8 @@ function command(impl, name) {
   if (impl === 'engine' && !(ENGINE_BENCHES.has(name) && fs.existsSync(ENGINE_ADDON))) return null;
   if (name.startsWith('rust_work_')) {
     if (impl.startsWith('native')) return null;
-    const build = name === 'rust_work_threads' && impl === 'wasi-rs' ? 'threads_rs.wasm' : 'threads_rs_single.wasm';
-    return [process.execPath, ['--no-warnings', path.join(__dirname, 'child.js'), impl, 'work', path.join(ROOT, '__test__', 'build', build), '2', WORK_ROUNDS]];
+    const build = name === 'rust_work_threads' && impl !== 'node' ? 'threads_rs.wasm' : 'threads_rs_single.wasm';
+    return [process.execPath, ['--no-warnings', path.join(__dirname, 'child.js'), impl, 'work', path.join(ROOT, '__test__', 'build', build), '2', WORK_ROUNDS, ENGINE_CACHE]];
   }
   const calls = /^(clock|write|read)_(plain|shared)$/.exec(name);
   if (calls) {

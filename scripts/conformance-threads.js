@@ -4,7 +4,10 @@
 // prod/testsuite-all, tests/proposals/wasi-threads) through this checkout's
 // CLI, each with the exit status its .json expects (0 where it has none).
 //
-//   WASI_TESTSUITE_MIRROR=<git dir of the suite> node scripts/conformance-threads.js
+//   WASI_TESTSUITE_MIRROR=<git dir of the suite> node scripts/conformance-threads.js [CLI flags]
+//
+// CLI flags go before each test's module: `--engine wasmtime -C cache=n`
+// runs the tests in the wasmtime engine (npm run build:engine first).
 //
 // Unlike ../shared/conformance/run.sh, every test gets a stdin that stays
 // open and empty: three tests block a thread in fd_read on stdin and expect
@@ -23,6 +26,7 @@ const path = require('path');
 const CLI = path.join(__dirname, '..', 'bin', 'wasi-rs.js');
 const BRANCH = 'prod/testsuite-all';
 const DIR = 'tests/proposals/wasi-threads';
+const FLAGS = process.argv.slice(2);
 
 function fail(message) {
   console.error(`conformance-threads: ${message}`);
@@ -44,7 +48,7 @@ process.on('exit', () => fs.rmSync(work, { recursive: true, force: true }));
 function runOne(file) {
   return new Promise((resolve) => {
     // stdin: a pipe this script keeps open (and never writes) until the test ends.
-    const child = spawn(process.execPath, [CLI, file], { stdio: ['pipe', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, ...FLAGS, file], { stdio: ['pipe', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (d) => { stderr += d; });
     const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);

@@ -5,6 +5,7 @@
 //!
 //! - [`link`]: wasi-core's syscall table as wasmtime host functions;
 //! - [`run`]: one run: the engine, its limits, how it ended;
+//! - [`threads`]: wasi-threads: a guest's threads, over one shared memory;
 //! - [`cache`]: compiled code cached on disk.
 //!
 //! This file is the Node-API face: `GuestRun` (start a run, abort it),
@@ -17,6 +18,7 @@ extern crate napi_derive;
 pub mod cache;
 pub mod link;
 pub mod run;
+pub mod threads;
 
 use napi::bindgen_prelude::{Buffer, Object};
 use napi::{Env, Error, Result, Status};
@@ -57,6 +59,8 @@ pub struct EngineOptions {
     pub max_stack: Option<u32>,
     /// The compiled-code cache's directory (absent: no cache).
     pub cache_dir: Option<String>,
+    /// Spawned threads alive at once, at most (wasi-threads modules).
+    pub max_threads: Option<u32>,
 }
 
 /// A preopen: the guest path, the host directory, read-only or not.
@@ -139,7 +143,8 @@ fn job(bytes: Vec<u8>, o: EngineOptions) -> Result<Job> {
         max_table_elements: o.max_table_elements.map(|n| n as usize),
         max_stack: o.max_stack.map(|n| n as usize),
     };
-    Ok(Job { bytes, wasi, abi, limits, cache: o.cache_dir.map(cache::Cache::new) })
+    let max_threads = o.max_threads.unwrap_or(64);
+    Ok(Job { bytes, wasi, abi, limits, cache: o.cache_dir.map(cache::Cache::new), max_threads })
 }
 
 /// One run of a guest in the engine.
@@ -181,9 +186,7 @@ impl GuestRun {
         })?;
         let hook = HookHandle(hook);
         let control = Arc::clone(&self.control);
-        // wasm's stack lives on this thread's: room for the limit, and for
-        // the host calls beneath it.
-        let stack = job.limits.max_stack.unwrap_or(512 * 1024) + 8 * 1024 * 1024;
+        let stack = run::thread_stack(&job.limits);
         let spawned = std::thread::Builder::new().name("wasi-rs-engine".into()).stack_size(stack).spawn(move || {
             let ending = run::run(job, &control);
             let hook = hook;

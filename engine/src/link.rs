@@ -5,17 +5,46 @@
 //! exported memory, runs the core syscall and returns its errno. Nothing
 //! here knows what any syscall does.
 
+use crate::threads::Threads;
 use std::mem::MaybeUninit;
-use wasi_core::{imports, Abi, Errno, GuestMemory, Param, Syscall, WasiCtx};
-use wasmtime::{Caller, Extern, FuncType, Linker, Memory, Result, StoreLimits, ValRaw, ValType};
+use std::sync::Arc;
+use wasi_core::{imports, Abi, Errno, GuestMemory, Param, SharedLength, Syscall, WasiCtx};
+use wasmtime::{Caller, Extern, FuncType, Linker, Memory, Result, SharedMemory, StoreLimits, ValRaw, ValType};
 
-/// What a guest's store holds: its WASI context, its resource limits, and
-/// its exported memory once instantiated (so that a call does not look the
-/// export up by name).
+/// What a guest thread's store holds: its WASI context (its handle on the
+/// one WASI process), its resource limits, and the memory its calls point
+/// into: its exported memory once instantiated (so that a call does not
+/// look the export up by name), or the process's shared memory
+/// (wasi-threads), with the process's threads.
 pub struct Guest {
     pub ctx: WasiCtx,
     pub limits: StoreLimits,
     pub memory: Option<Memory>,
+    pub shared: Option<SharedMemory>,
+    pub threads: Option<Arc<Threads>>,
+}
+
+/// Unwinds a thread whose process another thread has ended (`proc_exit`,
+/// a trap, `_start` returning): its next host call does not return.
+#[derive(Debug)]
+pub struct ProcessEnded;
+
+impl std::fmt::Display for ProcessEnded {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("another thread ended the process")
+    }
+}
+
+impl std::error::Error for ProcessEnded {}
+
+/// A shared memory's current length, for a call that reaches past the
+/// length it started with (another thread may have grown it).
+struct SharedLen<'a>(&'a SharedMemory);
+
+impl SharedLength for SharedLen<'_> {
+    fn current_len(&self) -> usize {
+        self.0.data_size()
+    }
 }
 
 /// `proc_exit`'s status, carried out of the guest as the error that
@@ -56,6 +85,13 @@ pub fn add_to_linker(linker: &mut Linker<Guest>, abi: Abi) -> Result<()> {
         // the one i32 result `ty` has (none for proc_exit, which unwinds).
         unsafe { linker.func_new_unchecked(module, syscall.name, ty, move |caller, values| call(syscall, caller, values))? };
     }
+    // wasi-threads: `thread-spawn(start_arg) -> tid`, or a negative errno.
+    linker.func_wrap("wasi", "thread-spawn", |caller: Caller<'_, Guest>, start_arg: i32| -> i32 {
+        match &caller.data().threads {
+            Some(threads) => threads.spawn(start_arg),
+            None => crate::threads::SPAWN_EAGAIN,
+        }
+    })?;
     Ok(())
 }
 
@@ -64,6 +100,9 @@ pub fn add_to_linker(linker: &mut Linker<Guest>, abi: Abi) -> Result<()> {
 /// raw values (no `Val`s, no allocation) hold the arguments on entry and
 /// the errno on return.
 fn call(syscall: &'static Syscall, mut caller: Caller<'_, Guest>, values: &mut [MaybeUninit<ValRaw>]) -> Result<()> {
+    if caller.data().ctx.process().exited().is_some() {
+        return Err(wasmtime::Error::new(ProcessEnded));
+    }
     let mut raw = [0u64; wasi_core::syscalls::MAX_PARAMS];
     for ((slot, value), param) in raw.iter_mut().zip(values.iter()).zip(syscall.params) {
         // SAFETY: wasmtime initialises the first `params.len()` values with
@@ -75,7 +114,20 @@ fn call(syscall: &'static Syscall, mut caller: Caller<'_, Guest>, values: &mut [
         };
     }
     let raw = &raw[..syscall.params.len()];
-    let errno = if syscall.uses_memory {
+    let errno = if !syscall.uses_memory {
+        (syscall.call)(&mut caller.data_mut().ctx, &mut GuestMemory::new(&mut []), raw)
+    } else if let Guest { ctx, shared: Some(shared), .. } = caller.data_mut() {
+        let data = shared.data();
+        let grown = SharedLen(shared);
+        // SAFETY: a shared memory's bytes stay allocated where they are
+        // while the memory lives (it grows in place, never moves or
+        // shrinks), and this store holds the memory for the whole call;
+        // other threads may access the bytes meanwhile, which
+        // `shared_growable` is for (no reference to them is made).
+        // `UnsafeCell<u8>` has `u8`'s layout.
+        let mut memory = unsafe { GuestMemory::shared_growable(data.as_ptr() as *mut u8, data.len(), &grown) };
+        (syscall.call)(ctx, &mut memory, raw)
+    } else {
         let memory = caller.data().memory.or_else(|| match caller.get_export("memory") {
             Some(Extern::Memory(m)) => Some(m),
             _ => None,
@@ -89,11 +141,11 @@ fn call(syscall: &'static Syscall, mut caller: Caller<'_, Guest>, values: &mut [
             // somehow has none gets what a bad pointer gets.
             None => Errno::Fault,
         }
-    } else {
-        (syscall.call)(&mut caller.data_mut().ctx, &mut GuestMemory::new(&mut []), raw)
     };
     if syscall.exits {
-        return Err(wasmtime::Error::new(GuestExit(raw[0] as u32)));
+        // The first thread to exit sets the process's status.
+        let status = caller.data().ctx.process().exit(raw[0] as u32);
+        return Err(wasmtime::Error::new(GuestExit(status)));
     }
     values[0] = MaybeUninit::new(ValRaw::i32(i32::from(errno.raw())));
     Ok(())

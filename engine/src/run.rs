@@ -7,12 +7,13 @@
 //! through the cache on disk instead.
 
 use crate::cache::Cache;
-use crate::link::{add_to_linker, module_name, Guest, GuestExit};
+use crate::link::{add_to_linker, module_name, GuestExit};
+use crate::threads::{guest_store, Threads};
 use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
 use wasi_core::{Abi, Config as WasiConfig, WasiCtx};
-use wasmtime::{Config, Engine, ExternType, Linker, Module, Store, StoreLimitsBuilder, Trap, WasmBacktrace};
+use wasmtime::{Config, Engine, ExternType, Linker, MemoryType, Module, SharedMemory, Trap, WasmBacktrace};
 
 /// The limits of one run (`None`: no limit).
 #[derive(Clone, Debug, Default)]
@@ -36,6 +37,8 @@ pub struct Job {
     pub abi: Abi,
     pub limits: Limits,
     pub cache: Option<Cache>,
+    /// Spawned threads alive at once, at most (wasi-threads modules).
+    pub max_threads: u32,
 }
 
 /// How a run ended.
@@ -62,6 +65,9 @@ pub enum Ending {
 const RUNNING: u8 = 0;
 const ABORTED: u8 = 1;
 const TIMED_OUT: u8 = 2;
+/// One of the guest's threads ended its process (wasi-threads: the other
+/// threads are stopped).
+const GUEST_ENDED: u8 = 3;
 
 /// The handle by which a run is stopped from outside its thread.
 pub struct Control {
@@ -72,11 +78,20 @@ pub struct Control {
     /// Set when the run has ended, for [`Control::wait_done`].
     done: Mutex<bool>,
     ended: Condvar,
+    /// The guest's threads, told of a stop (to wake parked ones); a weak
+    /// handle, as they hold this control.
+    threads: Mutex<Option<std::sync::Weak<Threads>>>,
 }
 
 impl Control {
     pub fn new() -> Arc<Control> {
-        Arc::new(Control { reason: AtomicU8::new(RUNNING), engine: Mutex::new(None), done: Mutex::new(false), ended: Condvar::new() })
+        Arc::new(Control {
+            reason: AtomicU8::new(RUNNING),
+            engine: Mutex::new(None),
+            done: Mutex::new(false),
+            ended: Condvar::new(),
+            threads: Mutex::new(None),
+        })
     }
 
     /// Stops the run: the guest traps at its next check, and a host call
@@ -85,14 +100,25 @@ impl Control {
         self.stop_for(ABORTED);
     }
 
+    /// Stops every thread of a guest one of whose threads ended its
+    /// process (wasi-threads).
+    pub fn stop_for_guest(&self) {
+        self.stop_for(GUEST_ENDED);
+    }
+
     fn stop_for(&self, reason: u8) {
         let _ = self.reason.compare_exchange(RUNNING, reason, Ordering::SeqCst, Ordering::SeqCst);
         if let Some(engine) = self.engine.lock().unwrap_or_else(|e| e.into_inner()).as_ref() {
             engine.increment_epoch();
         }
+        let threads = self.threads.lock().unwrap_or_else(|e| e.into_inner()).as_ref().and_then(|t| t.upgrade());
+        if let Some(threads) = threads {
+            threads.on_stop();
+        }
     }
 
-    fn stopping(&self) -> bool {
+    /// Whether the run is being stopped, for any reason.
+    pub fn stopping(&self) -> bool {
         self.reason.load(Ordering::SeqCst) != RUNNING
     }
 
@@ -128,11 +154,20 @@ pub fn run(job: Job, control: &Arc<Control>) -> Ending {
 fn engine_config(limits: &Limits) -> Config {
     let mut config = Config::new();
     config.epoch_interruption(true);
+    // wasi-threads modules: atomics, and the shared memory they import.
+    config.wasm_threads(true);
+    config.shared_memory(true);
     config.consume_fuel(limits.fuel.is_some());
     if let Some(stack) = limits.max_stack {
         config.max_wasm_stack(stack);
     }
     config
+}
+
+/// The native stack of a thread that runs wasm: room for the wasm stack
+/// limit, and for the host calls beneath it.
+pub fn thread_stack(limits: &Limits) -> usize {
+    limits.max_stack.unwrap_or(512 * 1024) + 8 * 1024 * 1024
 }
 
 /// wasmtime's version, as the build's lock file pins it (build.rs).
@@ -172,40 +207,105 @@ fn run_guest(job: Job, control: &Arc<Control>) -> Ending {
     if let Some(problem) = unrunnable(&module) {
         return Ending::Failed(problem);
     }
-    let mut ctx = match WasiCtx::new(job.wasi) {
+    let ctx = match WasiCtx::new(job.wasi) {
         Ok(ctx) => ctx,
         Err(e) => return Ending::Failed(e.to_string()),
     };
-    let watcher = Arc::clone(control);
-    ctx.interrupt = Some(Box::new(move || watcher.stopping()));
-    let mut limits = StoreLimitsBuilder::new();
-    if let Some(bytes) = job.limits.max_memory {
-        limits = limits.memory_size(bytes);
-    }
-    if let Some(elements) = job.limits.max_table_elements {
-        limits = limits.table_elements(elements);
-    }
-    let mut store = Store::new(&engine, Guest { ctx, limits: limits.build(), memory: None });
-    store.limiter(|guest| &mut guest.limits);
-    store.set_epoch_deadline(1);
-    store.epoch_deadline_trap();
-    // A stop asked for before the deadline was set (while the module
-    // compiled) ticked an epoch this store never saw: it is looked at now.
-    // One asked for after this look ticks past the deadline. (`stop_for`
-    // sets the reason before it ticks.)
-    if control.stopping() {
-        return stopped(control);
-    }
-    if let Some(fuel) = job.limits.fuel {
-        if let Err(e) = store.set_fuel(fuel) {
-            return Ending::Failed(format!("cannot set the fuel: {e}"));
-        }
-    }
+    let process = Arc::clone(ctx.process());
+    let mut store = match guest_store(&engine, ctx, control, &job.limits) {
+        Ok(store) => store,
+        Err(e) => return Ending::Failed(format!("cannot set the fuel: {e}")),
+    };
     let mut linker = Linker::new(&engine);
     if let Err(e) = add_to_linker(&mut linker, job.abi) {
         return Ending::Failed(format!("cannot link WASI: {e}"));
     }
-    instantiate_and_start(&mut store, &linker, &module, control)
+    // A wasi-threads module: its shared memory, made here (capped at the
+    // memory limit) and given to every thread's instance.
+    let shared = match shared_memory_of(&module, &engine, &job.limits) {
+        Ok(shared) => shared,
+        Err(ending) => return ending,
+    };
+    if let Some((module_name, name, shared)) = &shared {
+        if let Err(e) = linker.define(&store, module_name, name, shared.clone()) {
+            return Ending::Failed(format!("cannot link the shared memory: {e}"));
+        }
+    }
+    // Linking first, so that what fails after it, in instantiation, is a
+    // memory or table bigger at start than the limits allow.
+    let pre = match linker.instantiate_pre(&module) {
+        Ok(pre) => pre,
+        Err(e) => return Ending::Failed(first_line(&e)),
+    };
+    let threads = shared.map(|(_, _, shared)| {
+        let threads = Threads::new(pre.clone(), shared.clone(), process, Arc::clone(control), job.limits.clone(), job.max_threads);
+        *control.threads.lock().unwrap_or_else(|e| e.into_inner()) = Some(Arc::downgrade(&threads));
+        store.data_mut().shared = Some(shared);
+        store.data_mut().threads = Some(Arc::clone(&threads));
+        threads
+    });
+    // A stop asked for before the store's deadline was set (while the
+    // module compiled) ticked an epoch this store never saw: it is looked
+    // at now. One asked for after this look ticks past the deadline.
+    // (`stop_for` sets the reason before it ticks.)
+    if control.stopping() {
+        return stopped(control);
+    }
+    let instance = match pre.instantiate(&mut store) {
+        Ok(i) => i,
+        Err(e) => return ended_by(e, control, true),
+    };
+    let memory = instance.get_memory(&mut store, "memory");
+    store.data_mut().memory = memory;
+    let start = match instance.get_typed_func::<(), ()>(&mut store, "_start") {
+        Ok(f) => f,
+        Err(e) => return Ending::Failed(format!("_start: {e}")),
+    };
+    let result = start.call(&mut store, ());
+    match threads {
+        None => match result {
+            Ok(()) => Ending::Exit(0),
+            Err(e) => ended_by(e, control, false),
+        },
+        // The process ends with its main thread: the first of its threads
+        // to end it says how, once all have stopped.
+        Some(threads) => {
+            let main = match result {
+                Ok(()) => Some(Ending::Exit(0)),
+                Err(e) => threads.ending_of(e),
+            };
+            drop(store);
+            threads.finish_main(main).unwrap_or_else(|| stopped(control))
+        }
+    }
+}
+
+/// The shared memory a wasi-threads module imports (by convention
+/// `env.memory`; any name serves), with the name it imports it by, made
+/// with its maximum lowered to the memory limit; `None` for a module that
+/// imports none; the ending when it needs more at start than allowed.
+fn shared_memory_of(module: &Module, engine: &Engine, limits: &Limits) -> Result<Option<(String, String, SharedMemory)>, Ending> {
+    let Some((module_name, name, ty)) = module.imports().find_map(|i| match i.ty() {
+        ExternType::Memory(ty) if ty.is_shared() => Some((i.module().to_string(), i.name().to_string(), ty)),
+        _ => None,
+    }) else {
+        return Ok(None);
+    };
+    let page = ty.page_size();
+    let declared = ty.maximum().unwrap_or(u64::from(u32::MAX) * 65536 / page);
+    let maximum = match limits.max_memory {
+        Some(bytes) => declared.min(bytes as u64 / page),
+        None => declared,
+    };
+    if ty.minimum() > maximum {
+        return Err(Ending::OverLimit(format!(
+            "the module's shared memory needs {} pages at start; the memory limit allows {maximum}",
+            ty.minimum()
+        )));
+    }
+    let capped = MemoryType::shared(ty.minimum() as u32, maximum as u32);
+    let memory = SharedMemory::new(engine, capped).map_err(|e| Ending::OverLimit(first_line(&e)))?;
+    Ok(Some((module_name, name, memory)))
 }
 
 /// Why a compiled module cannot run as a WASI command here, if it cannot:
@@ -215,41 +315,33 @@ fn unrunnable(module: &Module) -> Option<String> {
     if !exports.iter().any(|(n, t)| n == "_start" && matches!(t, ExternType::Func(_))) {
         return Some("the module has no _start export: it is not a WASI command module".into());
     }
+    let mut shared = false;
     for import in module.imports() {
-        if import.module() == "wasi" && import.name() == "thread-spawn" || matches!(import.ty(), ExternType::Memory(_)) {
-            return Some("the wasmtime engine does not run wasi-threads modules (or any that import their memory) yet".into());
+        match import.ty() {
+            ExternType::Memory(ty) if ty.is_shared() && !shared => {
+                shared = true;
+                continue;
+            }
+            ExternType::Memory(_) => {
+                return Some(format!(
+                    "the module imports the memory {}::{}: the wasmtime engine gives a module only one imported memory, a shared one (wasi-threads)",
+                    import.module(),
+                    import.name()
+                ));
+            }
+            _ => {}
+        }
+        if import.module() == "wasi" && import.name() == "thread-spawn" {
+            continue;
         }
         if import.module() != module_name(Abi::Preview1) && import.module() != module_name(Abi::Unstable) {
             return Some(format!("unknown import {}::{}: only WASI imports are provided", import.module(), import.name()));
         }
     }
-    if !exports.iter().any(|(n, t)| n == "memory" && matches!(t, ExternType::Memory(_))) {
+    if !shared && !exports.iter().any(|(n, t)| n == "memory" && matches!(t, ExternType::Memory(_))) {
         return Some("the module exports no memory: a WASI module must export the memory its calls point into".into());
     }
     None
-}
-
-fn instantiate_and_start(store: &mut Store<Guest>, linker: &Linker<Guest>, module: &Module, control: &Control) -> Ending {
-    // Linking first, so that what fails after it, in instantiation, is a
-    // memory or table bigger at start than the limits allow.
-    let pre = match linker.instantiate_pre(module) {
-        Ok(pre) => pre,
-        Err(e) => return Ending::Failed(first_line(&e)),
-    };
-    let instance = match pre.instantiate(&mut *store) {
-        Ok(i) => i,
-        Err(e) => return ended_by(e, control, true),
-    };
-    let memory = instance.get_memory(&mut *store, "memory");
-    store.data_mut().memory = memory;
-    let start = match instance.get_typed_func::<(), ()>(&mut *store, "_start") {
-        Ok(f) => f,
-        Err(e) => return Ending::Failed(format!("_start: {e}")),
-    };
-    match start.call(&mut *store, ()) {
-        Ok(()) => Ending::Exit(0),
-        Err(e) => ended_by(e, control, false),
-    }
 }
 
 /// How the error that ended the guest (or its instantiation) ends the run.
@@ -271,6 +363,8 @@ fn ended_by(e: wasmtime::Error, control: &Control, instantiating: bool) -> Endin
 fn stopped(control: &Control) -> Ending {
     match control.reason.load(Ordering::SeqCst) {
         TIMED_OUT => Ending::TimedOut,
+        // Its thread recorded how; not reached.
+        GUEST_ENDED => Ending::Failed("the guest's process ended without a status".into()),
         _ => Ending::Aborted,
     }
 }
@@ -289,7 +383,7 @@ fn start_timer(control: Arc<Control>, timeout: Duration) -> std::io::Result<()> 
 /// function it happened in ("wasm trap: wasm `unreachable` instruction
 /// executed in main"). The error's own first line is only "error while
 /// executing at wasm backtrace:".
-fn trap_message(trap: &Trap, e: &wasmtime::Error) -> String {
+pub fn trap_message(trap: &Trap, e: &wasmtime::Error) -> String {
     let at = e.downcast_ref::<WasmBacktrace>().and_then(|bt| bt.frames().first()).map(|frame| match frame.func_name() {
         Some(name) => format!(" in {name}"),
         None => format!(" in function {}", frame.func_index()),
