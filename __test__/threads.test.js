@@ -13,7 +13,6 @@ const { WASI } = require('..');
 const { program, tempDir, TIME_SCALE } = require('./helpers/run');
 const { NO_PROC_FD } = require('./helpers/host');
 
-const ROOT = path.join(__dirname, '..');
 const EBADF = 8;
 
 const { guestThread, workerThread, sharedMemory } = require('./helpers/guest-thread');
@@ -165,9 +164,7 @@ test('each shared memory is a process of its own', () => {
 
 // wasi-threads programs: the CLI and wasi.run() run each thread in a
 // worker, as one WASI process.
-const { cli } = require('./helpers/run');
-const CLI_PATH = path.join(ROOT, 'bin', 'wasi-rs.js');
-const { spawn } = require('child_process');
+const { cli, cliWithOpenStdin } = require('./helpers/run');
 
 test('the CLI runs a wasi-threads program: each spawned thread runs, with its own id', () => {
   const r = cli([program('threads_spawn')]);
@@ -189,19 +186,13 @@ test('a trap on a spawned thread ends every thread, as a trap (134)', () => {
 });
 
 test('a thread blocked reading stdin does not hold the exit of the process', async () => {
-  // stdin is a pipe this test keeps open: the read never returns by itself.
-  const child = spawn(process.execPath, [CLI_PATH, program('threads_end'), 'read', 'block'], { stdio: ['pipe', 'pipe', 'pipe'] });
-  let stderr = '';
-  child.stderr.on('data', (d) => { stderr += d; });
-  const guard = setTimeout(() => child.stdin.end(), 30_000);
-  const [status] = await new Promise((resolve) => child.on('exit', (...a) => resolve(a)));
-  const heldUntilStdinClosed = child.stdin.writableEnded;
-  clearTimeout(guard);
-  child.stdin.destroy();
-  assert.strictEqual(stderr, '');
-  assert.strictEqual(status, 9);
-  assert.strictEqual(heldUntilStdinClosed, false, 'the process ended while its stdin was still open');
+  // stdin is a pipe kept open: the read never returns by itself.
+  const r = await cliWithOpenStdin([program('threads_end'), 'read', 'block']);
+  assert.strictEqual(r.stderr, '');
+  assert.strictEqual(r.status, 9);
+  assert.strictEqual(r.endedWithStdinOpen, true, 'the process ended while its stdin was still open');
 });
+
 
 test('thread-spawn past maxThreads fails with -6 (EAGAIN), never crashing the host', async () => {
   const bytes = fs.readFileSync(program('threads_end'));

@@ -10,9 +10,9 @@ const test = require('node:test');
 const assert = require('node:assert');
 const fs = require('fs');
 const path = require('path');
-const { spawn, spawnSync } = require('child_process');
+const { spawnSync } = require('child_process');
 const { WASI } = require('../..');
-const { ROOT, CLI, program, tempDir } = require('../helpers/run');
+const { ROOT, CLI, program, tempDir, cliWithOpenStdin } = require('../helpers/run');
 
 const ENGINE = ['--engine', 'wasmtime', '-C', 'cache=n'];
 const cli = (args) => spawnSync(process.execPath, [CLI, ...ENGINE, ...args], { encoding: 'utf8', timeout: 60_000 });
@@ -39,19 +39,13 @@ test('a trap on a spawned thread ends every thread, as a trap', async () => {
 });
 
 test('a thread blocked reading stdin does not hold the exit of the process', async () => {
-  // stdin is a pipe this test keeps open: the read never returns by itself.
-  const child = spawn(process.execPath, [CLI, ...ENGINE, program('threads_end'), 'read', 'block'], { stdio: ['pipe', 'pipe', 'pipe'] });
-  let stderr = '';
-  child.stderr.on('data', (d) => { stderr += d; });
-  const guard = setTimeout(() => child.stdin.end(), 30_000);
-  const [status] = await new Promise((resolve) => child.on('exit', (...a) => resolve(a)));
-  const heldUntilStdinClosed = child.stdin.writableEnded;
-  clearTimeout(guard);
-  child.stdin.destroy();
-  assert.strictEqual(stderr, '');
-  assert.strictEqual(status, 9);
-  assert.strictEqual(heldUntilStdinClosed, false, 'the process ended while its stdin was still open');
+  // stdin is a pipe kept open: the read never returns by itself.
+  const r = await cliWithOpenStdin([...ENGINE, program('threads_end'), 'read', 'block']);
+  assert.strictEqual(r.stderr, '');
+  assert.strictEqual(r.status, 9);
+  assert.strictEqual(r.endedWithStdinOpen, true, 'the process ended while its stdin was still open');
 });
+
 
 test('thread-spawn past maxThreads fails with -6 (EAGAIN)', { timeout: 60_000 }, async () => {
   // The guest spawns threads that wait for ever until thread-spawn fails,

@@ -53,6 +53,26 @@ function cli(args, { input = '' } = {}) {
   return { status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
 }
 
+/**
+ * Runs the CLI with `args` and a stdin pipe kept open (never written):
+ * resolves with the exit status, stderr, and whether the process ended
+ * while its stdin was still open (the pipe is closed after 30 s anyway).
+ */
+function cliWithOpenStdin(args) {
+  const child = require('child_process').spawn(process.execPath, [CLI, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d) => { stderr += d; });
+  const guard = setTimeout(() => child.stdin.end(), 30_000);
+  return new Promise((resolve) => {
+    child.on('exit', (status) => {
+      const endedWithStdinOpen = !child.stdin.writableEnded;
+      clearTimeout(guard);
+      child.stdin.destroy();
+      resolve({ status, stderr, endedWithStdinOpen });
+    });
+  });
+}
+
 /** A fresh temporary directory, removed when the process exits. */
 function tempDir(prefix = 'wasi-rs-test-') {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
@@ -67,4 +87,4 @@ function tempDir(prefix = 'wasi-rs-test-') {
   return dir;
 }
 
-module.exports = { TIME_SCALE, ROOT, BUILD, CLI, program, run, cli, tempDir };
+module.exports = { TIME_SCALE, ROOT, BUILD, CLI, program, run, cli, cliWithOpenStdin, tempDir };
