@@ -117,6 +117,12 @@ impl Control {
         }
     }
 
+    /// Whether the guest's own threads are what stopped the run (not an
+    /// abort or a time-out).
+    pub fn stopped_by_guest(&self) -> bool {
+        self.reason.load(Ordering::SeqCst) == GUEST_ENDED
+    }
+
     /// Whether the run is being stopped, for any reason.
     pub fn stopping(&self) -> bool {
         self.reason.load(Ordering::SeqCst) != RUNNING

@@ -82,11 +82,6 @@ impl Threads {
         })
     }
 
-    /// The shared memory every thread's instance imports.
-    pub fn memory(&self) -> &SharedMemory {
-        &self.memory
-    }
-
     /// `thread-spawn(start_arg)`: starts a thread that runs
     /// `wasi_thread_start(tid, start_arg)`; returns its id, or
     /// [`SPAWN_EAGAIN`] when no thread can start (the limit, the ids, the
@@ -195,7 +190,12 @@ impl Threads {
             self.control.stop_for_guest();
         }
         self.join_all();
-        self.ending.lock().unwrap_or_else(|e| e.into_inner()).take()
+        // A thread's proc_exit sets the process's status before it unwinds
+        // that thread, so another thread can stop the process first (a
+        // call of the main thread sees the status and unwinds): the status
+        // still says how the process ended.
+        let recorded = self.ending.lock().unwrap_or_else(|e| e.into_inner()).take();
+        recorded.or_else(|| self.process.exited().filter(|_| self.control.stopped_by_guest()).map(Ending::Exit))
     }
 
     /// Whether a thread (the main one included) may still be in wasm.
