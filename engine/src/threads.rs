@@ -47,7 +47,8 @@ pub struct Threads {
     /// Spawned threads started and not yet ended.
     live: AtomicU32,
     /// Threads (the main one included) that may still run wasm: while any
-    /// does after the process ended, [`Threads::wake`] keeps waking them.
+    /// does after the process ended, the waker ([`Threads::on_stop`])
+    /// keeps waking them.
     running: AtomicU32,
     handles: Mutex<Vec<JoinHandle<()>>>,
     /// Whether the waker thread has started ([`Threads::on_stop`]).
