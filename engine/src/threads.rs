@@ -207,9 +207,10 @@ impl Threads {
     /// Wakes every thread parked in `memory.atomic.wait` (a join, a mutex,
     /// a condition variable): wasmtime wakes a waiter only by a notify at
     /// the address it waits on, which the host does not know, so every
-    /// aligned address of the memory is notified (tens of milliseconds
-    /// per 64 MiB). A woken thread returns to wasm and traps at its next
-    /// check (the epoch has ticked).
+    /// aligned address of the memory is notified, from the lowest (where
+    /// stacks and data usually are), until no thread runs: about 0.25 s
+    /// per 64 MiB when a waiter is at the very end. A woken thread returns
+    /// to wasm and traps at its next check (the epoch has ticked).
     fn wake(&self) {
         let len = self.memory.data_size() as u64;
         let mut addr = 0;
