@@ -7,7 +7,7 @@
 //! through the cache on disk instead.
 
 use crate::cache::Cache;
-use crate::link::{add_to_linker, module_name, GuestExit};
+use crate::link::{add_to_linker, module_name, GuestExit, ProcessEnded};
 use crate::threads::{guest_store, Threads};
 use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
@@ -278,7 +278,7 @@ fn run_guest(job: Job, control: &Arc<Control>) -> Ending {
         Some(threads) => {
             let main = match result {
                 Ok(()) => Some(Ending::Exit(0)),
-                Err(e) => threads.ending_of(e),
+                Err(e) => ending_of(&e, Ending::Trap),
             };
             drop(store);
             threads.finish_main(main).unwrap_or_else(|| stopped(control))
@@ -350,20 +350,32 @@ fn unrunnable(module: &Module) -> Option<String> {
     None
 }
 
-/// How the error that ended the guest (or its instantiation) ends the run.
-fn ended_by(e: wasmtime::Error, control: &Control, instantiating: bool) -> Ending {
+/// How the error that unwound a guest thread ends its run: `None` for a
+/// thread stopped because the run is ending already (the epoch tick of a
+/// stop, or another thread's exit); `other` makes the ending of an error
+/// that is no trap.
+pub fn ending_of(e: &wasmtime::Error, other: fn(String) -> Ending) -> Option<Ending> {
     if let Some(GuestExit(status)) = e.downcast_ref::<GuestExit>() {
-        return Ending::Exit(*status);
+        return Some(Ending::Exit(*status));
+    }
+    if e.downcast_ref::<ProcessEnded>().is_some() {
+        return None;
     }
     match e.downcast_ref::<Trap>() {
-        Some(Trap::Interrupt) => stopped(control),
-        Some(Trap::OutOfFuel) => Ending::OutOfFuel,
-        Some(trap) => Ending::Trap(trap_message(trap, &e)),
-        // Instantiation fails without a trap when a memory or table is
-        // bigger at start than the limiter allows.
-        None if instantiating => Ending::OverLimit(first_line(&e)),
-        None => Ending::Failed(first_line(&e)),
+        Some(Trap::Interrupt) => None,
+        Some(Trap::OutOfFuel) => Some(Ending::OutOfFuel),
+        Some(trap) => Some(Ending::Trap(trap_message(trap, e))),
+        None => Some(other(first_line(e))),
     }
+}
+
+/// How the error that ended a single-threaded guest (or its
+/// instantiation) ends the run.
+fn ended_by(e: wasmtime::Error, control: &Control, instantiating: bool) -> Ending {
+    // Instantiation fails without a trap when a memory or table is bigger
+    // at start than the limiter allows.
+    let other = if instantiating { Ending::OverLimit } else { Ending::Failed };
+    ending_of(&e, other).unwrap_or_else(|| stopped(control))
 }
 
 fn stopped(control: &Control) -> Ending {

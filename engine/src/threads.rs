@@ -4,8 +4,9 @@
 //! convention) and `wasi` `thread-spawn`. Every thread is an instance of
 //! the module in a store of its own, on a native thread of its own, over
 //! the one shared memory and the one WASI process (`WasiCtx::on`: one fd
-//! table, stdio and preopens for all). The main thread runs `_start`; each `thread-spawn`
-//! starts one that runs `wasi_thread_start(tid, start_arg)`.
+//! table, stdio and preopens for all). The main thread runs `_start`;
+//! each `thread-spawn` starts one that runs
+//! `wasi_thread_start(tid, start_arg)`.
 //!
 //! The process ends, as the proposal says, when any thread calls
 //! `proc_exit`, when `_start` returns, or when any thread traps; and here
@@ -14,15 +15,15 @@
 //! wakes threads parked in `memory.atomic.wait` (see [`Threads::on_stop`]);
 //! the run ends once every thread has.
 
-use crate::link::{Guest, GuestExit, ProcessEnded};
-use crate::run::{trap_message, Control, Ending, Limits};
+use crate::link::Guest;
+use crate::run::{ending_of, Control, Ending, Limits};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::Duration;
 use wasi_core::{Process, WasiCtx};
-use wasmtime::{Engine, InstancePre, SharedMemory, Store, Trap};
+use wasmtime::{Engine, InstancePre, SharedMemory, Store};
 
 /// `thread-spawn`'s error: a negative errno, EAGAIN (no thread can be
 /// started now), as wasi-libc's `pthread_create` reads it.
@@ -46,10 +47,10 @@ pub struct Threads {
     last_tid: AtomicU32,
     /// Spawned threads started and not yet ended.
     live: AtomicU32,
-    /// Threads (the main one included) that may still run wasm: while any
-    /// does after the process ended, the waker ([`Threads::on_stop`])
-    /// keeps waking them.
-    running: AtomicU32,
+    /// Whether the main thread may still run wasm. While it or any spawned
+    /// thread does after the process ended, the waker
+    /// ([`Threads::on_stop`]) keeps waking them.
+    main_running: AtomicBool,
     handles: Mutex<Vec<JoinHandle<()>>>,
     /// Whether the waker thread has started ([`Threads::on_stop`]).
     sweeping: AtomicBool,
@@ -76,7 +77,7 @@ impl Threads {
             max_threads,
             last_tid: AtomicU32::new(0),
             live: AtomicU32::new(0),
-            running: AtomicU32::new(1),
+            main_running: AtomicBool::new(true),
             handles: Mutex::new(Vec::new()),
             sweeping: AtomicBool::new(false),
             ending: Mutex::new(None),
@@ -103,7 +104,6 @@ impl Threads {
             self.live.fetch_sub(1, Ordering::SeqCst);
             return SPAWN_EAGAIN;
         }
-        self.running.fetch_add(1, Ordering::SeqCst);
         let threads = Arc::clone(self);
         let spawned = std::thread::Builder::new()
             .name(format!("wasi-rs-engine-{tid}"))
@@ -116,7 +116,6 @@ impl Threads {
             }
             Err(_) => {
                 self.live.fetch_sub(1, Ordering::SeqCst);
-                self.running.fetch_sub(1, Ordering::SeqCst);
                 SPAWN_EAGAIN
             }
         }
@@ -125,10 +124,9 @@ impl Threads {
     fn run_thread(self: Arc<Self>, tid: u32, start_arg: i32) {
         let ended = match catch_unwind(AssertUnwindSafe(|| self.thread_body(tid, start_arg))) {
             Ok(Ok(())) => None,
-            Ok(Err(e)) => self.ending_of(e),
+            Ok(Err(e)) => ending_of(&e, Ending::Trap),
             Err(_) => Some(Ending::Failed("internal error in the wasmtime engine (a panic)".into())),
         };
-        self.running.fetch_sub(1, Ordering::SeqCst);
         self.live.fetch_sub(1, Ordering::SeqCst);
         if let Some(ending) = ended {
             self.end(ending);
@@ -149,23 +147,6 @@ impl Threads {
         start.call(&mut store, (tid as i32, start_arg))
     }
 
-    /// How the error that ended a thread ends the process: `None` for a
-    /// thread stopped because the process is ending already.
-    pub fn ending_of(&self, e: wasmtime::Error) -> Option<Ending> {
-        if let Some(GuestExit(status)) = e.downcast_ref::<GuestExit>() {
-            return Some(Ending::Exit(*status));
-        }
-        if e.downcast_ref::<ProcessEnded>().is_some() {
-            return None;
-        }
-        match e.downcast_ref::<Trap>() {
-            Some(Trap::Interrupt) if self.control.stopping() => None,
-            Some(Trap::OutOfFuel) => Some(Ending::OutOfFuel),
-            Some(trap) => Some(Ending::Trap(trap_message(trap, &e))),
-            None => Some(Ending::Trap(format!("{e:#}").lines().next().unwrap_or("").to_string())),
-        }
-    }
-
     /// Ends the process with `ending` (unless it is ending already): every
     /// thread stops, and a thread parked in an atomic wait is woken.
     pub fn end(self: &Arc<Self>, ending: Ending) {
@@ -182,7 +163,7 @@ impl Threads {
     /// Ends the process, waits for every thread, and says how the process
     /// ended (the first of its threads to end it, or an abort or time-out).
     pub fn finish_main(self: &Arc<Self>, main: Option<Ending>) -> Option<Ending> {
-        self.running.fetch_sub(1, Ordering::SeqCst);
+        self.main_running.store(false, Ordering::SeqCst);
         if let Some(ending) = main {
             self.end(ending);
         } else {
@@ -201,7 +182,7 @@ impl Threads {
 
     /// Whether a thread (the main one included) may still be in wasm.
     pub fn any_running(&self) -> bool {
-        self.running.load(Ordering::SeqCst) > 0
+        self.main_running.load(Ordering::SeqCst) || self.live.load(Ordering::SeqCst) > 0
     }
 
     /// Wakes every thread parked in `memory.atomic.wait` (a join, a mutex,
@@ -210,8 +191,9 @@ impl Threads {
     /// aligned address of the memory is notified, from both ends at once
     /// (stacks and data usually sit low, a heap's newest blocks high),
     /// until no thread runs: a waiter in the middle, the worst place, is
-    /// reached about 0.25 s after the stop per 64 MiB of memory. A woken thread returns to wasm and traps at its next
-    /// check (the epoch has ticked).
+    /// reached about 0.25 s after the stop per 64 MiB of memory. A woken
+    /// thread returns to wasm and traps at its next check (the epoch has
+    /// ticked).
     fn wake(&self) {
         let (mut low, mut high) = (0u64, (self.memory.data_size() as u64) & !3);
         while low < high && self.any_running() {
