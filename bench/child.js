@@ -18,7 +18,7 @@ const fs = require('fs');
 const path = require('path');
 
 const [impl, wasmOrMode, ...rest] = process.argv.slice(2);
-// engine: wasi-rs with its wasmtime engine (the C benchmarks only).
+// engine: wasi-rs with its wasmtime engine (the C benchmarks and "work").
 const { WASI } = impl === 'node' ? require('wasi') : require(path.join(__dirname, '..'));
 
 if (wasmOrMode === 'construct') {

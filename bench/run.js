@@ -74,8 +74,8 @@ const BENCHES = [
 // table is shared), so this is the floor a WASI runtime inside Node can
 // reach. engine: wasi-rs's wasmtime engine (wasi.run(bytes, { engine:
 // 'wasmtime' }), with a warm code cache), for the C benchmarks, which time
-// their host calls inside the guest: what the same syscalls cost when
-// wasmtime calls them. Both are shown in the table only; the summary lines
+// their host calls inside the guest (what the same syscalls cost when
+// wasmtime calls them), and the threaded CPU job. Both are shown in the table only; the summary lines
 // keep the format.
 const IMPLS = ['wasi-rs', 'engine', 'node', 'native', 'native-mt'];
 /** The benchmarks the engine runs: bench.c's (a command that times
@@ -300,7 +300,8 @@ travels, is in [performance.md](performance.md).
 ${REPS} interleaved rounds on ${os.cpus().length} cores (${os.cpus()[0].model}), ${os.platform()} ${os.release()}, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}.
 Medians; the ratios are of cost (below 1: wasi-rs is faster; for MB/s the inverse of the speeds). native-mt is the native build
 with one idle extra thread, the floor for a runtime inside Node. engine is wasi-rs's wasmtime engine (warm code cache) running
-the same C benchmarks, which time the calls inside the guest; engine/wasi-rs compares it with wasi-rs in V8.
+the same C benchmarks, which time the calls inside the guest, and the threaded CPU job; engine/wasi-rs compares it with wasi-rs
+in V8.
 
 | benchmark | unit | wasi-rs | engine | node:wasi | native | native-mt | wasi-rs/node | wasi-rs/native | engine/wasi-rs |
 | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |

@@ -59,3 +59,31 @@ report_tap() {
   if [ "$rc" -ne 0 ]; then grep -A30 '^not ok' <<<"$out" | head -150 || true; fi
   echo "$label: $(count pass) passed, $(count fail) failed, $(count skipped) skipped of $(count tests), in $((SECONDS - start)) s ($files)"
 }
+
+# tarball_says WHO TARBALL "OS CPU": stops the script unless the packed
+# package says it is for that os and cpu. (npm on x64 Linux installs a
+# foreign platform's package named as a tarball only with --force, which
+# skips its own check.)
+tarball_says() {
+  local who=$1 tgz=$2 want=$3
+  [ "$(tar -xOzf "$tgz" package/package.json | node -p "const p = JSON.parse(require('fs').readFileSync(0)); p.os + ' ' + p.cpu")" = "$want" ] \
+    || { echo "$who: $tgz does not say os ${want% *}, cpu ${want#* }" >&2; exit 1; }
+}
+
+# engine_probe WHO SUFFIX NODE...: in the current directory, a project
+# where that platform's packages (the engine's included) are installed,
+# runs __test__/install/engine-probe.js with the command NODE... (that
+# platform's Node, under its emulator) and prints what it checked. Its
+# output goes through a file: Windows Node's stdout must be one under
+# Wine 8. Fails, saying so, if any check failed. Needs $root, the checkout.
+engine_probe() {
+  local who=$1 suffix=$2 rc=0
+  shift 2
+  cp "$root"/__test__/build/{hello,trap,spin}.wasm "$root/__test__/install/engine-probe.js" .
+  "$@" engine-probe.js "$suffix" > engine-probe.txt 2>&1 || rc=$?
+  tr -d '\r' < engine-probe.txt
+  if [ $rc -ne 0 ]; then
+    echo "$who: the engine installed from dist/: FAILED (exit $rc)"
+    return 1
+  fi
+}

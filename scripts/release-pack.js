@@ -61,17 +61,16 @@ for (const list of [only, engineOnly]) {
 const common = { version: pkg.version, license: pkg.license, engines: pkg.engines };
 
 /** The two add-ons: the crate each is built from and the package it ships in. */
-const ADDONS = [
-  { name: pkg.name, binaryName: pkg.napi.binaryName, manifestPath: 'Cargo.toml', crate: 'wasi-rs', description: pkg.description, targets: only },
-  {
-    name: 'wasi-rs-engine',
-    binaryName: 'wasi-rs-engine',
-    manifestPath: path.join('engine', 'Cargo.toml'),
-    crate: 'wasi-rs-engine',
-    description: "wasi-rs's optional wasmtime engine: WASI modules run in wasmtime inside Node, with compiled code cached on disk and hard limits",
-    targets: only && engineOnly ? only.filter((s) => engineOnly.includes(s)) : only || engineOnly,
-  },
-].filter((addon) => withEngine || addon.name !== 'wasi-rs-engine');
+const MAIN = { name: pkg.name, binaryName: pkg.napi.binaryName, manifestPath: 'Cargo.toml', crate: 'wasi-rs', description: pkg.description, targets: only };
+const ENGINE = {
+  name: 'wasi-rs-engine',
+  binaryName: 'wasi-rs-engine',
+  manifestPath: path.join('engine', 'Cargo.toml'),
+  crate: 'wasi-rs-engine',
+  description: "wasi-rs's optional wasmtime engine: WASI modules run in wasmtime inside Node, with compiled code cached on disk and hard limits",
+  targets: only && engineOnly ? only.filter((s) => engineOnly.includes(s)) : only || engineOnly,
+};
+const ADDONS = withEngine ? [MAIN, ENGINE] : [MAIN];
 
 fs.rmSync(work, { recursive: true, force: true });
 fs.mkdirSync(dist, { recursive: true });
@@ -102,13 +101,13 @@ if (withEngine) {
   fs.cpSync(path.join(root, 'engine', 'npm'), engine, { recursive: true });
   fs.copyFileSync(path.join(root, 'LICENSE'), path.join(engine, 'LICENSE'));
   writeManifest(engine, {
-    name: 'wasi-rs-engine',
+    name: ENGINE.name,
     ...common,
-    description: ADDONS[1].description,
+    description: ENGINE.description,
     main: 'index.js',
     files: ['index.js'],
     keywords: [...pkg.keywords, 'wasmtime'],
-    optionalDependencies: optionalDependencies('wasi-rs-engine'),
+    optionalDependencies: optionalDependencies(ENGINE.name),
   });
   packed.push(pack(engine));
 }

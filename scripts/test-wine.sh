@@ -52,8 +52,7 @@ install_check() (
     # npm on Linux refuses a package for win32 x64 (EBADPLATFORM) even with
     # --os=win32 when it is named as a tarball: --force, after checking that
     # the package says win32 x64.
-    [ "$(tar -xOzf "$win_tgz" package/package.json | node -p "const p = JSON.parse(require('fs').readFileSync(0)); p.os + ' ' + p.cpu")" = "win32 x64" ] \
-      || { echo "test-wine: $win_tgz does not say os win32, cpu x64" >&2; exit 1; }
+    tarball_says test-wine "$win_tgz" "win32 x64"
     npm install --silent --no-audit --no-fund --force "$main_tgz" "$win_tgz"
     cp "$root/__test__/build/hello.wasm" .
     cat > check.js <<'JS'
@@ -89,17 +88,9 @@ engine_check() {
     echo "test-wine: no engine tarballs for win32-x64-msvc in dist/: run npm run release:pack (with win32-x64-msvc in any --engine-only) first"
     return 1
   fi
+  tarball_says test-wine "$engine_win_tgz" "win32 x64"
   npm install --silent --no-audit --no-fund --force "$engine_tgz" "$engine_win_tgz"
-  cp "$root/__test__/build/trap.wasm" "$root/__test__/build/spin.wasm" "$root/__test__/install/engine-probe.js" .
-  set +e
-  wine "$node_exe" engine-probe.js win32-x64-msvc > engine.txt 2>&1
-  local erc=$?
-  set -e
-  tr -d '\r' < engine.txt
-  if [ $erc -ne 0 ]; then
-    echo "test-wine: the engine installed from dist/: FAILED (exit $erc)"
-    return 1
-  fi
+  engine_probe test-wine win32-x64-msvc wine "$node_exe"
 }
 
 if [ $# -eq 0 ] || [ "$1" = --all ]; then
